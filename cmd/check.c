@@ -1,0 +1,88 @@
+/*
+ * check.c: `supertree check FILE`: validate a spec and draw its tree.
+ */
+#include <langinfo.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "ctl.h"
+#include "render.h"
+#include "spec.h"
+#include "tree.h"
+
+/* Print each error line as "supertree: <line>". */
+static void
+print_errors(const char *cause)
+{
+	const char	*p = cause, *nl;
+
+	while (*p != '\0') {
+		nl = strchr(p, '\n');
+		if (nl == NULL)
+			nl = p + strlen(p);
+		fprintf(stderr, "supertree: %.*s\n", (int)(nl - p), p);
+		p = *nl == '\n' ? nl + 1 : nl;
+	}
+}
+
+/* Read and validate a spec; on error, print why and return NULL. */
+struct tree *
+check_load(const char *file, char **text, size_t *len)
+{
+	struct tree	*t;
+	char		*cause = NULL;
+
+	if (spec_read(file, text, len, &cause) == -1) {
+		print_errors(cause);
+		free(cause);
+		return (NULL);
+	}
+	if ((t = spec_parse(file, *text, *len, &cause)) == NULL) {
+		print_errors(cause);
+		free(cause);
+		free(*text);
+		*text = NULL;
+		return (NULL);
+	}
+	return (t);
+}
+
+int
+render_flags(int fd)
+{
+	const char	*cs;
+	const char	*nc = getenv("NO_COLOR");
+	int		 flags = 0;
+
+	setlocale(LC_CTYPE, "");
+	cs = nl_langinfo(CODESET);
+	if (isatty(fd) && cs != NULL && strcmp(cs, "UTF-8") == 0)
+		flags |= RENDER_UTF8;
+	if (isatty(fd) && (nc == NULL || *nc == '\0'))
+		flags |= RENDER_COLOR;
+	return (flags);
+}
+
+int
+cmd_check(int argc, char **argv)
+{
+	struct tree	*t;
+	char		*text, *out;
+	size_t		 len;
+
+	if (argc != 2)
+		return (cmd_usage("check", EXIT_USAGE));
+	if ((t = check_load(argv[1], &text, &len)) == NULL)
+		return (EXIT_USAGE);
+	out = render_tree(t, NULL, 0, render_flags(STDOUT_FILENO) &
+	    RENDER_UTF8);
+	fputs(out, stdout);
+	free(out);
+	free(text);
+	tree_free(t);
+	return (0);
+}

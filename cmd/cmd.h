@@ -1,0 +1,51 @@
+/*
+ * cmd.h: the supertree program's subcommands. Each has a small file here;
+ * the commands that act on a running tree run inside that tree (remote.c)
+ * and the client (client.c) only carries their output, as tmux does.
+ */
+#ifndef CMD_H
+#define CMD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct ctl_client;
+struct tree;
+
+struct cmd_entry {
+	const char	*name;
+	int		(*fn)(int, char **);
+	const char	*usage;
+	const char	*summary;
+};
+
+extern const struct cmd_entry	cmd_table[];
+extern const char		*cmd_socket;	/* global -S */
+
+const struct cmd_entry	*cmd_find(const char *);
+int	cmd_usage(const char *name, int status);
+
+int	cmd_check(int, char **);
+int	cmd_run(int, char **);
+int	cmd_wrap(int, char **);
+int	cmd_remote(int, char **);
+int	cmd_ls(int, char **);
+int	cmd_help(int, char **);
+int	cmd_version(int, char **);
+
+/* check.c */
+struct tree	*check_load(const char *, char **, size_t *);
+int		 render_flags(int);
+
+/* run.c: become the top process of a tree; returns the exit status. */
+int	run_tree(struct tree *, const char *text, size_t len,
+	    const char *sockopt, int quiet, int wrap);
+
+/* remote.c: the server side of the remote commands. */
+struct sv;
+void	remote_init(struct sv *, int wrap);
+void	remote_request(struct ctl_client *, int, char **, uint32_t, void *);
+int	remote_wrap_status(void);
+int	sv_child_main(int, char **);
+
+#endif

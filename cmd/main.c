@@ -1,0 +1,157 @@
+/*
+ * main.c: the supertree program: global options and the subcommand table.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "ctl.h"
+#include "proc.h"
+#include "sv.h"
+
+const char	*cmd_socket;
+
+const struct cmd_entry cmd_table[] = {
+	{ "run", cmd_run, "run [-q] [-S socket] FILE",
+	  "run the tree FILE describes (- reads stdin) until it stops" },
+	{ "check", cmd_check, "check FILE",
+	  "validate FILE and draw its tree" },
+	{ "wrap", cmd_wrap, "wrap [--restart TYPE] [--backoff-min D] "
+	  "[--backoff-max D] [--max-restarts N] [--name NAME] -- CMD [ARG...]",
+	  "run one command under supervision, restarting it" },
+	{ "status", cmd_remote, "status [--json] [--quiet] [NAME] [PATH...]",
+	  "show the live tree; exit 0 when healthy, 3 when not" },
+	{ "start", cmd_remote, "start [--no-wait] PATH...",
+	  "start stopped nodes and wait until they are up" },
+	{ "stop", cmd_remote, "stop [--no-wait] PATH...",
+	  "stop nodes by hand; they stay stopped" },
+	{ "restart", cmd_remote, "restart [--no-wait] PATH...",
+	  "stop then start nodes" },
+	{ "signal", cmd_remote, "signal SIGNAL PATH...",
+	  "send a signal to workers' process groups" },
+	{ "wait", cmd_remote, "wait [--for STATE] [--timeout D] PATH...",
+	  "wait until nodes are running, ready, stopped or exited" },
+	{ "logs", cmd_remote, "logs [-n N] [-f] PATH",
+	  "print a worker's last output lines, and follow them" },
+	{ "events", cmd_remote, "events [NAME]",
+	  "stream every state change as JSON lines" },
+	{ "shutdown", cmd_remote, "shutdown [NAME]",
+	  "stop the whole tree cleanly and wait until it is down" },
+	{ "ls", cmd_ls, "ls", "list your running trees" },
+	{ "help", cmd_help, "help [COMMAND]", "show help" },
+	{ "version", cmd_version, "version", "show the version" },
+	{ NULL, NULL, NULL, NULL }
+};
+
+const struct cmd_entry *
+cmd_find(const char *name)
+{
+	const struct cmd_entry	*e;
+
+	for (e = cmd_table; e->name != NULL; e++) {
+		if (strcmp(e->name, name) == 0)
+			return (e);
+	}
+	return (NULL);
+}
+
+static void
+usage_all(FILE *f)
+{
+	const struct cmd_entry	*e;
+
+	fprintf(f, "usage: supertree [-S socket] COMMAND [ARGS...]\n\n"
+	    "Run programs as an Erlang/OTP-style supervision tree.\n\n"
+	    "Commands:\n");
+	for (e = cmd_table; e->name != NULL; e++)
+		fprintf(f, "  %-9s %s\n", e->name, e->summary);
+	fprintf(f, "\nOptions:\n"
+	    "  -S PATH    the control socket of the tree\n"
+	    "  -h, --help show this help\n"
+	    "  --version  show the version\n\n"
+	    "See supertree(1) and supertree.ini(5).\n");
+}
+
+int
+cmd_usage(const char *name, int status)
+{
+	const struct cmd_entry	*e = cmd_find(name);
+	FILE			*f = status == 0 ? stdout : stderr;
+
+	if (e == NULL) {
+		usage_all(f);
+		return (status);
+	}
+	fprintf(f, "usage: supertree %s\n%s\n", e->usage, e->summary);
+	return (status);
+}
+
+int
+cmd_help(int argc, char **argv)
+{
+	if (argc > 1) {
+		if (cmd_find(argv[1]) == NULL) {
+			fprintf(stderr, "supertree: help: unknown command "
+			    "'%s'\n", argv[1]);
+			return (EXIT_USAGE);
+		}
+		return (cmd_usage(argv[1], 0));
+	}
+	usage_all(stdout);
+	return (0);
+}
+
+int
+cmd_version(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("supertree %s\n", SUPERTREE_VERSION);
+	return (0);
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct cmd_entry	*e;
+
+	proc_title_init(argc, argv);
+	if (argc >= 2 && strcmp(argv[1], "__sv") == 0)
+		return (sv_child_main(argc - 1, argv + 1));
+	argc--;
+	argv++;
+	while (argc > 0 && argv[0][0] == '-') {
+		if (strcmp(argv[0], "-S") == 0 && argc > 1) {
+			cmd_socket = argv[1];
+			argc -= 2;
+			argv += 2;
+		} else if (strcmp(argv[0], "-h") == 0 ||
+		    strcmp(argv[0], "--help") == 0) {
+			usage_all(stdout);
+			return (0);
+		} else if (strcmp(argv[0], "-V") == 0 ||
+		    strcmp(argv[0], "--version") == 0) {
+			return (cmd_version(0, NULL));
+		} else {
+			fprintf(stderr, "supertree: unknown option '%s'\n",
+			    argv[0]);
+			usage_all(stderr);
+			return (EXIT_USAGE);
+		}
+	}
+	if (argc == 0) {
+		usage_all(stderr);
+		return (EXIT_USAGE);
+	}
+	if ((e = cmd_find(argv[0])) == NULL) {
+		fprintf(stderr, "supertree: unknown command '%s' (see "
+		    "'supertree --help')\n", argv[0]);
+		return (EXIT_USAGE);
+	}
+	if (argc > 1 && (strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0))
+		return (cmd_usage(e->name, 0));
+	return (e->fn(argc, argv));
+}

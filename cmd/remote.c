@@ -1,0 +1,750 @@
+/*
+ * remote.c: the live commands (status, start, stop, restart, signal, wait,
+ * logs, events, shutdown), run inside the top process of a tree on behalf
+ * of a client on the control socket.
+ *
+ * Status is answered from the top's mirror of the tree, without asking
+ * any other process. Commands go down the supervisor links to the
+ * supervisor that owns the node; its reply comes back up and completes the
+ * client's request. A request waiting for something (a command's reply, a
+ * state for `wait`, new events or log lines) is a struct pending; state
+ * changes only look at the pending requests, never at the whole tree.
+ */
+#include <sys/queue.h>
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "cmd.h"
+#include "ctl.h"
+#include "msg.h"
+#include "notify.h"
+#include "proc.h"
+#include "render.h"
+#include "sv.h"
+#include "value.h"
+#include "xmalloc.h"
+
+enum pending_kind {
+	P_CMD,		/* start, stop, restart, signal: replies to count */
+	P_WAIT,		/* wait: node states to reach */
+	P_EVENTS,	/* events: every state change */
+	P_LOGS,		/* logs: the dump, then (-f) new lines */
+	P_SHUTDOWN	/* shutdown: until the tree is down */
+};
+
+struct pending {
+	enum pending_kind	 kind;
+	struct ctl_client	*cl;
+	uint32_t		*reqids;
+	int			 nreqids;
+	int			 outstanding;
+	int			 failed;
+	int			*nodes;		/* P_WAIT, P_LOGS */
+	int			 nnodes;
+	int			 want;		/* P_WAIT: target */
+	int			 follow;	/* P_LOGS: -f */
+	struct event		*timer;
+	char			*timeout_text;
+	TAILQ_ENTRY(pending)	 entry;
+};
+TAILQ_HEAD(pendings, pending);
+
+enum wait_for {
+	WAIT_RUNNING,
+	WAIT_READY,
+	WAIT_STOPPED,
+	WAIT_EXITED
+};
+
+static struct sv	*top;
+static struct pendings	 pendings = TAILQ_HEAD_INITIALIZER(pendings);
+static uint32_t		 next_reqid = 1;
+static int		 wrap_mode;
+static int		 notified_ready;
+
+static void	hook_state(struct sv *, int);
+static void	hook_reply(struct sv *, uint32_t, int, const char *);
+static void	hook_log(struct sv *, int, int, const char *);
+static void	hook_logdump(struct sv *, uint32_t, const char *, size_t);
+static void	hook_done(struct sv *);
+static void	pending_gone(struct ctl_client *, void *);
+static void	wait_check(struct pending *);
+
+void
+remote_init(struct sv *sv, int wrap)
+{
+	top = sv;
+	wrap_mode = wrap;
+	sv->hooks.state = hook_state;
+	sv->hooks.reply = hook_reply;
+	sv->hooks.log = hook_log;
+	sv->hooks.logdump = hook_logdump;
+	sv->hooks.done = hook_done;
+}
+
+/* wrap exits with its worker's last status. */
+int
+remote_wrap_status(void)
+{
+	int32_t	e = top->tree->nnodes > 1 ? top->mirror[1].last_exit :
+		    NSTATE_NO_EXIT;
+
+	if (e == NSTATE_NO_EXIT)
+		return (top->exit_code != 0 ? EXIT_FAIL : 0);
+	if (e < 0)
+		return (128 + -e);
+	return (e);
+}
+
+static struct pending *
+pending_new(struct ctl_client *cl, enum pending_kind kind)
+{
+	struct pending	*p;
+
+	p = xcalloc(1, sizeof *p);
+	p->kind = kind;
+	p->cl = cl;
+	TAILQ_INSERT_TAIL(&pendings, p, entry);
+	ctl_set_data(cl, p, pending_gone);
+	return (p);
+}
+
+static void
+pending_free(struct pending *p)
+{
+	TAILQ_REMOVE(&pendings, p, entry);
+	if (p->timer != NULL)
+		event_free(p->timer);
+	free(p->reqids);
+	free(p->nodes);
+	free(p->timeout_text);
+	free(p);
+}
+
+/* The client went away (or was answered): forget its request. */
+static void
+pending_gone(struct ctl_client *cl, void *data)
+{
+	struct pending	*p = data;
+	char		*cause = NULL;
+	int		 i;
+
+	(void)cl;
+	if (p == NULL)
+		return;
+	if (p->kind == P_LOGS && p->follow) {
+		for (i = 0; i < p->nnodes; i++) {
+			if (sv_command(top, 0, MSG_OP_FOLLOW, p->nodes[i], 0,
+			    &cause) == -1) {
+				free(cause);
+				cause = NULL;
+			}
+		}
+	}
+	pending_free(p);
+}
+
+static void
+finish(struct ctl_client *cl, int status)
+{
+	ctl_exit(cl, status);
+}
+
+static uint32_t
+pending_reqid(struct pending *p)
+{
+	uint32_t	id = next_reqid++;
+
+	if (next_reqid == 0)
+		next_reqid = 1;
+	p->reqids = xreallocarray(p->reqids, p->nreqids + 1,
+	    sizeof *p->reqids);
+	p->reqids[p->nreqids++] = id;
+	p->outstanding++;
+	return (id);
+}
+
+static struct pending *
+pending_by_reqid(uint32_t reqid)
+{
+	struct pending	*p;
+	int		 i;
+
+	TAILQ_FOREACH(p, &pendings, entry) {
+		for (i = 0; i < p->nreqids; i++) {
+			if (p->reqids[i] == reqid)
+				return (p);
+		}
+	}
+	return (NULL);
+}
+
+/* Look up node paths; complain about the unknown ones. */
+static int
+resolve(struct ctl_client *cl, int argc, char **argv, int **ids)
+{
+	int	i, id, bad = 0;
+
+	*ids = xcalloc(argc + 1, sizeof **ids);
+	for (i = 0; i < argc; i++) {
+		id = tree_lookup(top->tree, argv[i]);
+		if (id == -1) {
+			ctl_eprintf(cl, "supertree: %s: no such node in tree "
+			    "%s\n", argv[i], top->tree->name);
+			bad = 1;
+		}
+		(*ids)[i] = id;
+	}
+	return (bad ? -1 : 0);
+}
+
+static void
+do_status(struct ctl_client *cl, int argc, char **argv, uint32_t flags)
+{
+	int		 json = 0, quiet = 0, ch, i, *ids = NULL, n, health;
+	int		 rflags = 0, id, line;
+	char		*out, *p, *nl;
+	struct msg_buf	 mb;
+	int64_t		 now = proc_wall_ms();
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ NULL, 0, NULL, 0 }
+	};
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "+jq", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'j':
+			json = 1;
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		default:
+			ctl_eprintf(cl, "usage: supertree status [--json] "
+			    "[--quiet] [NAME] [PATH...]\n");
+			finish(cl, EXIT_USAGE);
+			return;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (resolve(cl, argc, argv, &ids) == -1) {
+		free(ids);
+		finish(cl, EXIT_USAGE);
+		return;
+	}
+	health = render_health(top->tree, top->mirror);
+	if (argc > 0) {
+		/* Only the named subtrees count and show. */
+		health = 0;
+		for (i = 0; i < argc; i++) {
+			if (top->mirror[ids[i]].state != NS_RUNNING &&
+			    top->mirror[ids[i]].state != NS_READY &&
+			    !(top->mirror[ids[i]].manual &&
+			    top->mirror[ids[i]].state == NS_STOPPED))
+				health = EXIT_UNHEALTHY;
+		}
+	}
+	if (quiet) {
+		free(ids);
+		finish(cl, health);
+		return;
+	}
+	if (json) {
+		msg_buf_init(&mb);
+		msg_put_bytes(&mb, "[", 1);
+		for (id = 0, n = 0; id < top->tree->nnodes; id++) {
+			for (i = 0; i < argc; i++) {
+				if (tree_is_ancestor(top->tree, ids[i], id))
+					break;
+			}
+			if (argc > 0 && i == argc)
+				continue;
+			out = render_json_node(top->tree, id, &top->mirror[id],
+			    now);
+			if (n++ > 0)
+				msg_put_bytes(&mb, ",", 1);
+			msg_put_bytes(&mb, "\n  ", 3);
+			msg_put_bytes(&mb, out, strlen(out));
+			free(out);
+		}
+		msg_put_bytes(&mb, "\n]\n", 3);
+		ctl_out(cl, (char *)mb.data, mb.len);
+		msg_buf_free(&mb);
+		free(ids);
+		finish(cl, health);
+		return;
+	}
+	if (flags & MSG_REQ_UTF8)
+		rflags |= RENDER_UTF8;
+	if (flags & MSG_REQ_COLOR)
+		rflags |= RENDER_COLOR;
+	out = render_tree(top->tree, top->mirror, now, rflags);
+	for (p = out, line = 0; *p != '\0'; p = nl + 1, line++) {
+		if ((nl = strchr(p, '\n')) == NULL)
+			nl = p + strlen(p) - 1;
+		for (i = 0; i < argc; i++) {
+			if (line < top->tree->nnodes &&
+			    tree_is_ancestor(top->tree, ids[i], line))
+				break;
+		}
+		if (argc == 0 || i < argc)
+			ctl_out(cl, p, nl - p + 1);
+		if (*nl == '\0')
+			break;
+	}
+	free(out);
+	free(ids);
+	finish(cl, health);
+}
+
+static void
+do_command(struct ctl_client *cl, int argc, char **argv)
+{
+	struct pending	*p;
+	const char	*name = argv[0];
+	char		*cause = NULL;
+	int		 op, ch, nowait = 0, sig = 0, *ids = NULL, i;
+	static const struct option longopts[] = {
+		{ "no-wait", no_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 }
+	};
+
+	if (strcmp(name, "start") == 0)
+		op = MSG_OP_START;
+	else if (strcmp(name, "stop") == 0)
+		op = MSG_OP_STOP;
+	else if (strcmp(name, "restart") == 0)
+		op = MSG_OP_RESTART;
+	else
+		op = MSG_OP_SIGNAL;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "+n", longopts, NULL)) != -1) {
+		if (ch != 'n' || op == MSG_OP_SIGNAL) {
+			ctl_eprintf(cl, "supertree: %s: unknown option\n",
+			    name);
+			finish(cl, EXIT_USAGE);
+			return;
+		}
+		nowait = 1;
+	}
+	argc -= optind;
+	argv += optind;
+	if (op == MSG_OP_SIGNAL) {
+		if (argc < 1 || value_signal(argv[0], &sig, &cause) == -1) {
+			ctl_eprintf(cl, "supertree: signal: %s\n", cause ?
+			    cause : "usage: supertree signal SIGNAL PATH...");
+			free(cause);
+			finish(cl, EXIT_USAGE);
+			return;
+		}
+		argc--;
+		argv++;
+	}
+	if (argc == 0) {
+		ctl_eprintf(cl, "supertree: %s: no node given\n", name);
+		finish(cl, EXIT_USAGE);
+		return;
+	}
+	if (resolve(cl, argc, argv, &ids) == -1) {
+		free(ids);
+		finish(cl, EXIT_USAGE);
+		return;
+	}
+	for (i = 0; i < argc; i++) {
+		if (ids[i] == 0 && op != MSG_OP_SIGNAL) {
+			ctl_eprintf(cl, "supertree: %s: the root cannot be %s "
+			    "by hand: use 'supertree shutdown'\n", argv[i],
+			    op == MSG_OP_START ? "started" : op == MSG_OP_STOP ?
+			    "stopped" : "restarted");
+			free(ids);
+			finish(cl, EXIT_USAGE);
+			return;
+		}
+	}
+	p = pending_new(cl, P_CMD);
+	for (i = 0; i < argc; i++) {
+		if (op == MSG_OP_SIGNAL &&
+		    top->tree->nodes[ids[i]].kind == TREE_SUPERVISOR) {
+			/* A supervisor: every worker below it. */
+			int id, end = tree_subtree_end(top->tree, ids[i]);
+
+			for (id = ids[i] + 1; id < end; id++) {
+				if (top->tree->nodes[id].kind != TREE_WORKER ||
+				    top->mirror[id].pid == 0)
+					continue;
+				if (sv_command(top, pending_reqid(p), op, id,
+				    sig, &cause) == -1) {
+					p->outstanding--;
+					free(cause);
+					cause = NULL;
+				}
+			}
+			continue;
+		}
+		if (sv_command(top, pending_reqid(p), op, ids[i], sig,
+		    &cause) == -1) {
+			p->outstanding--;
+			p->failed = 1;
+			ctl_eprintf(cl, "supertree: %s\n", cause);
+			free(cause);
+			cause = NULL;
+		}
+	}
+	free(ids);
+	if (nowait || p->outstanding == 0)
+		finish(cl, p->failed ? EXIT_FAIL : 0);
+}
+
+static int
+wait_reached(int want, const struct nstate *st)
+{
+	switch (want) {
+	case WAIT_RUNNING:
+		return (st->state == NS_RUNNING || st->state == NS_READY);
+	case WAIT_READY:
+		return (st->ready);
+	case WAIT_STOPPED:
+		return (st->state == NS_STOPPED);
+	case WAIT_EXITED:
+		return (st->state == NS_EXITED || st->state == NS_FAILED ||
+		    st->state == NS_STOPPED);
+	}
+	return (0);
+}
+
+static void
+wait_check(struct pending *p)
+{
+	const struct nstate	*st;
+	int			 i;
+
+	for (i = 0; i < p->nnodes; i++) {
+		st = &top->mirror[p->nodes[i]];
+		if (!wait_reached(p->want, st)) {
+			if (st->state == NS_FAILED && p->want != WAIT_EXITED) {
+				ctl_eprintf(p->cl, "supertree: wait: %s "
+				    "failed\n",
+				    top->tree->nodes[p->nodes[i]].path);
+				finish(p->cl, EXIT_FAIL);
+			}
+			return;
+		}
+	}
+	finish(p->cl, 0);
+}
+
+static void
+wait_timeout_cb(int fd, short what, void *arg)
+{
+	struct pending	*p = arg;
+	int		 i;
+
+	(void)fd;
+	(void)what;
+	for (i = 0; i < p->nnodes; i++) {
+		if (!wait_reached(p->want, &top->mirror[p->nodes[i]]))
+			break;
+	}
+	ctl_eprintf(p->cl, "supertree: wait: timed out after %s: %s is %s\n",
+	    p->timeout_text, top->tree->nodes[p->nodes[i < p->nnodes ? i :
+	    0]].path, nstate_name(top->mirror[p->nodes[i < p->nnodes ? i :
+	    0]].state));
+	finish(p->cl, EXIT_TIMEOUT);
+}
+
+static void
+do_wait(struct ctl_client *cl, int argc, char **argv)
+{
+	struct pending	*p;
+	struct timeval	 tv;
+	int64_t		 ms = -1;
+	char		*cause = NULL;
+	int		 ch, want = WAIT_READY, *ids = NULL;
+	static const struct option longopts[] = {
+		{ "for", required_argument, NULL, 'f' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 }
+	};
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "+f:t:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			if (strcmp(optarg, "running") == 0)
+				want = WAIT_RUNNING;
+			else if (strcmp(optarg, "ready") == 0)
+				want = WAIT_READY;
+			else if (strcmp(optarg, "stopped") == 0)
+				want = WAIT_STOPPED;
+			else if (strcmp(optarg, "exited") == 0)
+				want = WAIT_EXITED;
+			else {
+				ctl_eprintf(cl, "supertree: wait: --for "
+				    "'%s': use running, ready, stopped or "
+				    "exited\n", optarg);
+				finish(cl, EXIT_USAGE);
+				return;
+			}
+			break;
+		case 't':
+			if (value_duration(optarg, &ms, &cause) == -1) {
+				ctl_eprintf(cl, "supertree: wait: --timeout: "
+				    "%s\n", cause);
+				free(cause);
+				finish(cl, EXIT_USAGE);
+				return;
+			}
+			break;
+		default:
+			ctl_eprintf(cl, "usage: supertree wait [--for STATE] "
+			    "[--timeout D] PATH...\n");
+			finish(cl, EXIT_USAGE);
+			return;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0) {
+		ctl_eprintf(cl, "supertree: wait: no node given\n");
+		finish(cl, EXIT_USAGE);
+		return;
+	}
+	if (resolve(cl, argc, argv, &ids) == -1) {
+		free(ids);
+		finish(cl, EXIT_USAGE);
+		return;
+	}
+	p = pending_new(cl, P_WAIT);
+	p->nodes = ids;
+	p->nnodes = argc;
+	p->want = want;
+	if (ms >= 0) {
+		p->timeout_text = value_fmt_duration(ms);
+		p->timer = evtimer_new(top->base, wait_timeout_cb, p);
+		tv.tv_sec = ms / 1000;
+		tv.tv_usec = (ms % 1000) * 1000;
+		evtimer_add(p->timer, &tv);
+	}
+	wait_check(p);
+}
+
+static void
+do_logs(struct ctl_client *cl, int argc, char **argv)
+{
+	struct pending	*p;
+	char		*cause = NULL, *end;
+	long		 lines = 0;
+	int		 ch, follow = 0, *ids = NULL;
+
+	optind = 1;
+	while ((ch = getopt(argc, argv, "+n:f")) != -1) {
+		switch (ch) {
+		case 'n':
+			lines = strtol(optarg, &end, 10);
+			if (*end != '\0' || lines < 0 || lines > 10000000) {
+				ctl_eprintf(cl, "supertree: logs: -n '%s': "
+				    "not a number of lines\n", optarg);
+				finish(cl, EXIT_USAGE);
+				return;
+			}
+			break;
+		case 'f':
+			follow = 1;
+			break;
+		default:
+			ctl_eprintf(cl, "usage: supertree logs [-n N] [-f] "
+			    "PATH\n");
+			finish(cl, EXIT_USAGE);
+			return;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc != 1) {
+		ctl_eprintf(cl, "usage: supertree logs [-n N] [-f] PATH\n");
+		finish(cl, EXIT_USAGE);
+		return;
+	}
+	if (resolve(cl, argc, argv, &ids) == -1 ||
+	    top->tree->nodes[ids[0]].kind != TREE_WORKER) {
+		if (ids[0] != -1)
+			ctl_eprintf(cl, "supertree: logs: %s is a supervisor: "
+			    "name a worker\n", argv[0]);
+		free(ids);
+		finish(cl, EXIT_USAGE);
+		return;
+	}
+	p = pending_new(cl, P_LOGS);
+	p->nodes = ids;
+	p->nnodes = 1;
+	p->follow = follow;
+	if (sv_command(top, pending_reqid(p), MSG_OP_LOGS, ids[0],
+	    follow && lines == 0 ? 10 : (int)lines, &cause) == -1) {
+		ctl_eprintf(cl, "supertree: logs: %s\n", cause);
+		free(cause);
+		p->follow = 0;
+		finish(cl, EXIT_FAIL);
+		return;
+	}
+	if (follow && sv_command(top, 0, MSG_OP_FOLLOW, ids[0], 1,
+	    &cause) == -1) {
+		free(cause);
+		p->follow = 0;
+	}
+}
+
+void
+remote_request(struct ctl_client *cl, int argc, char **argv, uint32_t flags,
+    void *arg)
+{
+	const char	*name = argv[0];
+
+	(void)arg;
+	if (strcmp(name, "status") == 0)
+		do_status(cl, argc, argv, flags);
+	else if (strcmp(name, "start") == 0 || strcmp(name, "stop") == 0 ||
+	    strcmp(name, "restart") == 0 || strcmp(name, "signal") == 0)
+		do_command(cl, argc, argv);
+	else if (strcmp(name, "wait") == 0)
+		do_wait(cl, argc, argv);
+	else if (strcmp(name, "logs") == 0)
+		do_logs(cl, argc, argv);
+	else if (strcmp(name, "events") == 0)
+		pending_new(cl, P_EVENTS);
+	else if (strcmp(name, "shutdown") == 0) {
+		pending_new(cl, P_SHUTDOWN);
+		if (!top->shutting_down)
+			sv_event(top, -1, "shutting down (requested)");
+		sv_shutdown(top, 0);
+	} else if (strcmp(name, "ping") == 0) {
+		ctl_printf(cl, "%s\n", top->tree->name);
+		finish(cl, 0);
+	} else {
+		ctl_eprintf(cl, "supertree: unknown command '%s'\n", name);
+		finish(cl, EXIT_USAGE);
+	}
+}
+
+static void
+notify_state(void)
+{
+	char		 buf[256];
+	int		 i, up = 0, workers = 0, failing = 0;
+	const struct nstate *st;
+
+	for (i = 0; i < top->tree->nnodes; i++) {
+		if (top->tree->nodes[i].kind != TREE_WORKER)
+			continue;
+		st = &top->mirror[i];
+		workers++;
+		if (st->state == NS_RUNNING || st->state == NS_READY)
+			up++;
+		if (st->state == NS_BACKOFF || st->state == NS_FAILED)
+			failing++;
+	}
+	snprintf(buf, sizeof buf, "STATUS=%d of %d workers up%s", up, workers,
+	    failing ? ", some failing" : "");
+	notify_send(buf);
+}
+
+static void
+hook_state(struct sv *sv, int id)
+{
+	struct pending	*p, *tp;
+	char		*json;
+
+	(void)sv;
+	TAILQ_FOREACH_SAFE(p, &pendings, entry, tp) {
+		if (ctl_closing(p->cl))
+			continue;
+		if (p->kind == P_WAIT)
+			wait_check(p);
+		else if (p->kind == P_EVENTS) {
+			json = render_json_node(top->tree, id, &top->mirror[id],
+			    proc_wall_ms());
+			ctl_printf(p->cl, "%s\n", json);
+			free(json);
+		}
+	}
+	if (!notified_ready && id == 0 && top->mirror[0].ready) {
+		notified_ready = 1;
+		notify_send("READY=1");
+	}
+	if (top->tree->nodes[id].kind == TREE_WORKER)
+		notify_state();
+}
+
+static void
+hook_reply(struct sv *sv, uint32_t reqid, int status, const char *text)
+{
+	struct pending	*p;
+
+	(void)sv;
+	if ((p = pending_by_reqid(reqid)) == NULL || ctl_closing(p->cl))
+		return;
+	if (status != 0) {
+		p->failed = 1;
+		if (text != NULL && *text != '\0')
+			ctl_eprintf(p->cl, "supertree: %s\n", text);
+	}
+	if (p->kind == P_LOGS && status != 0) {
+		p->follow = 0;
+		finish(p->cl, EXIT_FAIL);
+		return;
+	}
+	if (--p->outstanding <= 0 && p->kind == P_CMD)
+		finish(p->cl, p->failed ? EXIT_FAIL : 0);
+}
+
+static void
+hook_log(struct sv *sv, int id, int stream, const char *line)
+{
+	struct pending	*p;
+
+	(void)sv;
+	(void)stream;
+	TAILQ_FOREACH(p, &pendings, entry) {
+		if (p->kind == P_LOGS && p->follow && p->nodes[0] == id &&
+		    !ctl_closing(p->cl))
+			ctl_printf(p->cl, "%s\n", line);
+	}
+}
+
+static void
+hook_logdump(struct sv *sv, uint32_t reqid, const char *text, size_t len)
+{
+	struct pending	*p;
+
+	(void)sv;
+	if ((p = pending_by_reqid(reqid)) == NULL || ctl_closing(p->cl))
+		return;
+	ctl_out(p->cl, text, len);
+	if (!p->follow)
+		finish(p->cl, 0);
+}
+
+static void
+hook_done(struct sv *sv)
+{
+	struct pending	*p;
+
+	(void)sv;
+	notify_send("STOPPING=1");
+	TAILQ_FOREACH(p, &pendings, entry) {
+		if (ctl_closing(p->cl))
+			continue;
+		if (p->kind == P_SHUTDOWN)
+			finish(p->cl, 0);
+		else if (p->kind == P_WAIT)
+			wait_check(p);
+	}
+}

@@ -1,0 +1,160 @@
+/*
+ * run.c: `supertree run FILE`, and the entry point of a child supervisor
+ * process (`supertree __sv FILE ID`, started by its parent with its link
+ * on fd 3 and the spec in a sealed memfd on fd 4).
+ *
+ * The process that runs `supertree run` is the top of the tree: its one
+ * child is the root supervisor, a process of its own. The top holds the
+ * control socket and the mirror of the whole tree's state; if the root is
+ * killed the top wipes what is left, and if the top is killed the root
+ * sees its link close and stops the tree.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "cmd.h"
+#include "ctl.h"
+#include "log.h"
+#include "notify.h"
+#include "proc.h"
+#include "spec.h"
+#include "sv.h"
+#include "tree.h"
+#include "xmalloc.h"
+
+int
+run_tree(struct tree *t, const char *text, size_t len, const char *sockopt,
+    int quiet, int wrap)
+{
+	struct event_base	*base;
+	struct sv		*top;
+	struct ctl		*ctl;
+	char			*path, *cause = NULL;
+	int			 rv, code;
+
+	path = ctl_socket_path(sockopt != NULL ? sockopt : cmd_socket,
+	    t->socket, t->name);
+	if ((base = event_base_new()) == NULL)
+		fatalx("event_base_new failed");
+	top = sv_new(base, t, -1, text, len);
+	top->quiet = quiet;
+	remote_init(top, wrap);
+	ctl = ctl_listen(base, path, remote_request, top, &code, &cause);
+	if (ctl == NULL) {
+		log_warnx("%s", cause);
+		free(cause);
+		free(path);
+		return (code);
+	}
+	top->ctl = ctl;
+	notify_init(top);
+	rv = sv_run(top, -1);
+	ctl_close(ctl);
+	free(path);
+	if (wrap)
+		rv = remote_wrap_status();
+	event_base_free(base);
+	return (rv);
+}
+
+int
+cmd_run(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "quiet", no_argument, NULL, 'q' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct tree	*t;
+	const char	*sockopt = NULL;
+	char		*text;
+	size_t		 len;
+	int		 ch, quiet = 0, rv;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "+qS:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'q':
+			quiet = 1;
+			break;
+		case 'S':
+			sockopt = optarg;
+			break;
+		default:
+			return (cmd_usage("run", EXIT_USAGE));
+		}
+	}
+	if (argc - optind != 1)
+		return (cmd_usage("run", EXIT_USAGE));
+	if ((t = check_load(argv[optind], &text, &len)) == NULL)
+		return (EXIT_USAGE);
+	rv = run_tree(t, text, len, sockopt, quiet, 0);
+	free(text);
+	tree_free(t);
+	return (rv);
+}
+
+/* Read the whole memfd the parent handed us. */
+static char *
+read_fd(int fd, size_t *lenp)
+{
+	char	*buf = NULL;
+	size_t	 len = 0, cap = 0;
+	ssize_t	 n;
+
+	for (;;) {
+		if (len + 4096 > cap) {
+			cap = (len + 4096) * 2;
+			buf = xrealloc(buf, cap);
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	buf[len] = '\0';
+	*lenp = len;
+	return (buf);
+}
+
+int
+sv_child_main(int argc, char **argv)
+{
+	struct event_base	*base;
+	struct tree		*t;
+	struct sv		*sv;
+	char			*text, *cause = NULL;
+	size_t			 len;
+	int			 id, rv;
+
+	if (argc < 3)
+		fatalx("__sv: internal use only");
+	fcntl(3, F_SETFD, FD_CLOEXEC);
+	fcntl(4, F_SETFD, FD_CLOEXEC);
+	text = read_fd(4, &len);
+	close(4);
+	if ((t = spec_parse(argv[1], text, len, &cause)) == NULL)
+		fatalx("%s: spec changed under us: %s", argv[1], cause);
+	id = atoi(argv[2]);
+	if (id <= 0 && strcmp(argv[2], "0") != 0)
+		fatalx("__sv: bad node id");
+	if (id < 0 || id >= t->nnodes || t->nodes[id].kind != TREE_SUPERVISOR)
+		fatalx("__sv: bad node id %d", id);
+	proc_title_set("supertree: %s", id == 0 ? t->name :
+	    t->nodes[id].path);
+	if ((base = event_base_new()) == NULL)
+		fatalx("event_base_new failed");
+	sv = sv_new(base, t, id, text, len);
+	sv->quiet = argc > 3 && strcmp(argv[3], "-q") == 0;
+	free(text);
+	rv = sv_run(sv, 3);
+	return (rv);
+}

@@ -1,0 +1,145 @@
+/*
+ * wrap.c: `supertree wrap -- CMD [ARGS...]`: a one-worker tree built from
+ * the command line, for wrapping a script in restarts without a file.
+ * The tree is written as spec text (so its supervisor process parses the
+ * same thing as any other) and exits with the worker's final status.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "ctl.h"
+#include "msg.h"
+#include "spec.h"
+#include "tree.h"
+#include "xmalloc.h"
+
+/* Quote one argument for the spec's command syntax. */
+static void
+put_quoted(struct msg_buf *mb, const char *s)
+{
+	msg_put_bytes(mb, "'", 1);
+	for (; *s != '\0'; s++) {
+		if (*s == '\'')
+			msg_put_bytes(mb, "'\\''", 4);
+		else
+			msg_put_bytes(mb, s, 1);
+	}
+	msg_put_bytes(mb, "'", 1);
+}
+
+static char *
+default_name(const char *cmd)
+{
+	const char	*base = strrchr(cmd, '/');
+	char		*name, *p;
+
+	name = xstrdup(base != NULL ? base + 1 : cmd);
+	for (p = name; *p != '\0'; p++) {
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '_' || *p == '-'))
+			*p = '_';
+	}
+	if (*name == '\0' || strcmp(name, "supertree") == 0) {
+		free(name);
+		name = xstrdup("wrapped");
+	}
+	return (name);
+}
+
+int
+cmd_wrap(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "restart", required_argument, NULL, 'r' },
+		{ "backoff-min", required_argument, NULL, 'b' },
+		{ "backoff-max", required_argument, NULL, 'B' },
+		{ "max-restarts", required_argument, NULL, 'm' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct msg_buf	 mb;
+	struct tree	*t;
+	const char	*restart = "transient", *bmin = NULL, *bmax = NULL;
+	const char	*maxr = NULL, *sockopt = NULL;
+	char		*name = NULL, *cause = NULL, *line;
+	int		 ch, i, quiet = 0, rv;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "+qS:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'r':
+			restart = optarg;
+			break;
+		case 'b':
+			bmin = optarg;
+			break;
+		case 'B':
+			bmax = optarg;
+			break;
+		case 'm':
+			maxr = optarg;
+			break;
+		case 'n':
+			free(name);
+			name = xstrdup(optarg);
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		case 'S':
+			sockopt = optarg;
+			break;
+		default:
+			return (cmd_usage("wrap", EXIT_USAGE));
+		}
+	}
+	if (optind >= argc)
+		return (cmd_usage("wrap", EXIT_USAGE));
+	if (name == NULL)
+		name = default_name(argv[optind]);
+	msg_buf_init(&mb);
+	xasprintf(&line, "[supertree]\nname = %s\nintensity = infinity\n"
+	    "auto_shutdown = any_significant\n\n[%s]\nrestart = %s\n"
+	    "significant = true\noutput = inherit\n", name, name, restart);
+	msg_put_bytes(&mb, line, strlen(line));
+	free(line);
+	if (bmin != NULL) {
+		xasprintf(&line, "backoff_min = %s\n", bmin);
+		msg_put_bytes(&mb, line, strlen(line));
+		free(line);
+	}
+	if (bmax != NULL) {
+		xasprintf(&line, "backoff_max = %s\n", bmax);
+		msg_put_bytes(&mb, line, strlen(line));
+		free(line);
+	}
+	if (maxr != NULL) {
+		xasprintf(&line, "max_restarts = %s\n", maxr);
+		msg_put_bytes(&mb, line, strlen(line));
+		free(line);
+	}
+	/* One argument per continuation line keeps lines short. */
+	msg_put_bytes(&mb, "command =", 9);
+	for (i = optind; i < argc; i++) {
+		msg_put_bytes(&mb, "\n  ", 3);
+		put_quoted(&mb, argv[i]);
+	}
+	msg_put_bytes(&mb, "\n", 2);
+	mb.len--;
+	if ((t = spec_parse("wrap", (char *)mb.data, mb.len, &cause)) == NULL) {
+		fprintf(stderr, "supertree: wrap: %s\n", cause);
+		free(cause);
+		msg_buf_free(&mb);
+		free(name);
+		return (EXIT_USAGE);
+	}
+	rv = run_tree(t, (char *)mb.data, mb.len, sockopt, quiet, 1);
+	tree_free(t);
+	msg_buf_free(&mb);
+	free(name);
+	return (rv);
+}

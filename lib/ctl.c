@@ -1,0 +1,486 @@
+/*
+ * ctl.c: the control socket of a running tree.
+ *
+ * The top process of `supertree run` listens on a unix stream socket in a
+ * private directory (0700, owned by the user). A client connects, sends
+ * one MSG_REQUEST frame (its argv), and gets MSG_OUT / MSG_ERR frames and
+ * finally MSG_EXIT, as a tmux client does: every command runs here, in
+ * the process that holds the tree's state, and the client only prints.
+ *
+ * Hostile or broken clients cannot hurt the tree: peers of another uid
+ * (other than root) are refused at accept; a client has a few seconds to
+ * send its request; a bad frame gets an error frame and a close; a client
+ * whose unread output passes CTL_OUT_MAX is dropped; at most CTL_MAX
+ * clients are served at once and, when accept(2) runs out of descriptors,
+ * accepting pauses for a moment instead of spinning.
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "ctl.h"
+#include "log.h"
+#include "msg.h"
+#include "peer.h"
+#include "proc.h"
+#include "xmalloc.h"
+
+#define CTL_MAX		512
+#define CTL_REQ_MS	5000
+#define CTL_OUT_MAX	(16 * 1024 * 1024)
+#define CTL_MAXARGS	256
+
+struct ctl_client {
+	struct ctl		*ctl;
+	struct peer		*peer;
+	uint32_t		 flags;
+	int			 requested;
+	int			 closing;
+	void			*data;
+	ctl_gone_cb		 gone;
+	struct ctl_client	*next, *prev;
+};
+
+struct ctl {
+	struct event_base	*base;
+	char			*path;
+	int			 fd;
+	struct event		*ev;
+	struct event		*ev_pause;
+	ctl_request_cb		 cb;
+	void			*arg;
+	struct ctl_client	*clients;
+	int			 nclients;
+};
+
+static void	ctl_accept_cb(int, short, void *);
+static void	ctl_resume_cb(int, short, void *);
+static void	ctl_dispatch(struct peer *, uint16_t, const uint8_t *, size_t,
+		    void *);
+static void	ctl_lost(struct peer *, const char *, void *);
+
+char *
+ctl_socket_dir(void)
+{
+	const char	*xdg = getenv("XDG_RUNTIME_DIR");
+	char		*dir;
+
+	if (xdg != NULL && *xdg == '/')
+		xasprintf(&dir, "%s/supertree", xdg);
+	else
+		xasprintf(&dir, "/tmp/supertree-%u", (unsigned)getuid());
+	return (dir);
+}
+
+/* -S, else $SUPERTREE_SOCKET, else the spec's socket, else the default. */
+char *
+ctl_socket_path(const char *opt, const char *spec_socket, const char *name)
+{
+	const char	*env = getenv("SUPERTREE_SOCKET");
+	char		*dir, *path;
+
+	if (opt != NULL)
+		return (xstrdup(opt));
+	if (env != NULL && *env != '\0')
+		return (xstrdup(env));
+	if (spec_socket != NULL)
+		return (xstrdup(spec_socket));
+	dir = ctl_socket_dir();
+	xasprintf(&path, "%s/%s.sock", dir, name);
+	free(dir);
+	return (path);
+}
+
+/*
+ * The directory of a socket: created 0700 if missing; it must be ours
+ * (or root's, for a directory such as /run) and not writable by others.
+ */
+int
+ctl_check_dir(const char *path, char **cause)
+{
+	char		*dir, *slash;
+	struct stat	 sb;
+
+	dir = xstrdup(path);
+	if ((slash = strrchr(dir, '/')) == NULL) {
+		free(dir);
+		return (0);
+	}
+	*slash = '\0';
+	if (*dir == '\0') {
+		free(dir);
+		return (0);
+	}
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
+		xasprintf(cause, "%s: cannot create: %s", dir, strerror(errno));
+		free(dir);
+		return (-1);
+	}
+	if (lstat(dir, &sb) == -1 || !S_ISDIR(sb.st_mode)) {
+		xasprintf(cause, "%s: not a directory", dir);
+		free(dir);
+		return (-1);
+	}
+	if (sb.st_uid != getuid() && sb.st_uid != 0) {
+		xasprintf(cause, "%s: owned by uid %u, not by you (uid %u): "
+		    "remove it or choose another socket with -S", dir,
+		    (unsigned)sb.st_uid, (unsigned)getuid());
+		free(dir);
+		return (-1);
+	}
+	if (sb.st_uid == getuid() && (sb.st_mode & 022) != 0) {
+		xasprintf(cause, "%s: writable by others (mode %03o): "
+		    "chmod 700 it", dir, (unsigned)(sb.st_mode & 0777));
+		free(dir);
+		return (-1);
+	}
+	free(dir);
+	return (0);
+}
+
+static int
+ctl_sockaddr(const char *path, struct sockaddr_un *sa, char **cause)
+{
+	memset(sa, 0, sizeof *sa);
+	sa->sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof sa->sun_path) {
+		xasprintf(cause, "%s: socket path too long (the limit is %zu)",
+		    path, sizeof sa->sun_path - 1);
+		return (-1);
+	}
+	strcpy(sa->sun_path, path);
+	return (0);
+}
+
+int
+ctl_connect(const char *path, char **cause)
+{
+	struct sockaddr_un	sa;
+	int			fd;
+
+	if (ctl_sockaddr(path, &sa, cause) == -1)
+		return (-1);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
+		xasprintf(cause, "socket: %s", strerror(errno));
+		return (-1);
+	}
+	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == -1) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		close(fd);
+		return (-1);
+	}
+	return (fd);
+}
+
+struct ctl *
+ctl_listen(struct event_base *base, const char *path, ctl_request_cb cb,
+    void *arg, int *exitcode, char **cause)
+{
+	struct sockaddr_un	 sa;
+	struct ctl		*ctl;
+	char			*why = NULL;
+	int			 fd;
+	mode_t			 old;
+
+	*exitcode = EXIT_SOCKET;
+	if (ctl_check_dir(path, cause) == -1 ||
+	    ctl_sockaddr(path, &sa, cause) == -1)
+		return (NULL);
+	/* A live tree answers; a stale socket refuses and is replaced. */
+	if ((fd = ctl_connect(path, &why)) != -1) {
+		close(fd);
+		xasprintf(cause, "%s: a tree is already running on this socket "
+		    "(stop it with 'supertree shutdown', or use -S)", path);
+		*exitcode = EXIT_RUNNING;
+		return (NULL);
+	}
+	free(why);
+	(void)unlink(path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd == -1) {
+		xasprintf(cause, "socket: %s", strerror(errno));
+		return (NULL);
+	}
+	old = umask(0177);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) == -1) {
+		umask(old);
+		xasprintf(cause, "%s: bind: %s", path, strerror(errno));
+		close(fd);
+		return (NULL);
+	}
+	umask(old);
+	chmod(path, 0600);
+	if (listen(fd, 128) == -1) {
+		xasprintf(cause, "%s: listen: %s", path, strerror(errno));
+		close(fd);
+		unlink(path);
+		return (NULL);
+	}
+	ctl = xcalloc(1, sizeof *ctl);
+	ctl->base = base;
+	ctl->path = xstrdup(path);
+	ctl->fd = fd;
+	ctl->cb = cb;
+	ctl->arg = arg;
+	ctl->ev = event_new(base, fd, EV_READ | EV_PERSIST, ctl_accept_cb, ctl);
+	ctl->ev_pause = evtimer_new(base, ctl_resume_cb, ctl);
+	event_add(ctl->ev, NULL);
+	return (ctl);
+}
+
+static void
+ctl_client_free(struct ctl_client *cl)
+{
+	struct ctl	*ctl = cl->ctl;
+
+	if (cl->gone != NULL)
+		cl->gone(cl, cl->data);
+	if (cl->prev != NULL)
+		cl->prev->next = cl->next;
+	else
+		ctl->clients = cl->next;
+	if (cl->next != NULL)
+		cl->next->prev = cl->prev;
+	ctl->nclients--;
+	peer_free(cl->peer);
+	free(cl);
+	if (ctl->nclients < CTL_MAX && !evtimer_pending(ctl->ev_pause, NULL))
+		event_add(ctl->ev, NULL);
+}
+
+void
+ctl_close(struct ctl *ctl)
+{
+	if (ctl == NULL)
+		return;
+	while (ctl->clients != NULL) {
+		peer_flush_blocking(ctl->clients->peer);
+		ctl_client_free(ctl->clients);
+	}
+	event_free(ctl->ev);
+	event_free(ctl->ev_pause);
+	close(ctl->fd);
+	unlink(ctl->path);
+	free(ctl->path);
+	free(ctl);
+}
+
+void
+ctl_foreach(struct ctl *ctl, void (*fn)(struct ctl_client *, void *),
+    void *arg)
+{
+	struct ctl_client	*cl, *next;
+
+	for (cl = ctl->clients; cl != NULL; cl = next) {
+		next = cl->next;
+		if (!cl->closing && cl->requested)
+			fn(cl, arg);
+	}
+}
+
+static void
+ctl_resume_cb(int fd, short what, void *arg)
+{
+	struct ctl	*ctl = arg;
+
+	(void)fd;
+	(void)what;
+	if (ctl->nclients < CTL_MAX)
+		event_add(ctl->ev, NULL);
+}
+
+static void
+ctl_accept_cb(int lfd, short what, void *arg)
+{
+	struct ctl		*ctl = arg;
+	struct ctl_client	*cl;
+	struct ucred		 cred;
+	socklen_t		 len = sizeof cred;
+	struct timeval		 tv = { 0, 200000 };
+	int			 fd;
+
+	(void)what;
+	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (fd == -1) {
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+		    errno == ENOMEM) {
+			/* Out of descriptors: pause rather than spin. */
+			log_warn("control socket: accept");
+			event_del(ctl->ev);
+			evtimer_add(ctl->ev_pause, &tv);
+		}
+		return;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1 ||
+	    (cred.uid != getuid() && cred.uid != 0)) {
+		close(fd);
+		return;
+	}
+	cl = xcalloc(1, sizeof *cl);
+	cl->ctl = ctl;
+	cl->peer = peer_new(ctl->base, fd, ctl_dispatch, ctl_lost, cl);
+	peer_set_timeout(cl->peer, CTL_REQ_MS);
+	cl->next = ctl->clients;
+	if (ctl->clients != NULL)
+		ctl->clients->prev = cl;
+	ctl->clients = cl;
+	if (++ctl->nclients >= CTL_MAX)
+		event_del(ctl->ev);
+}
+
+static void
+ctl_dispatch(struct peer *p, uint16_t type, const uint8_t *data, size_t len,
+    void *arg)
+{
+	struct ctl_client	*cl = arg;
+	struct msg_rd		 r;
+	char			*argv[CTL_MAXARGS + 1];
+	int			 argc, i;
+
+	(void)p;
+	if (type != MSG_REQUEST || cl->requested) {
+		peer_send_error(cl->peer, "unexpected message");
+		cl->closing = 1;
+		peer_close_after_flush(cl->peer);
+		return;
+	}
+	msg_rd_init(&r, data, len);
+	cl->flags = msg_get_u32(&r);
+	argc = msg_get_u16(&r);
+	if (argc > CTL_MAXARGS)
+		r.err = 1;
+	for (i = 0; i < argc && !r.err; i++) {
+		argv[i] = msg_get_str(&r);
+		if (argv[i] == NULL)
+			break;
+	}
+	if (msg_rd_done(&r) == -1 || argc == 0) {
+		while (i-- > 0)
+			free(argv[i]);
+		peer_send_error(cl->peer, "malformed request");
+		cl->closing = 1;
+		peer_close_after_flush(cl->peer);
+		return;
+	}
+	argv[argc] = NULL;
+	cl->requested = 1;
+	peer_set_timeout(cl->peer, 0);
+	cl->ctl->cb(cl, argc, argv, cl->flags, cl->ctl->arg);
+	for (i = 0; i < argc; i++)
+		free(argv[i]);
+}
+
+static void
+ctl_lost(struct peer *p, const char *cause, void *arg)
+{
+	(void)p;
+	(void)cause;
+	ctl_client_free(arg);
+}
+
+void
+ctl_out(struct ctl_client *cl, const char *buf, size_t len)
+{
+	size_t	n;
+
+	if (cl->closing)
+		return;
+	if (peer_pending(cl->peer) + len > CTL_OUT_MAX) {
+		/* It stopped reading: drop it rather than grow. */
+		cl->closing = 1;
+		peer_close_after_flush(cl->peer);
+		return;
+	}
+	while (len > 0) {
+		n = len > 65536 ? 65536 : len;
+		peer_send(cl->peer, MSG_OUT, buf, n);
+		buf += n;
+		len -= n;
+	}
+}
+
+static void
+ctl_vprintf(struct ctl_client *cl, int type, const char *fmt, va_list ap)
+{
+	char	*s;
+	int	 n;
+
+	if (cl->closing)
+		return;
+	if ((n = vasprintf(&s, fmt, ap)) == -1)
+		fatal("vasprintf");
+	if (type == MSG_OUT)
+		ctl_out(cl, s, n);
+	else
+		peer_send(cl->peer, type, s, n);
+	free(s);
+}
+
+void
+ctl_printf(struct ctl_client *cl, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	ctl_vprintf(cl, MSG_OUT, fmt, ap);
+	va_end(ap);
+}
+
+void
+ctl_eprintf(struct ctl_client *cl, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	ctl_vprintf(cl, MSG_ERR, fmt, ap);
+	va_end(ap);
+}
+
+void
+ctl_exit(struct ctl_client *cl, int status)
+{
+	struct msg_buf	mb;
+
+	if (cl->closing)
+		return;
+	msg_buf_init(&mb);
+	msg_put_u32(&mb, (uint32_t)status);
+	peer_send_buf(cl->peer, MSG_EXIT, &mb);
+	cl->closing = 1;
+	peer_close_after_flush(cl->peer);
+}
+
+void
+ctl_set_data(struct ctl_client *cl, void *data, ctl_gone_cb gone)
+{
+	cl->data = data;
+	cl->gone = gone;
+}
+
+void *
+ctl_data(struct ctl_client *cl)
+{
+	return (cl->data);
+}
+
+uint32_t
+ctl_flags(struct ctl_client *cl)
+{
+	return (cl->flags);
+}
+
+int
+ctl_closing(struct ctl_client *cl)
+{
+	return (cl->closing);
+}

@@ -1,0 +1,111 @@
+/*
+ * msg.h: the wire contract between supertree processes: the links between
+ * a supervisor and its child supervisors (socketpairs), and the control
+ * socket between a client and the tree.
+ *
+ * Every frame is an 8-byte header followed by the payload:
+ *
+ *	offset 0  u32  payload length (big-endian), at most MSG_MAXLEN
+ *	offset 4  u16  message type (big-endian), see enum msg_type
+ *	offset 6  u8   protocol version, MSG_VERSION
+ *	offset 7  u8   flags, 0
+ *
+ * Payload fields are packed one after the other in big-endian order;
+ * strings are a u16 length then the bytes (no NUL). Bump MSG_VERSION
+ * whenever a payload changes. docs/protocol.md describes each message.
+ */
+#ifndef MSG_H
+#define MSG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nstate.h"
+
+#define MSG_VERSION	1
+#define MSG_HDRLEN	8
+#define MSG_MAXLEN	(4 * 1024 * 1024)
+
+enum msg_type {
+	/* 1-99: supervisor link, child to parent (state flows up). */
+	MSG_STATE = 1,		/* u32 node, nstate */
+	MSG_SVINFO = 2,		/* u32 node, u8 ready, u32 intensity_used */
+	MSG_REPLY = 3,		/* u32 reqid, i32 status, str text */
+	MSG_LOG = 4,		/* u32 node, u8 stream, str line */
+	MSG_LOGDUMP = 5,	/* u32 reqid, str lines (logs -n) */
+
+	/* 100-199: supervisor link, parent to child (commands flow down). */
+	MSG_CMD = 100,		/* u32 reqid, u8 op, u32 node, i32 arg */
+	MSG_RELOAD = 101,	/* str spec text (u32 length) */
+
+	/* 200-299: control socket. */
+	MSG_REQUEST = 200,	/* u32 flags, u16 argc, argc x str */
+	MSG_OUT = 201,		/* bytes for the client's stdout */
+	MSG_ERR = 202,		/* bytes for the client's stderr */
+	MSG_EXIT = 203,		/* i32 exit status; the server then closes */
+	MSG_ERROR = 255		/* str: protocol error; the sender closes */
+};
+
+/* MSG_CMD operations. */
+enum msg_op {
+	MSG_OP_START = 1,
+	MSG_OP_STOP,
+	MSG_OP_RESTART,
+	MSG_OP_SIGNAL,
+	MSG_OP_LOGS,		/* arg: number of lines */
+	MSG_OP_FOLLOW,		/* arg: 1 to stream MSG_LOG, 0 to stop */
+	MSG_OP_REOPEN		/* reopen output files (SIGHUP) */
+};
+
+/* MSG_REQUEST flags: what the client's terminal can do. */
+#define MSG_REQ_TTY	0x1
+#define MSG_REQ_COLOR	0x2
+#define MSG_REQ_UTF8	0x4
+
+struct msg_hdr {
+	uint32_t	len;
+	uint16_t	type;
+	uint8_t		version;
+	uint8_t		flags;
+};
+
+/* A growable output buffer for packing a payload. */
+struct msg_buf {
+	uint8_t	*data;
+	size_t	 len;
+	size_t	 cap;
+};
+
+/* A bounds-checked reader; err is set on any short read. */
+struct msg_rd {
+	const uint8_t	*p;
+	size_t		 len;
+	size_t		 off;
+	int		 err;
+};
+
+void	 msg_pack_hdr(uint8_t *, uint16_t type, uint32_t len);
+int	 msg_unpack_hdr(const uint8_t *, struct msg_hdr *, char **cause);
+
+void	 msg_buf_init(struct msg_buf *);
+void	 msg_buf_free(struct msg_buf *);
+void	 msg_put_u8(struct msg_buf *, uint8_t);
+void	 msg_put_u16(struct msg_buf *, uint16_t);
+void	 msg_put_u32(struct msg_buf *, uint32_t);
+void	 msg_put_u64(struct msg_buf *, uint64_t);
+void	 msg_put_str(struct msg_buf *, const char *);
+void	 msg_put_bytes(struct msg_buf *, const void *, size_t);
+
+void	 msg_rd_init(struct msg_rd *, const void *, size_t);
+uint8_t	 msg_get_u8(struct msg_rd *);
+uint16_t msg_get_u16(struct msg_rd *);
+uint32_t msg_get_u32(struct msg_rd *);
+uint64_t msg_get_u64(struct msg_rd *);
+char	*msg_get_str(struct msg_rd *);	/* allocated; NULL on error */
+int	 msg_get_strbuf(struct msg_rd *, char *, size_t);
+int	 msg_rd_done(struct msg_rd *);	/* 0 if all consumed, no error */
+
+void	 msg_put_state(struct msg_buf *, uint32_t node, const struct nstate *);
+int	 msg_get_state(struct msg_rd *, uint32_t *node, struct nstate *);
+
+#endif

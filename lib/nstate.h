@@ -1,0 +1,50 @@
+/*
+ * nstate.h: the runtime state of one node, as reported up the tree and kept
+ * in every supervisor's mirror of its subtree. Plain data; the wire form is
+ * in msg.c, the drawing in render.c.
+ */
+#ifndef NSTATE_H
+#define NSTATE_H
+
+#include <sys/types.h>
+#include <stdint.h>
+
+enum nstate_state {
+	NS_STOPPED,	/* not running: not started yet, or stopped by hand */
+	NS_STARTING,	/* spawned; exec or readiness not confirmed yet */
+	NS_RUNNING,	/* exec succeeded; for ready = exec this is also ready */
+	NS_READY,	/* readiness protocol confirmed */
+	NS_BACKOFF,	/* waiting to be restarted */
+	NS_STOPPING,	/* stop signal sent, waiting for the process group */
+	NS_EXITED,	/* ended and not restarted (normal end / temporary) */
+	NS_FAILED	/* ended and gave up: max_restarts, intensity, ... */
+};
+#define NS_NSTATES 8
+
+#define NSTATE_NO_EXIT	INT32_MIN	/* last_exit: never exited */
+#define NSTATE_TEXTLEN	160
+
+/*
+ * last_exit: >= 0 is an exit code, < 0 is -signal number, NSTATE_NO_EXIT if
+ * the node has not ended yet. Times are wall-clock milliseconds
+ * (CLOCK_REALTIME) so that every process and client agree on them.
+ */
+struct nstate {
+	uint8_t		state;		/* enum nstate_state */
+	uint8_t		manual;		/* stopped by hand: stays stopped */
+	uint8_t		ready;		/* up and ready */
+	int32_t		pid;		/* 0 when none */
+	int64_t		since_ms;	/* when the current state began */
+	int64_t		started_ms;	/* when the current run began, 0 if none */
+	uint32_t	restarts;
+	int32_t		last_exit;
+	int64_t		next_ms;	/* next restart, when NS_BACKOFF */
+	uint32_t	intensity_used;	/* supervisors: restarts in period */
+	char		error[NSTATE_TEXTLEN];	/* last start error, or "" */
+	char		status[NSTATE_TEXTLEN];	/* STATUS= text, or "" */
+};
+
+const char	*nstate_name(int state);
+int		 nstate_from_name(const char *);
+
+#endif

@@ -1,0 +1,32 @@
+/*
+ * spawn.h: the only place that forks. A spawn either returns a running
+ * child that has successfully called exec, held by a pidfd, or fails with
+ * the reason (chdir, setuid, exec, ...) in *cause.
+ */
+#ifndef SPAWN_H
+#define SPAWN_H
+
+#include <sys/types.h>
+
+struct spawn_fd {
+	int	from;		/* descriptor in the parent */
+	int	to;		/* number it gets in the child */
+};
+
+struct spawn_req {
+	char		**argv;		/* argv[0] is looked up in PATH */
+	char		**envp;		/* NULL: inherit */
+	const char	 *dir;		/* NULL: inherit */
+	int		  umask;	/* -1: inherit */
+	int		  set_ids;	/* drop to uid/gid */
+	uid_t		  uid;
+	gid_t		  gid;
+	int		  setsid;	/* new session and process group */
+	int		  pdeathsig;	/* 0: none */
+	struct spawn_fd	 *fds;		/* the only fds that cross exec */
+	int		  nfds;
+};
+
+int	spawn(const struct spawn_req *, pid_t *, int *pidfd, char **cause);
+
+#endif

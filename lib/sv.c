@@ -1,0 +1,1281 @@
+/*
+ * sv.c: a supervisor process. It starts its children in order, watches
+ * each through a pidfd, applies OTP's restart rules (policy.c) when one
+ * ends, and stops them in reverse order.
+ *
+ * All work that involves several children (start-up, a strategy restart,
+ * manual stop/start/restart, shutdown) goes through one "plan" made of two
+ * cursors: stop_hi walks down from the highest index stopping every child
+ * that must go down (one at a time: a stop completes before the next one
+ * begins), then start_lo walks up starting every child of the batch that
+ * must come up (one at a time: a child starts only once the one before it
+ * is ready). Each cursor only moves forward, so a whole plan costs O(n)
+ * and a single event costs O(1). one_for_one restarts bypass the plan:
+ * they only touch the child that ended.
+ *
+ * Invariants:
+ * - c->pid != 0 exactly while the leader is alive or a zombie we have
+ *   not reaped; only then do we signal its process group.
+ * - A worker is down only once its whole process group is gone (the
+ *   drain queue holds workers whose leader ended but whose group did not).
+ * - Every state change of a child goes through child_state(), which keeps
+ *   the readiness count and reports the change up the tree.
+ */
+#include <sys/types.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <sys/mman.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "log.h"
+#include "msg.h"
+#include "output.h"
+#include "peer.h"
+#include "proc.h"
+#include "spawn.h"
+#include "spec.h"
+#include "sv.h"
+#include "value.h"
+#include "xmalloc.h"
+
+static void	child_state(struct sv_child *, int);
+static void	child_start(struct sv_child *);
+static void	child_stop(struct sv_child *);
+static void	child_reap(struct sv_child *);
+static void	child_down(struct sv_child *);
+static void	child_ended(struct sv_child *);
+static void	child_ready(struct sv_child *);
+static void	child_timer(struct sv_child *, enum sv_timer, int64_t);
+static void	child_replies(struct sv_child *, int, int, const char *);
+static int	child_is_up(const struct sv_child *);
+static void	child_wipe(struct sv_child *);
+static void	proc_cb(int, short, void *);
+static void	timer_cb(int, short, void *);
+static void	sigchld_cb(int, short, void *);
+static void	signal_cb(int, short, void *);
+static void	link_dispatch(struct peer *, uint16_t, const uint8_t *, size_t,
+		    void *);
+static void	link_lost(struct peer *, const char *, void *);
+static void	up_dispatch(struct peer *, uint16_t, const uint8_t *, size_t,
+		    void *);
+static void	up_lost(struct peer *, const char *, void *);
+static void	plan_run(struct sv *);
+static void	plan_step(struct sv *);
+static void	sv_check_done(struct sv *);
+static void	sv_send_info(struct sv *);
+static void	sv_auto_shutdown(struct sv *, struct sv_child *);
+static void	report(struct sv *, int);
+
+static const char *
+node_path(struct sv *sv, int id)
+{
+	if (id <= 0)
+		return (sv->tree->name);
+	return (sv->tree->nodes[id].path);
+}
+
+/*
+ * One line per event on stderr, written at once so that lines from the
+ * several supervisor processes sharing stderr never mix.
+ */
+void
+sv_event(struct sv *sv, int id, const char *fmt, ...)
+{
+	char		 buf[1024];
+	struct tm	 tm;
+	int64_t		 now = proc_wall_ms();
+	time_t		 secs = now / 1000;
+	va_list		 ap;
+	int		 n, m;
+
+	if (sv->quiet)
+		return;
+	localtime_r(&secs, &tm);
+	n = snprintf(buf, sizeof buf, "%02d:%02d:%02d.%03d supertree: %s: ",
+	    tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(now % 1000),
+	    node_path(sv, id));
+	va_start(ap, fmt);
+	m = vsnprintf(buf + n, sizeof buf - n, fmt, ap);
+	va_end(ap);
+	if (m > 0)
+		n += m;
+	if (n > (int)sizeof buf - 2)
+		n = sizeof buf - 2;
+	buf[n++] = '\n';
+	(void)write(STDERR_FILENO, buf, n);
+}
+
+struct sv *
+sv_new(struct event_base *base, struct tree *t, int id, const char *text,
+    size_t len)
+{
+	struct sv		*sv;
+	struct sv_child		*c;
+	const struct tree_node	*node;
+	int			 i, nchild;
+	const int		*ids;
+	int			 top = 0;
+
+	sv = xcalloc(1, sizeof *sv);
+	sv->base = base;
+	sv->tree = t;
+	sv->id = id;
+	sv->spec_text = xmalloc(len + 1);
+	memcpy(sv->spec_text, text, len);
+	sv->spec_text[len] = '\0';
+	sv->spec_len = len;
+	sv->exe = proc_self_exe();
+	sv->mirror = xcalloc(t->nnodes, sizeof *sv->mirror);
+	for (i = 0; i < t->nnodes; i++)
+		sv->mirror[i].last_exit = NSTATE_NO_EXIT;
+	TAILQ_INIT(&sv->drainq);
+	if (id == -1) {
+		nchild = 1;
+		ids = &top;
+	} else {
+		node = &t->nodes[id];
+		sv->node = node;
+		nchild = node->nchildren;
+		ids = node->children;
+		policy_intensity_init(&sv->intensity, node->intensity);
+	}
+	sv->n = nchild;
+	sv->children = xcalloc(nchild, sizeof *sv->children);
+	for (i = 0; i < nchild; i++) {
+		c = &sv->children[i];
+		c->sv = sv;
+		c->id = ids[i];
+		c->idx = i;
+		c->node = &t->nodes[ids[i]];
+		c->st = &sv->mirror[ids[i]];
+		c->pidfd = -1;
+		c->want_up = 1;
+		c->batch = 1;
+		c->ev_timer = evtimer_new(base, timer_cb, c);
+		TAILQ_INIT(&c->waiters);
+	}
+	sv->stop_hi = -1;
+	sv->start_lo = 0;
+	return (sv);
+}
+
+static int
+child_is_up(const struct sv_child *c)
+{
+	return (c->pid != 0 || c->in_drain);
+}
+
+/*
+ * A child counts as satisfied (for its supervisor's readiness) when it is
+ * ready, or when it is not meant to run.
+ */
+static void
+child_state(struct sv_child *c, int state)
+{
+	struct sv	*sv = c->sv;
+	int		 sat;
+
+	if (c->st->state != state)
+		c->st->since_ms = proc_wall_ms();
+	c->st->state = state;
+	if (state != NS_RUNNING && state != NS_READY)
+		c->st->ready = 0;
+	sat = c->st->ready || (!c->want_up && !child_is_up(c));
+	if (sat != c->satisfied) {
+		c->satisfied = sat;
+		sv->nsatisfied += sat ? 1 : -1;
+	}
+	report(sv, c->id);
+	if ((sv->nsatisfied == sv->n) != sv->ready) {
+		sv->ready = sv->nsatisfied == sv->n;
+		sv_send_info(sv);
+	}
+}
+
+/* Report a node's state to the parent (or to the control socket). */
+static void
+report(struct sv *sv, int id)
+{
+	struct msg_buf	mb;
+
+	if (sv->up != NULL) {
+		msg_buf_init(&mb);
+		msg_put_state(&mb, id, &sv->mirror[id]);
+		peer_send_buf(sv->up, MSG_STATE, &mb);
+	}
+	if (sv->hooks.state != NULL)
+		sv->hooks.state(sv, id);
+}
+
+static void
+sv_send_info(struct sv *sv)
+{
+	struct msg_buf	mb;
+	int		used = 0;
+
+	if (sv->up == NULL || sv->node == NULL)
+		return;
+	used = policy_intensity_used(&sv->intensity, sv->node->period_ms,
+	    proc_mono_ms());
+	msg_buf_init(&mb);
+	msg_put_u32(&mb, sv->id);
+	msg_put_u8(&mb, sv->ready);
+	msg_put_u32(&mb, used);
+	peer_send_buf(sv->up, MSG_SVINFO, &mb);
+}
+
+static void
+child_timer(struct sv_child *c, enum sv_timer kind, int64_t ms)
+{
+	struct timeval	tv;
+
+	evtimer_del(c->ev_timer);
+	c->timer = kind;
+	if (kind == SV_TIMER_NONE)
+		return;
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	evtimer_add(c->ev_timer, &tv);
+}
+
+/* Build the environment of a worker: ours, minus our internals, plus its. */
+static char **
+child_env(struct sv_child *c)
+{
+	extern char	**environ;
+	char		**env;
+	int		  n = 0, i, k;
+
+	for (i = 0; environ[i] != NULL; i++)
+		n++;
+	env = xcalloc(n + c->node->nenv + 1, sizeof *env);
+	for (i = 0, k = 0; environ[i] != NULL; i++) {
+		if (strncmp(environ[i], "NOTIFY_SOCKET=", 14) == 0 ||
+		    strncmp(environ[i], "SUPERTREE_", 10) == 0 ||
+		    strncmp(environ[i], "LISTEN_", 7) == 0)
+			continue;
+		env[k++] = environ[i];
+	}
+	for (i = 0; i < c->node->nenv; i++)
+		env[k++] = c->node->env[i];
+	env[k] = NULL;
+	return (env);
+}
+
+static int
+spawn_worker(struct sv_child *c, char **cause)
+{
+	const struct tree_node	*n = c->node;
+	struct spawn_req	 r;
+	struct spawn_fd		 fds[4];
+	char			**env;
+	int			 nfds = 0, devnull, rv;
+
+	memset(&r, 0, sizeof r);
+	if ((devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1) {
+		xasprintf(cause, "/dev/null: %s", strerror(errno));
+		return (-1);
+	}
+	fds[nfds++] = (struct spawn_fd){ devnull, 0 };
+	if (output_prepare(c->out, n, devnull, fds, &nfds, cause) == -1) {
+		close(devnull);
+		return (-1);
+	}
+	env = child_env(c);
+	r.argv = n->argv;
+	r.envp = env;
+	r.dir = n->directory;
+	r.umask = n->umask;
+	r.set_ids = n->user != NULL || n->group != NULL;
+	r.uid = n->user != NULL ? n->uid : getuid();
+	r.gid = n->gid;
+	r.setsid = 1;
+	r.pdeathsig = SIGKILL;
+	r.fds = fds;
+	r.nfds = nfds;
+	rv = spawn(&r, &c->pid, &c->pidfd, cause);
+	free(env);
+	close(devnull);
+	output_started(c->out, rv == 0);
+	return (rv);
+}
+
+/* A memfd holding the spec, sealed, for a child supervisor to parse. */
+static int
+spec_memfd(struct sv *sv, char **cause)
+{
+	int	fd;
+
+	fd = memfd_create("supertree-spec", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd == -1) {
+		xasprintf(cause, "memfd_create: %s", strerror(errno));
+		return (-1);
+	}
+	if (write(fd, sv->spec_text, sv->spec_len) != (ssize_t)sv->spec_len) {
+		xasprintf(cause, "memfd: %s", strerror(errno));
+		close(fd);
+		return (-1);
+	}
+	fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE |
+	    F_SEAL_SEAL);
+	lseek(fd, 0, SEEK_SET);
+	return (fd);
+}
+
+static int
+spawn_supervisor(struct sv_child *c, char **cause)
+{
+	struct sv	*sv = c->sv;
+	struct spawn_req r;
+	struct spawn_fd	 fds[2];
+	char		 idbuf[16], *argv[7];
+	int		 sp[2], mfd, rv, argc = 0;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) == -1) {
+		xasprintf(cause, "socketpair: %s", strerror(errno));
+		return (-1);
+	}
+	if ((mfd = spec_memfd(sv, cause)) == -1) {
+		close(sp[0]);
+		close(sp[1]);
+		return (-1);
+	}
+	snprintf(idbuf, sizeof idbuf, "%d", c->id);
+	argv[argc++] = sv->exe;
+	argv[argc++] = "__sv";
+	argv[argc++] = sv->tree->file;
+	argv[argc++] = idbuf;
+	if (sv->quiet)
+		argv[argc++] = "-q";
+	argv[argc] = NULL;
+	fds[0] = (struct spawn_fd){ sp[1], 3 };
+	fds[1] = (struct spawn_fd){ mfd, 4 };
+	memset(&r, 0, sizeof r);
+	r.argv = argv;
+	r.umask = -1;
+	r.setsid = 1;
+	/* A backstop: the link's EOF is the main signal of our death. */
+	r.pdeathsig = SIGTERM;
+	r.fds = fds;
+	r.nfds = 2;
+	rv = spawn(&r, &c->pid, &c->pidfd, cause);
+	close(sp[1]);
+	close(mfd);
+	if (rv == -1) {
+		close(sp[0]);
+		return (-1);
+	}
+	proc_set_nonblock(sp[0]);
+	c->link = peer_new(sv->base, sp[0], link_dispatch, link_lost, c);
+	return (0);
+}
+
+static void
+child_start(struct sv_child *c)
+{
+	struct sv	*sv = c->sv;
+	char		*cause = NULL;
+	int		 rv;
+
+	child_timer(c, SV_TIMER_NONE, 0);
+	c->delay_ms = 0;
+	c->st->manual = 0;
+	c->have_ex = 0;
+	memset(&c->ex, 0, sizeof c->ex);
+	if (c->node->kind == TREE_WORKER)
+		rv = spawn_worker(c, &cause);
+	else
+		rv = spawn_supervisor(c, &cause);
+	if (rv == -1) {
+		snprintf(c->st->error, sizeof c->st->error, "%s", cause);
+		sv_event(sv, c->id, "start failed: %s", cause);
+		free(cause);
+		c->ex.start_failed = 1;
+		c->have_ex = 1;
+		c->started_mono = proc_mono_ms();
+		child_ended(c);
+		return;
+	}
+	c->st->error[0] = '\0';
+	c->st->pid = c->pid;
+	c->st->started_ms = proc_wall_ms();
+	c->started_mono = proc_mono_ms();
+	c->ev_proc = event_new(sv->base, c->pidfd, EV_READ, proc_cb, c);
+	event_add(c->ev_proc, NULL);
+	pidmap_put(&sv->pids, c->pid, c);
+	sv_event(sv, c->id, "started pid %d", (int)c->pid);
+	if (c->node->kind == TREE_WORKER && c->node->ready == TREE_READY_EXEC) {
+		c->st->ready = 1;
+		child_state(c, NS_RUNNING);
+		child_ready(c);
+		return;
+	}
+	child_state(c, NS_STARTING);
+	if (c->node->kind == TREE_WORKER)
+		child_timer(c, SV_TIMER_START, c->node->start_timeout_ms);
+}
+
+static void
+child_ready(struct sv_child *c)
+{
+	child_replies(c, 1, 0, NULL);
+	plan_run(c->sv);
+}
+
+static void
+group_signal(struct sv_child *c, int sig)
+{
+	pid_t	pg = c->pid != 0 ? c->pid : c->pgid;
+
+	if (c->pid != 0 && c->pidfd != -1)
+		proc_pidfd_signal(c->pidfd, sig);
+	/* Only for a worker: its group is its own (setsid). */
+	if (c->node->kind == TREE_WORKER && pg > 0)
+		killpg(pg, sig);
+}
+
+static void
+child_stop(struct sv_child *c)
+{
+	const struct tree_node	*n = c->node;
+	int			 sig;
+
+	if (!child_is_up(c))
+		return;
+	if (c->stopping == SV_STOP_PLAN)
+		return;
+	c->stopping = SV_STOP_PLAN;
+	sig = n->kind == TREE_WORKER ? n->stop_signal : SIGTERM;
+	if (n->shutdown_ms == TREE_SHUTDOWN_BRUTAL)
+		sig = SIGKILL;
+	sv_event(c->sv, c->id, "stopping (SIG%s)", value_signame(sig) ?
+	    value_signame(sig) : "?");
+	child_state(c, NS_STOPPING);
+	group_signal(c, sig);
+	if (sig != SIGKILL && sig != SIGCONT && n->kind == TREE_WORKER)
+		group_signal(c, SIGCONT);
+	if (sig == SIGKILL)
+		c->killed = 1;
+	else if (n->shutdown_ms >= 0)
+		child_timer(c, SV_TIMER_KILL, n->shutdown_ms);
+}
+
+static void
+proc_cb(int fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	child_reap(arg);
+}
+
+/* The leader ended: collect its status through the pidfd. */
+static void
+child_reap(struct sv_child *c)
+{
+	struct sv	*sv = c->sv;
+	siginfo_t	 si;
+	const char	*name;
+
+	memset(&si, 0, sizeof si);
+	if (waitid(P_PIDFD, c->pidfd, &si, WEXITED | WNOHANG) == -1 ||
+	    si.si_pid == 0)
+		return;
+	event_free(c->ev_proc);
+	c->ev_proc = NULL;
+	close(c->pidfd);
+	c->pidfd = -1;
+	pidmap_del(&sv->pids, c->pid);
+	c->pgid = c->pid;
+	c->pid = 0;
+	c->st->pid = 0;
+	output_drain(c->out);
+	memset(&c->ex, 0, sizeof c->ex);
+	c->have_ex = 1;
+	if (si.si_code == CLD_EXITED) {
+		c->ex.code = si.si_status;
+		c->st->last_exit = si.si_status;
+		sv_event(sv, c->id, "exited code %d", si.si_status);
+	} else {
+		c->ex.signaled = 1;
+		c->ex.signo = si.si_status;
+		c->st->last_exit = -si.si_status;
+		name = value_signame(si.si_status);
+		sv_event(sv, c->id, "killed by SIG%s", name ? name : "?");
+	}
+	c->ex.by_us = c->stopping == SV_STOP_PLAN;
+	if (c->st->state == NS_STARTING && c->node->kind == TREE_WORKER)
+		c->ex.start_failed = 1;
+	if (c->link != NULL && c->node->kind == TREE_SUPERVISOR &&
+	    !(si.si_code == CLD_EXITED && (si.si_status == 0 ||
+	    si.si_status == 1)))
+		child_wipe(c);
+	if (c->node->kind == TREE_WORKER && killpg(c->pgid, 0) == 0) {
+		/* Its group lives on: stop what is left before anything. */
+		if (c->stopping == SV_STOP_NONE) {
+			c->stopping = SV_STOP_DRAIN;
+			child_state(c, NS_STOPPING);
+			killpg(c->pgid, c->node->stop_signal);
+			killpg(c->pgid, SIGCONT);
+			if (c->node->shutdown_ms == TREE_SHUTDOWN_BRUTAL)
+				killpg(c->pgid, SIGKILL);
+			else if (c->node->shutdown_ms >= 0)
+				child_timer(c, SV_TIMER_KILL,
+				    c->node->shutdown_ms);
+		}
+		TAILQ_INSERT_TAIL(&sv->drainq, c, drain_entry);
+		c->in_drain = 1;
+		return;
+	}
+	child_down(c);
+}
+
+/*
+ * A supervisor child died without stopping its subtree (a crash or
+ * SIGKILL): kill what we know of the subtree from the mirror. Its workers'
+ * leaders already got SIGKILL (PDEATHSIG) and, like its own child
+ * supervisors, were reparented to us, so their pids are still ours to
+ * signal until we reap them.
+ */
+static void
+child_wipe(struct sv_child *c)
+{
+	struct sv		*sv = c->sv;
+	const struct tree	*t = sv->tree;
+	struct nstate		*st;
+	int			 i, end = tree_subtree_end(t, c->id);
+
+	for (i = c->id + 1; i < end; i++) {
+		st = &sv->mirror[i];
+		if (st->pid > 0) {
+			if (t->nodes[i].kind == TREE_WORKER)
+				killpg(st->pid, SIGKILL);
+			else
+				kill(st->pid, SIGKILL);
+		}
+		if (st->state != NS_STOPPED || st->pid != 0) {
+			st->pid = 0;
+			st->ready = 0;
+			st->state = NS_STOPPED;
+			st->since_ms = proc_wall_ms();
+			report(sv, i);
+		}
+	}
+}
+
+/* The child and its whole process group are gone. */
+static void
+child_down(struct sv_child *c)
+{
+	if (c->in_drain) {
+		TAILQ_REMOVE(&c->sv->drainq, c, drain_entry);
+		c->in_drain = 0;
+	}
+	child_timer(c, SV_TIMER_NONE, 0);
+	c->pgid = 0;
+	c->killed = 0;
+	if (c->link != NULL) {
+		peer_free(c->link);
+		c->link = NULL;
+	}
+	output_ended(c->out);
+	if (c->stopping == SV_STOP_PLAN) {
+		c->stopping = SV_STOP_NONE;
+		c->cycle = 0;
+		if (!c->want_up)
+			c->st->manual = c->st->manual || 0;
+		sv_event(c->sv, c->id, "stopped");
+		child_state(c, NS_STOPPED);
+		child_replies(c, 0, 0, NULL);
+		plan_run(c->sv);
+		return;
+	}
+	c->stopping = SV_STOP_NONE;
+	child_ended(c);
+}
+
+/* The child ended on its own (or could not start): apply the policy. */
+static void
+child_ended(struct sv_child *c)
+{
+	struct sv		*sv = c->sv;
+	const struct tree_node	*n = c->node;
+	enum policy_decision	 d;
+	int			 stop[1], start[1], nstop, nstart, i;
+	int64_t			 run_ms, now = proc_mono_ms();
+	char			*what, *delay;
+
+	if (sv->shutting_down || !c->want_up) {
+		child_state(c, NS_STOPPED);
+		child_replies(c, 0, 0, NULL);
+		plan_run(sv);
+		return;
+	}
+	if (sv->id == -1) {
+		/* The top: the root ended; so does supertree run. */
+		if (c->ex.signaled || c->ex.code != 0) {
+			sv_event(sv, c->id, "the tree failed");
+			sv->exit_code = 1;
+		}
+		c->want_up = 0;
+		child_state(c, c->ex.code == 0 && !c->ex.signaled ?
+		    NS_EXITED : NS_FAILED);
+		sv_shutdown(sv, sv->exit_code);
+		return;
+	}
+	run_ms = now - c->started_mono;
+	d = policy_decide(n, &c->ex, c->st->restarts);
+	if (d == POLICY_DONE || d == POLICY_GIVE_UP) {
+		c->want_up = 0;
+		if (d == POLICY_GIVE_UP)
+			sv_event(sv, c->id, "failed: max_restarts %ld reached",
+			    n->max_restarts);
+		child_state(c, d == POLICY_DONE ? NS_EXITED : NS_FAILED);
+		child_replies(c, 1, 1, c->st->error[0] != '\0' ?
+		    c->st->error : "ended before it was ready");
+		if (n->significant)
+			sv_auto_shutdown(sv, c);
+		plan_run(sv);
+		return;
+	}
+	child_replies(c, 1, 1, c->st->error[0] != '\0' ? c->st->error :
+	    "ended before it was ready");
+	if (policy_intensity_add(&sv->intensity, sv->node->intensity,
+	    sv->node->period_ms, now)) {
+		what = value_fmt_duration(sv->node->period_ms);
+		sv_event(sv, -1 == sv->id ? -1 : sv->id,
+		    "gave up: more than %ld restarts in %s",
+		    sv->node->intensity, what);
+		free(what);
+		child_state(c, NS_FAILED);
+		sv_shutdown(sv, 1);
+		return;
+	}
+	c->st->restarts++;
+	c->failures = policy_backoff_failures(n, c->failures, run_ms);
+	c->delay_ms = policy_backoff(n, c->failures);
+	delay = value_fmt_duration(c->delay_ms);
+	what = value_fmt_duration(sv->node->period_ms);
+	if (sv->node->intensity == TREE_UNLIMITED)
+		sv_event(sv, c->id, "restarting in %s, restart %u", delay,
+		    c->st->restarts);
+	else
+		sv_event(sv, c->id, "restarting in %s, restart %d of %ld "
+		    "within %s", delay, policy_intensity_used(&sv->intensity,
+		    sv->node->period_ms, now), sv->node->intensity, what);
+	free(delay);
+	free(what);
+	sv_send_info(sv);
+	c->st->next_ms = proc_wall_ms() + c->delay_ms;
+	child_state(c, NS_BACKOFF);
+	if (sv->node->strategy == TREE_ONE_FOR_ONE) {
+		child_timer(c, SV_TIMER_BACKOFF, c->delay_ms);
+		return;
+	}
+	/* one_for_all, rest_for_one: stop the others, then start in order. */
+	for (i = sv->node->strategy == TREE_ONE_FOR_ALL ? 0 : c->idx + 1;
+	    i < sv->n; i++) {
+		if (i != c->idx && sv->children[i].want_up)
+			sv->children[i].cycle = 1;
+	}
+	(void)stop;
+	(void)start;
+	(void)nstop;
+	(void)nstart;
+	for (i = sv->node->strategy == TREE_ONE_FOR_ALL ? 0 : c->idx;
+	    i < sv->n; i++)
+		sv->children[i].batch = sv->children[i].want_up;
+	sv->stop_hi = sv->n - 1;
+	if (sv->node->strategy == TREE_ONE_FOR_ALL)
+		sv->start_lo = 0;
+	else if (c->idx < sv->start_lo)
+		sv->start_lo = c->idx;
+	plan_run(sv);
+}
+
+static void
+sv_auto_shutdown(struct sv *sv, struct sv_child *c)
+{
+	int	i;
+
+	(void)c;
+	if (sv->node == NULL || sv->shutting_down)
+		return;
+	if (sv->node->auto_shutdown == TREE_AUTO_ANY) {
+		sv_event(sv, sv->id, "auto_shutdown: significant child %s "
+		    "ended", c->node->path);
+		sv_shutdown(sv, 0);
+		return;
+	}
+	if (sv->node->auto_shutdown != TREE_AUTO_ALL)
+		return;
+	for (i = 0; i < sv->n; i++) {
+		if (sv->children[i].node->significant &&
+		    (sv->children[i].want_up || child_is_up(&sv->children[i])))
+			return;
+	}
+	sv_event(sv, sv->id, "auto_shutdown: all significant children ended");
+	sv_shutdown(sv, 0);
+}
+
+static void
+timer_cb(int fd, short what, void *arg)
+{
+	struct sv_child	*c = arg;
+	enum sv_timer	 kind = c->timer;
+	char		*d;
+
+	(void)fd;
+	(void)what;
+	c->timer = SV_TIMER_NONE;
+	switch (kind) {
+	case SV_TIMER_BACKOFF:
+		c->st->next_ms = 0;
+		if (c->want_up && !c->sv->shutting_down)
+			child_start(c);
+		break;
+	case SV_TIMER_KILL:
+		d = value_fmt_duration(c->node->shutdown_ms);
+		sv_event(c->sv, c->id, "still running after %s, sending "
+		    "SIGKILL", d);
+		free(d);
+		c->killed = 1;
+		group_signal(c, SIGKILL);
+		break;
+	case SV_TIMER_START:
+		d = value_fmt_duration(c->node->start_timeout_ms);
+		snprintf(c->st->error, sizeof c->st->error,
+		    "not ready within %s", d);
+		sv_event(c->sv, c->id, "not ready within %s", d);
+		free(d);
+		c->stopping = SV_STOP_NONE;
+		group_signal(c, SIGKILL);
+		break;
+	case SV_TIMER_NONE:
+		break;
+	}
+}
+
+/* Reply to the commands waiting on this child. */
+static void
+child_replies(struct sv_child *c, int up, int status, const char *text)
+{
+	struct sv_waiter	*w, *tw;
+	struct msg_buf		 mb;
+	struct sv		*sv = c->sv;
+
+	TAILQ_FOREACH_SAFE(w, &c->waiters, entry, tw) {
+		if (w->up != up)
+			continue;
+		TAILQ_REMOVE(&c->waiters, w, entry);
+		if (sv->up != NULL) {
+			msg_buf_init(&mb);
+			msg_put_u32(&mb, w->reqid);
+			msg_put_u32(&mb, (uint32_t)status);
+			msg_put_str(&mb, text);
+			peer_send_buf(sv->up, MSG_REPLY, &mb);
+		}
+		if (sv->hooks.reply != NULL)
+			sv->hooks.reply(sv, w->reqid, status, text);
+		free(w);
+	}
+}
+
+static void
+plan_run(struct sv *sv)
+{
+	if (sv->in_plan) {
+		sv->plan_again = 1;
+		return;
+	}
+	sv->in_plan = 1;
+	do {
+		sv->plan_again = 0;
+		plan_step(sv);
+	} while (sv->plan_again);
+	sv->in_plan = 0;
+	sv_check_done(sv);
+}
+
+static void
+plan_step(struct sv *sv)
+{
+	struct sv_child	*c;
+
+	for (; sv->stop_hi >= 0; sv->stop_hi--) {
+		c = &sv->children[sv->stop_hi];
+		if (c->stopping == SV_STOP_PLAN)
+			return;
+		if (child_is_up(c) && (!c->want_up || c->cycle)) {
+			child_stop(c);
+			if (child_is_up(c))
+				return;
+		}
+		if (c->timer == SV_TIMER_BACKOFF && !c->want_up) {
+			child_timer(c, SV_TIMER_NONE, 0);
+			c->st->next_ms = 0;
+			child_state(c, NS_STOPPED);
+			child_replies(c, 0, 0, NULL);
+		}
+		if (!child_is_up(c))
+			c->cycle = 0;
+	}
+	if (sv->shutting_down)
+		return;
+	for (; sv->start_lo < sv->n; sv->start_lo++) {
+		c = &sv->children[sv->start_lo];
+		if (c->batch && c->want_up) {
+			if (!child_is_up(c) && c->timer != SV_TIMER_BACKOFF) {
+				if (c->delay_ms > 0) {
+					child_timer(c, SV_TIMER_BACKOFF,
+					    c->delay_ms);
+					c->st->next_ms = proc_wall_ms() +
+					    c->delay_ms;
+					child_state(c, NS_BACKOFF);
+					return;
+				}
+				child_start(c);
+			}
+			if (c->want_up && !c->st->ready)
+				return;
+		}
+		c->batch = 0;
+	}
+}
+
+/* A shutdown is complete once nothing is up; then the process exits. */
+static void
+sv_check_done(struct sv *sv)
+{
+	int	i;
+
+	if (!sv->shutting_down || sv->stop_hi >= 0)
+		return;
+	for (i = 0; i < sv->n; i++) {
+		if (child_is_up(&sv->children[i]))
+			return;
+	}
+	event_base_loopbreak(sv->base);
+}
+
+void
+sv_shutdown(struct sv *sv, int exit_code)
+{
+	int	i;
+
+	if (exit_code != 0)
+		sv->exit_code = exit_code;
+	if (sv->shutting_down) {
+		plan_run(sv);
+		return;
+	}
+	sv->shutting_down = 1;
+	for (i = 0; i < sv->n; i++)
+		sv->children[i].want_up = 0;
+	sv->stop_hi = sv->n - 1;
+	sv->start_lo = sv->n;
+	plan_run(sv);
+}
+
+/* Kill everything at once (a second SIGINT). */
+void
+sv_kill_all(struct sv *sv)
+{
+	struct sv_child	*c;
+	int		 i;
+
+	for (i = sv->n - 1; i >= 0; i--) {
+		c = &sv->children[i];
+		if (!child_is_up(c))
+			continue;
+		c->want_up = 0;
+		if (c->stopping == SV_STOP_NONE)
+			c->stopping = SV_STOP_PLAN;
+		c->killed = 1;
+		group_signal(c, SIGKILL);
+		if (c->node->kind == TREE_SUPERVISOR)
+			child_wipe(c);
+	}
+	sv->shutting_down = 1;
+	sv->stop_hi = -1;
+	sv->start_lo = sv->n;
+	sv_check_done(sv);
+}
+
+/*
+ * SIGCHLD: collect every child that ended. Our own children are reaped
+ * through their pidfd (so their status goes to the right place); anything
+ * else is an orphan reparented to us (we are a subreaper) and is reaped
+ * here. WNOWAIT lets us look before reaping.
+ */
+static void
+sigchld_cb(int fd, short what, void *arg)
+{
+	struct sv	*sv = arg;
+	struct sv_child	*c, *tc;
+	siginfo_t	 si;
+
+	(void)fd;
+	(void)what;
+	for (;;) {
+		memset(&si, 0, sizeof si);
+		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == -1 ||
+		    si.si_pid == 0)
+			break;
+		c = pidmap_get(&sv->pids, si.si_pid);
+		if (c != NULL)
+			child_reap(c);
+		if (c == NULL || c->pid == si.si_pid)
+			waitpid(si.si_pid, NULL, WNOHANG);
+	}
+	TAILQ_FOREACH_SAFE(c, &sv->drainq, drain_entry, tc) {
+		if (killpg(c->pgid, 0) == -1 && errno == ESRCH)
+			child_down(c);
+	}
+}
+
+static void
+signal_cb(int sig, short what, void *arg)
+{
+	struct sv	*sv = arg;
+
+	(void)what;
+	switch (sig) {
+	case SIGINT:
+		if (sv->id == -1 && ++sv->sigints >= 2) {
+			sv_event(sv, -1, "second interrupt: killing "
+			    "everything");
+			sv_kill_all(sv);
+			break;
+		}
+		/* FALLTHROUGH */
+	case SIGTERM:
+		/* Below the top, SIGTERM is our parent's stop: it said so. */
+		if (!sv->shutting_down && (sv->id == -1 || sig != SIGTERM))
+			sv_event(sv, sv->id, "shutting down (SIG%s)",
+			    value_signame(sig));
+		sv_shutdown(sv, 0);
+		break;
+	case SIGHUP:
+		output_reopen_all(sv);
+		break;
+	}
+}
+
+/* Messages from a child supervisor: state flows up. */
+static void
+link_dispatch(struct peer *p, uint16_t type, const uint8_t *data, size_t len,
+    void *arg)
+{
+	struct sv_child	*c = arg;
+	struct sv	*sv = c->sv;
+	struct msg_rd	 r;
+	struct nstate	 st;
+	uint32_t	 node, reqid;
+	int		 end = tree_subtree_end(sv->tree, c->id), ready, status;
+	char		*text;
+
+	msg_rd_init(&r, data, len);
+	switch (type) {
+	case MSG_STATE:
+		if (msg_get_state(&r, &node, &st) == -1 ||
+		    msg_rd_done(&r) == -1 || (int)node <= c->id ||
+		    (int)node >= end)
+			goto bad;
+		sv->mirror[node] = st;
+		report(sv, node);
+		break;
+	case MSG_SVINFO:
+		node = msg_get_u32(&r);
+		ready = msg_get_u8(&r);
+		c->st->intensity_used = msg_get_u32(&r);
+		if (msg_rd_done(&r) == -1 || (int)node != c->id)
+			goto bad;
+		if (ready && c->st->state == NS_STARTING) {
+			c->st->ready = 1;
+			child_state(c, NS_RUNNING);
+			child_ready(c);
+		} else if (ready != c->st->ready && c->pid != 0 &&
+		    c->stopping == SV_STOP_NONE) {
+			c->st->ready = ready;
+			child_state(c, NS_RUNNING);
+		} else
+			report(sv, c->id);
+		break;
+	case MSG_REPLY:
+	case MSG_LOGDUMP:
+		if (sv->up != NULL)
+			peer_send(sv->up, type, data, len);
+		if (type == MSG_REPLY && sv->hooks.reply != NULL) {
+			reqid = msg_get_u32(&r);
+			status = (int)msg_get_u32(&r);
+			text = msg_get_str(&r);
+			if (text != NULL)
+				sv->hooks.reply(sv, reqid, status, text);
+			free(text);
+		} else if (type == MSG_LOGDUMP && sv->hooks.logdump != NULL) {
+			reqid = msg_get_u32(&r);
+			status = (int)msg_get_u32(&r);
+			if (!r.err && (size_t)status == len - r.off)
+				sv->hooks.logdump(sv, reqid,
+				    (const char *)data + r.off, status);
+		}
+		break;
+	case MSG_LOG:
+		if (sv->up != NULL)
+			peer_send(sv->up, type, data, len);
+		if (sv->hooks.log != NULL) {
+			node = msg_get_u32(&r);
+			ready = msg_get_u8(&r);
+			text = msg_get_str(&r);
+			if (text != NULL && (int)node > c->id &&
+			    (int)node < end)
+				sv->hooks.log(sv, node, ready, text);
+			free(text);
+		}
+		break;
+	default:
+		goto bad;
+	}
+	return;
+bad:
+	log_warnx("%s: bad message %u from child supervisor",
+	    node_path(sv, c->id), type);
+	(void)p;
+}
+
+/* The link to a child supervisor closed: it is ending; its pidfd tells. */
+static void
+link_lost(struct peer *p, const char *cause, void *arg)
+{
+	struct sv_child	*c = arg;
+
+	(void)cause;
+	if (c->link == p) {
+		peer_free(p);
+		c->link = NULL;
+	}
+}
+
+/* Commands from the parent flow down. */
+static void
+up_dispatch(struct peer *p, uint16_t type, const uint8_t *data, size_t len,
+    void *arg)
+{
+	struct sv	*sv = arg;
+	struct msg_rd	 r;
+	struct msg_buf	 mb;
+	uint32_t	 reqid, node;
+	int		 op, a;
+	char		*cause = NULL;
+
+	(void)p;
+	msg_rd_init(&r, data, len);
+	switch (type) {
+	case MSG_CMD:
+		reqid = msg_get_u32(&r);
+		op = msg_get_u8(&r);
+		node = msg_get_u32(&r);
+		a = (int)msg_get_u32(&r);
+		if (msg_rd_done(&r) == -1 || node >= (uint32_t)sv->tree->nnodes)
+			break;
+		if (sv_command(sv, reqid, op, node, a, &cause) == -1) {
+			msg_buf_init(&mb);
+			msg_put_u32(&mb, reqid);
+			msg_put_u32(&mb, 1);
+			msg_put_str(&mb, cause);
+			peer_send_buf(sv->up, MSG_REPLY, &mb);
+			free(cause);
+		}
+		break;
+	default:
+		log_warnx("%s: bad message %u from parent", node_path(sv,
+		    sv->id), type);
+		break;
+	}
+}
+
+static void
+up_lost(struct peer *p, const char *cause, void *arg)
+{
+	struct sv	*sv = arg;
+
+	(void)cause;
+	peer_free(p);
+	sv->up = NULL;
+	if (!sv->shutting_down)
+		sv_event(sv, sv->id, "parent is gone: stopping");
+	sv_shutdown(sv, 0);
+}
+
+static void
+waiter_add(struct sv_child *c, uint32_t reqid, int up)
+{
+	struct sv_waiter	*w;
+
+	if (reqid == 0)
+		return;
+	w = xcalloc(1, sizeof *w);
+	w->reqid = reqid;
+	w->up = up;
+	TAILQ_INSERT_TAIL(&c->waiters, w, entry);
+}
+
+/*
+ * Run a command on node, or pass it down toward the supervisor that owns
+ * it. Returns -1 with *cause when it cannot be done at all; otherwise the
+ * reply comes later (through the waiters) or was already sent.
+ */
+int
+sv_command(struct sv *sv, uint32_t reqid, int op, int node, int arg,
+    char **cause)
+{
+	struct sv_child	*c;
+	struct msg_buf	 mb;
+	int		 cid;
+
+	cid = tree_child_toward(sv->tree, sv->id, node);
+	if (cid == -1) {
+		xasprintf(cause, "%s: not below %s", node_path(sv, node),
+		    node_path(sv, sv->id));
+		return (-1);
+	}
+	c = &sv->children[sv->id == -1 ? 0 : sv->tree->nodes[cid].index];
+	if (cid != node) {
+		if (c->link == NULL || c->pid == 0) {
+			xasprintf(cause, "%s: its supervisor %s is not running",
+			    node_path(sv, node), c->node->path);
+			return (-1);
+		}
+		msg_buf_init(&mb);
+		msg_put_u32(&mb, reqid);
+		msg_put_u8(&mb, op);
+		msg_put_u32(&mb, node);
+		msg_put_u32(&mb, (uint32_t)arg);
+		peer_send_buf(c->link, MSG_CMD, &mb);
+		return (0);
+	}
+	if (sv->shutting_down) {
+		xasprintf(cause, "%s: the tree is shutting down",
+		    node_path(sv, node));
+		return (-1);
+	}
+	switch (op) {
+	case MSG_OP_STOP:
+		c->want_up = 0;
+		c->st->manual = 1;
+		c->batch = 0;
+		if (!child_is_up(c) && c->timer != SV_TIMER_BACKOFF) {
+			child_state(c, c->st->state == NS_BACKOFF ||
+			    c->st->state == NS_STARTING ? NS_STOPPED :
+			    c->st->state);
+			waiter_add(c, reqid, 0);
+			child_replies(c, 0, 0, NULL);
+			return (0);
+		}
+		waiter_add(c, reqid, 0);
+		if (sv->stop_hi < c->idx)
+			sv->stop_hi = c->idx;
+		break;
+	case MSG_OP_START:
+	case MSG_OP_RESTART:
+		if (op == MSG_OP_START && c->want_up && c->st->ready) {
+			waiter_add(c, reqid, 1);
+			child_replies(c, 1, 0, NULL);
+			return (0);
+		}
+		c->want_up = 1;
+		c->st->manual = 0;
+		c->batch = 1;
+		if (op == MSG_OP_RESTART && child_is_up(c)) {
+			c->cycle = 1;
+			if (sv->stop_hi < c->idx)
+				sv->stop_hi = c->idx;
+		}
+		if (c->timer == SV_TIMER_BACKOFF)
+			child_timer(c, SV_TIMER_NONE, 0);
+		c->delay_ms = 0;
+		c->failures = 0;
+		waiter_add(c, reqid, 1);
+		if (c->idx < sv->start_lo)
+			sv->start_lo = c->idx;
+		break;
+	case MSG_OP_SIGNAL:
+		if (c->pid == 0) {
+			xasprintf(cause, "%s: not running", c->node->path);
+			return (-1);
+		}
+		group_signal(c, arg);
+		waiter_add(c, reqid, 1);
+		child_replies(c, 1, 0, NULL);
+		return (0);
+	case MSG_OP_LOGS:
+	case MSG_OP_FOLLOW:
+	case MSG_OP_REOPEN:
+		return (output_command(c, reqid, op, arg, cause));
+	default:
+		xasprintf(cause, "unknown operation %d", op);
+		return (-1);
+	}
+	plan_run(sv);
+	return (0);
+}
+
+static void
+sv_signals(struct sv *sv)
+{
+	static const int sigs[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP };
+	size_t		 i;
+
+	signal(SIGPIPE, SIG_IGN);
+	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+		sv->ev_sig[i] = evsignal_new(sv->base, sigs[i],
+		    sigs[i] == SIGCHLD ? sigchld_cb : signal_cb, sv);
+		evsignal_add(sv->ev_sig[i], NULL);
+	}
+}
+
+/*
+ * Run the loop until the supervisor is done. linkfd is the link to the
+ * parent (-1 for the top). Returns the exit status.
+ */
+int
+sv_run(struct sv *sv, int linkfd)
+{
+	int	i, fl;
+
+	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+	sv_signals(sv);
+	for (i = 0; i < sv->n; i++)
+		sv->children[i].out = output_new(sv, &sv->children[i]);
+	if (linkfd != -1) {
+		proc_set_nonblock(linkfd);
+		sv->up = peer_new(sv->base, linkfd, up_dispatch, up_lost, sv);
+	}
+	if (sv->n == 0 && sv->id != -1) {
+		sv->ready = 1;
+		sv_send_info(sv);
+	}
+	plan_run(sv);
+	event_base_dispatch(sv->base);
+	if (sv->hooks.done != NULL)
+		sv->hooks.done(sv);
+	/* Let the last reports reach the parent before we exit. */
+	if (sv->up != NULL && peer_pending(sv->up) > 0) {
+		fl = fcntl(peer_fd(sv->up), F_GETFL);
+		fcntl(peer_fd(sv->up), F_SETFL, fl & ~O_NONBLOCK);
+		peer_flush_blocking(sv->up);
+	}
+	return (sv->exit_code);
+}

@@ -1,0 +1,142 @@
+/*
+ * sv.h: one supervisor process: its children, their processes, and the
+ * links to its parent and child supervisors.
+ *
+ * The same code runs the top process of `supertree run` (id -1: its only
+ * child is the root supervisor, node 0) and every supervisor node below.
+ * The top process also owns the control socket (ctl.c), through hooks.
+ */
+#ifndef SV_H
+#define SV_H
+
+#include <sys/queue.h>
+#include <sys/types.h>
+#include <stdint.h>
+
+#include "nstate.h"
+#include "policy.h"
+#include "proc.h"
+#include "tree.h"
+
+#ifndef TAILQ_FOREACH_SAFE
+#define TAILQ_FOREACH_SAFE(var, head, field, tvar)			\
+	for ((var) = TAILQ_FIRST(head);					\
+	    (var) != NULL && ((tvar) = TAILQ_NEXT(var, field), 1);	\
+	    (var) = (tvar))
+#endif
+
+struct event;
+struct event_base;
+struct peer;
+struct output;
+
+/* Why a child was asked to stop: decides what its end means. */
+enum sv_stop {
+	SV_STOP_NONE,
+	SV_STOP_PLAN,		/* strategy, manual stop, restart, shutdown */
+	SV_STOP_DRAIN		/* its leader ended; stopping what it left */
+};
+
+enum sv_timer {
+	SV_TIMER_NONE,
+	SV_TIMER_BACKOFF,
+	SV_TIMER_KILL,
+	SV_TIMER_START
+};
+
+struct sv_waiter {
+	uint32_t		  reqid;
+	int			  up;	/* wait for up (1) or down (0) */
+	TAILQ_ENTRY(sv_waiter)	  entry;
+};
+TAILQ_HEAD(sv_waiters, sv_waiter);
+
+struct sv_child {
+	struct sv		*sv;
+	int			 id;		/* node id */
+	int			 idx;		/* index among siblings */
+	const struct tree_node	*node;
+	struct nstate		*st;		/* in sv->mirror */
+
+	pid_t			 pid;		/* leader, unreaped; 0 if none */
+	pid_t			 pgid;		/* group while draining */
+	int			 pidfd;
+	struct event		*ev_proc;
+	struct event		*ev_timer;
+	enum sv_timer		 timer;
+	struct peer		*link;		/* supervisor children */
+	struct output		*out;		/* captured output */
+
+	int			 want_up;
+	int			 cycle;		/* stop, then start again */
+	int			 batch;		/* part of an ordered start */
+	enum sv_stop		 stopping;
+	int			 killed;	/* SIGKILL sent */
+	int			 satisfied;	/* counted in sv->nsatisfied */
+	int			 failures;	/* consecutive, for backoff */
+	int64_t			 delay_ms;	/* backoff before next start */
+	int64_t			 started_mono;
+	struct policy_exit	 ex;		/* how the leader ended */
+	int			 have_ex;
+
+	struct sv_waiters	 waiters;
+	TAILQ_ENTRY(sv_child)	 drain_entry;
+	int			 in_drain;
+};
+TAILQ_HEAD(sv_drainq, sv_child);
+
+struct sv_hooks {
+	void	(*state)(struct sv *, int id);
+	void	(*reply)(struct sv *, uint32_t reqid, int status,
+		    const char *text);
+	void	(*log)(struct sv *, int id, int stream, const char *line);
+	void	(*logdump)(struct sv *, uint32_t reqid, const char *lines,
+		    size_t len);
+	void	(*done)(struct sv *);
+};
+
+struct sv {
+	struct event_base	*base;
+	struct tree		*tree;
+	char			*spec_text;	/* for child supervisors */
+	size_t			 spec_len;
+	int			 id;		/* -1: the top process */
+	const struct tree_node	*node;		/* NULL for the top */
+	char			*exe;
+	int			 quiet;
+
+	struct sv_child		*children;
+	int			 n;
+	struct nstate		*mirror;	/* indexed by node id */
+	struct pidmap		 pids;
+	struct sv_drainq	 drainq;
+	struct policy_intensity	 intensity;
+
+	int			 stop_hi;	/* plan: next to consider stopping */
+	int			 start_lo;	/* plan: next to consider starting */
+	int			 in_plan;
+	int			 plan_again;
+
+	int			 nsatisfied;
+	int			 ready;		/* all children satisfied */
+	int			 shutting_down;
+	int			 exit_code;
+	int			 sigints;
+
+	struct peer		*up;		/* link to the parent */
+	struct sv_hooks		 hooks;
+	void			*ctl;		/* the top's control socket */
+	struct event		*ev_sig[5];
+};
+
+struct sv	*sv_new(struct event_base *, struct tree *, int id,
+		    const char *text, size_t len);
+int		 sv_run(struct sv *, int linkfd);
+void		 sv_shutdown(struct sv *, int exit_code);
+void		 sv_kill_all(struct sv *);
+int		 sv_command(struct sv *, uint32_t reqid, int op, int node,
+		    int arg, char **cause);
+void		 sv_event(struct sv *, int id, const char *fmt, ...)
+		    __attribute__((format(printf, 3, 4)));
+
+#endif

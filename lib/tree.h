@@ -1,0 +1,136 @@
+/*
+ * tree.h: the immutable tree a spec describes.
+ *
+ * Nodes live in one flat array in file order; a node's id is its index and
+ * node 0 is always the root ([supertree]). A parent always comes before its
+ * children, so walking the array in order visits every node after its
+ * parent. Every setting is resolved to its final value by spec_parse();
+ * nothing here changes once the tree is built. Pure: no syscalls.
+ */
+#ifndef TREE_H
+#define TREE_H
+
+#include <sys/types.h>
+#include <stdint.h>
+
+#define TREE_UNLIMITED		(-1)	/* max_restarts, intensity */
+#define TREE_SHUTDOWN_INFINITY	(-1)	/* shutdown = infinity */
+#define TREE_SHUTDOWN_BRUTAL	(-2)	/* shutdown = brutal_kill */
+
+enum tree_kind {
+	TREE_SUPERVISOR,
+	TREE_WORKER
+};
+
+enum tree_restart {
+	TREE_PERMANENT,
+	TREE_TRANSIENT,
+	TREE_TEMPORARY
+};
+
+enum tree_strategy {
+	TREE_ONE_FOR_ONE,
+	TREE_ONE_FOR_ALL,
+	TREE_REST_FOR_ONE
+};
+
+enum tree_auto {
+	TREE_AUTO_NEVER,
+	TREE_AUTO_ANY,
+	TREE_AUTO_ALL
+};
+
+enum tree_output {
+	TREE_OUT_PREFIX,
+	TREE_OUT_INHERIT,
+	TREE_OUT_NULL,
+	TREE_OUT_FILE
+};
+
+enum tree_ready {
+	TREE_READY_EXEC,
+	TREE_READY_FD,
+	TREE_READY_NOTIFY,
+	TREE_READY_TCP,
+	TREE_READY_PROBE
+};
+
+struct tree_node {
+	int		  id;		/* index in tree.nodes */
+	int		  parent;	/* -1 for the root */
+	int		  index;	/* position among its siblings */
+	int		  depth;	/* 0 for the root */
+	int		  line;		/* line of the section header */
+	char		 *path;		/* "supertree" for the root, else "db/pg" */
+	char		 *name;		/* last segment of path */
+	enum tree_kind	  kind;
+	int		 *children;	/* child ids in start (file) order */
+	int		  nchildren;
+
+	/* As a child of its parent (workers and supervisors). */
+	enum tree_restart restart;
+	long		  max_restarts;	/* TREE_UNLIMITED or >= 0 */
+	int64_t		  shutdown_ms;	/* >= 0, or TREE_SHUTDOWN_* */
+	int		  significant;
+	int64_t		  backoff_min_ms;
+	int64_t		  backoff_max_ms;
+	double		  backoff_multiplier;
+	int64_t		  backoff_reset_ms;
+
+	/* Workers only. */
+	char		**argv;		/* NULL-terminated */
+	int		  argc;
+	int		 *exit_codes;	/* normal exits for transient */
+	int		  nexit_codes;
+	int		  stop_signal;
+	char		 *directory;	/* NULL: inherit */
+	char		**env;		/* KEY=VALUE, NULL-terminated */
+	int		  nenv;
+	char		 *user;		/* NULL: unchanged */
+	char		 *group;	/* NULL: user's primary group */
+	uid_t		  uid;		/* resolved when user != NULL */
+	gid_t		  gid;		/* resolved when user or group != NULL */
+	int		  umask;	/* -1: inherit */
+	enum tree_output  output;
+	char		 *output_path;	/* for TREE_OUT_FILE */
+	int64_t		  log_max_size;	/* bytes; 0: never rotate */
+	int		  log_keep;
+	int		  log_lines;
+	int		  timestamps;
+	enum tree_ready	  ready;
+	int		  ready_fd;	/* for TREE_READY_FD */
+	char		 *ready_host;	/* for TREE_READY_TCP */
+	int		  ready_port;
+	char		**ready_argv;	/* for TREE_READY_PROBE */
+	int64_t		  start_timeout_ms;
+
+	/* Supervisors only. */
+	enum tree_strategy strategy;
+	long		  intensity;	/* TREE_UNLIMITED: never give up */
+	int64_t		  period_ms;
+	enum tree_auto	  auto_shutdown;
+
+	/*
+	 * Canonical text of this node's own settings (every key as resolved,
+	 * one per line, in a fixed order); reload compares nodes by path and
+	 * digest to find what changed.
+	 */
+	char		 *digest;
+};
+
+struct tree {
+	char		 *file;		/* as given, for messages */
+	char		 *name;		/* tree name */
+	char		 *socket;	/* spec's socket key, or NULL */
+	struct tree_node *nodes;
+	int		  nnodes;
+	int		  pathwidth;	/* longest path, for aligned output */
+};
+
+int	 tree_lookup(const struct tree *, const char *path);
+int	 tree_is_ancestor(const struct tree *, int anc, int id);
+int	 tree_child_toward(const struct tree *, int anc, int id);
+int	 tree_subtree_end(const struct tree *, int id);
+void	 tree_free(struct tree *);
+
+#endif

@@ -1,0 +1,128 @@
+/*
+ * test_msg.c: the wire codec: headers, every field type, state records,
+ * and that malformed or truncated input is refused, never over-read.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "msg.h"
+#include "tap.h"
+#include "xmalloc.h"
+
+static void
+test_header(void)
+{
+	uint8_t		 b[MSG_HDRLEN];
+	struct msg_hdr	 h;
+	char		*cause = NULL;
+
+	msg_pack_hdr(b, MSG_STATE, 1234);
+	ok(msg_unpack_hdr(b, &h, &cause) == 0, "header round trip");
+	is_int(h.len, 1234, "length");
+	is_int(h.type, MSG_STATE, "type");
+	is_int(h.version, MSG_VERSION, "version");
+	b[6] = MSG_VERSION + 1;
+	ok(msg_unpack_hdr(b, &h, &cause) == -1, "wrong version refused");
+	ok(cause != NULL && strstr(cause, "version") != NULL,
+	    "version error says so");
+	free(cause);
+	cause = NULL;
+	msg_pack_hdr(b, MSG_STATE, MSG_MAXLEN + 1);
+	ok(msg_unpack_hdr(b, &h, &cause) == -1, "oversized frame refused");
+	free(cause);
+	cause = NULL;
+	msg_pack_hdr(b, MSG_OUT, MSG_MAXLEN);
+	ok(msg_unpack_hdr(b, &h, &cause) == 0, "frame at the limit accepted");
+}
+
+static void
+test_fields(void)
+{
+	struct msg_buf	 mb;
+	struct msg_rd	 r;
+	char		*s, buf[4];
+
+	msg_buf_init(&mb);
+	msg_put_u8(&mb, 0xab);
+	msg_put_u16(&mb, 0xbeef);
+	msg_put_u32(&mb, 0xdeadbeef);
+	msg_put_u64(&mb, 0x0123456789abcdefULL);
+	msg_put_str(&mb, "hello");
+	msg_put_str(&mb, "toolong");
+	msg_rd_init(&r, mb.data, mb.len);
+	is_int(msg_get_u8(&r), 0xab, "u8");
+	is_int(msg_get_u16(&r), 0xbeef, "u16");
+	ok(msg_get_u32(&r) == 0xdeadbeef, "u32");
+	ok(msg_get_u64(&r) == 0x0123456789abcdefULL, "u64");
+	s = msg_get_str(&r);
+	is_str(s, "hello", "string");
+	free(s);
+	msg_get_strbuf(&r, buf, sizeof buf);
+	is_str(buf, "too", "string cut to its buffer");
+	ok(msg_rd_done(&r) == 0, "all consumed");
+	ok(msg_get_u8(&r) == 0 && r.err, "read past the end sets err");
+	ok(msg_rd_done(&r) == -1, "and done reports it");
+
+	/* A string whose length runs past the payload. */
+	msg_rd_init(&r, "\x00\x10" "abc", 5);
+	ok(msg_get_str(&r) == NULL && r.err, "short string refused");
+	/* A NUL inside a string is refused. */
+	msg_rd_init(&r, "\x00\x03" "a\0b", 5);
+	ok(msg_get_strbuf(&r, buf, sizeof buf) == -1, "NUL in string refused");
+	/* Trailing bytes are an error. */
+	msg_rd_init(&r, "\x01\x02", 2);
+	msg_get_u8(&r);
+	ok(msg_rd_done(&r) == -1, "trailing bytes refused");
+	msg_buf_free(&mb);
+}
+
+static void
+test_state(void)
+{
+	struct msg_buf	 mb;
+	struct msg_rd	 r;
+	struct nstate	 a, b;
+	uint32_t	 node;
+	size_t		 cut;
+	int		 bad = 0;
+
+	memset(&a, 0, sizeof a);
+	a.state = NS_BACKOFF;
+	a.manual = 1;
+	a.ready = 0;
+	a.pid = 4242;
+	a.since_ms = 1700000000123LL;
+	a.started_ms = 1700000000000LL;
+	a.restarts = 7;
+	a.last_exit = -9;
+	a.next_ms = 1700000001000LL;
+	a.intensity_used = 2;
+	strcpy(a.error, "exec: No such file or directory");
+	strcpy(a.status, "serving");
+	msg_buf_init(&mb);
+	msg_put_state(&mb, 17, &a);
+	msg_rd_init(&r, mb.data, mb.len);
+	ok(msg_get_state(&r, &node, &b) == 0 && msg_rd_done(&r) == 0,
+	    "state round trip");
+	is_int(node, 17, "node id");
+	ok(memcmp(&a, &b, sizeof a) == 0, "every field kept");
+	for (cut = 0; cut < mb.len; cut++) {
+		msg_rd_init(&r, mb.data, cut);
+		if (msg_get_state(&r, &node, &b) == 0 && msg_rd_done(&r) == 0)
+			bad++;
+	}
+	is_int(bad, 0, "every truncation refused");
+	mb.data[4] = NS_NSTATES;
+	msg_rd_init(&r, mb.data, mb.len);
+	ok(msg_get_state(&r, &node, &b) == -1, "unknown state refused");
+	msg_buf_free(&mb);
+}
+
+int
+main(void)
+{
+	test_header();
+	test_fields();
+	test_state();
+	return (done_testing());
+}
