@@ -738,7 +738,6 @@ hook_done(struct sv *sv)
 	struct pending	*p;
 
 	(void)sv;
-	notify_send("STOPPING=1");
 	TAILQ_FOREACH(p, &pendings, entry) {
 		if (ctl_closing(p->cl))
 			continue;

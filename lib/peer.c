@@ -33,6 +33,7 @@ struct peer {
 	void			*arg;
 	int			 closing;	/* flush then report lost */
 	int			 dead;
+	int			 unbounded;	/* draining: no frame budget */
 	uint8_t			*frame;
 	size_t			 framecap;
 };
@@ -156,6 +157,26 @@ peer_close_after_flush(struct peer *p)
 		    BEV_TRIG_DEFER_CALLBACKS);
 }
 
+/*
+ * The other end has exited: read and dispatch everything it wrote before
+ * it went, so that its last reports are not lost when the caller frees
+ * the link right after.
+ */
+void
+peer_drain(struct peer *p)
+{
+	struct evbuffer	*in = bufferevent_get_input(p->bev);
+	int		 fd = bufferevent_getfd(p->bev);
+
+	if (p->dead)
+		return;
+	while (evbuffer_read(in, fd, -1) > 0)
+		;
+	p->unbounded = 1;
+	peer_read_cb(p->bev, p);
+	p->unbounded = 0;
+}
+
 /* Write out what is queued, blocking (used just before exit). */
 void
 peer_flush_blocking(struct peer *p)
@@ -191,7 +212,7 @@ peer_read_cb(struct bufferevent *bev, void *arg)
 
 	while (!p->dead && !p->closing &&
 	    evbuffer_get_length(in) >= MSG_HDRLEN) {
-		if (frames++ == PEER_FRAMES_PER_READ) {
+		if (frames++ == PEER_FRAMES_PER_READ && !p->unbounded) {
 			/* Come back on the next loop iteration. */
 			bufferevent_trigger(bev, EV_READ,
 			    BEV_TRIG_DEFER_CALLBACKS);

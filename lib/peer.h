@@ -26,6 +26,7 @@ void		 peer_send_buf(struct peer *, uint16_t type, struct msg_buf *);
 void		 peer_send_error(struct peer *, const char *);
 void		 peer_close_after_flush(struct peer *);
 void		 peer_flush_blocking(struct peer *);
+void		 peer_drain(struct peer *);
 size_t		 peer_pending(struct peer *);
 int		 peer_fd(struct peer *);
 void		 peer_set_timeout(struct peer *, int read_ms);

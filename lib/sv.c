@@ -43,7 +43,9 @@
 #include "msg.h"
 #include "output.h"
 #include "peer.h"
+#include "notify.h"
 #include "proc.h"
+#include "ready.h"
 #include "spawn.h"
 #include "spec.h"
 #include "sv.h"
@@ -53,7 +55,7 @@
 static void	child_state(struct sv_child *, int);
 static void	child_start(struct sv_child *);
 static void	child_stop(struct sv_child *);
-static void	child_reap(struct sv_child *);
+static int	child_reap(struct sv_child *);
 static void	child_down(struct sv_child *);
 static void	child_ended(struct sv_child *);
 static void	child_ready(struct sv_child *);
@@ -250,9 +252,12 @@ child_timer(struct sv_child *c, enum sv_timer kind, int64_t ms)
 	evtimer_add(c->ev_timer, &tv);
 }
 
-/* Build the environment of a worker: ours, minus our internals, plus its. */
+/*
+ * Build the environment of a worker: ours, minus our internals, plus its
+ * own, plus extra (NOTIFY_SOCKET for ready = notify) when not NULL.
+ */
 static char **
-child_env(struct sv_child *c)
+child_env(struct sv_child *c, char *extra)
 {
 	extern char	**environ;
 	char		**env;
@@ -260,7 +265,7 @@ child_env(struct sv_child *c)
 
 	for (i = 0; environ[i] != NULL; i++)
 		n++;
-	env = xcalloc(n + c->node->nenv + 1, sizeof *env);
+	env = xcalloc(n + c->node->nenv + 2, sizeof *env);
 	for (i = 0, k = 0; environ[i] != NULL; i++) {
 		if (strncmp(environ[i], "NOTIFY_SOCKET=", 14) == 0 ||
 		    strncmp(environ[i], "SUPERTREE_", 10) == 0 ||
@@ -270,6 +275,8 @@ child_env(struct sv_child *c)
 	}
 	for (i = 0; i < c->node->nenv; i++)
 		env[k++] = c->node->env[i];
+	if (extra != NULL)
+		env[k++] = extra;
 	env[k] = NULL;
 	return (env);
 }
@@ -279,8 +286,8 @@ spawn_worker(struct sv_child *c, char **cause)
 {
 	const struct tree_node	*n = c->node;
 	struct spawn_req	 r;
-	struct spawn_fd		 fds[4];
-	char			**env;
+	struct spawn_fd		 fds[5];
+	char			**env, *extra = NULL;
 	int			 nfds = 0, devnull, rv;
 
 	memset(&r, 0, sizeof r);
@@ -293,7 +300,13 @@ spawn_worker(struct sv_child *c, char **cause)
 		close(devnull);
 		return (-1);
 	}
-	env = child_env(c);
+	if (c->ready != NULL && ready_prepare(c->ready, fds, &nfds, &extra,
+	    cause) == -1) {
+		output_started(c->out, 0);
+		close(devnull);
+		return (-1);
+	}
+	env = child_env(c, extra);
 	r.argv = n->argv;
 	r.envp = env;
 	r.dir = n->directory;
@@ -307,8 +320,11 @@ spawn_worker(struct sv_child *c, char **cause)
 	r.nfds = nfds;
 	rv = spawn(&r, &c->pid, &c->pidfd, cause);
 	free(env);
+	free(extra);
 	close(devnull);
 	output_started(c->out, rv == 0);
+	if (c->ready != NULL)
+		ready_started(c->ready, rv == 0);
 	return (rv);
 }
 
@@ -409,6 +425,7 @@ child_start(struct sv_child *c)
 		return;
 	}
 	c->st->error[0] = '\0';
+	c->st->status[0] = '\0';
 	c->st->pid = c->pid;
 	c->st->started_ms = proc_wall_ms();
 	c->started_mono = proc_mono_ms();
@@ -432,6 +449,28 @@ child_ready(struct sv_child *c)
 {
 	child_replies(c, 1, 0, NULL);
 	plan_run(c->sv);
+}
+
+/* A readiness protocol says the worker is ready (ready.c). */
+void
+sv_child_ready(struct sv_child *c)
+{
+	if (c->pid == 0 || c->st->ready || c->stopping != SV_STOP_NONE)
+		return;
+	if (c->timer == SV_TIMER_START)
+		child_timer(c, SV_TIMER_NONE, 0);
+	c->st->ready = 1;
+	sv_event(c->sv, c->id, "ready");
+	child_state(c, NS_READY);
+	child_ready(c);
+}
+
+/* STATUS= text from a worker (ready.c). */
+void
+sv_child_status(struct sv_child *c, const char *text)
+{
+	snprintf(c->st->status, sizeof c->st->status, "%s", text);
+	report(c->sv, c->id);
 }
 
 static void
@@ -477,11 +516,11 @@ proc_cb(int fd, short what, void *arg)
 {
 	(void)fd;
 	(void)what;
-	child_reap(arg);
+	(void)child_reap(arg);
 }
 
 /* The leader ended: collect its status through the pidfd. */
-static void
+static int
 child_reap(struct sv_child *c)
 {
 	struct sv	*sv = c->sv;
@@ -489,9 +528,12 @@ child_reap(struct sv_child *c)
 	const char	*name;
 
 	memset(&si, 0, sizeof si);
-	if (waitid(P_PIDFD, c->pidfd, &si, WEXITED | WNOHANG) == -1 ||
-	    si.si_pid == 0)
-		return;
+	if (c->pid == 0 || waitid(P_PIDFD, c->pidfd, &si, WEXITED |
+	    WNOHANG) == -1 || si.si_pid == 0)
+		return (0);
+	/* Take its last reports before anything else (see peer_drain). */
+	if (c->link != NULL)
+		peer_drain(c->link);
 	event_free(c->ev_proc);
 	c->ev_proc = NULL;
 	close(c->pidfd);
@@ -501,6 +543,9 @@ child_reap(struct sv_child *c)
 	c->pid = 0;
 	c->st->pid = 0;
 	output_drain(c->out);
+	ready_stop(c->ready);
+	if (c->timer == SV_TIMER_START)
+		child_timer(c, SV_TIMER_NONE, 0);
 	memset(&c->ex, 0, sizeof c->ex);
 	c->have_ex = 1;
 	if (si.si_code == CLD_EXITED) {
@@ -517,7 +562,8 @@ child_reap(struct sv_child *c)
 	c->ex.by_us = c->stopping == SV_STOP_PLAN;
 	if (c->st->state == NS_STARTING && c->node->kind == TREE_WORKER)
 		c->ex.start_failed = 1;
-	if (c->link != NULL && c->node->kind == TREE_SUPERVISOR &&
+	/* Exit 0 or 1: it stopped its subtree itself; anything else: not. */
+	if (c->node->kind == TREE_SUPERVISOR &&
 	    !(si.si_code == CLD_EXITED && (si.si_status == 0 ||
 	    si.si_status == 1)))
 		child_wipe(c);
@@ -536,9 +582,10 @@ child_reap(struct sv_child *c)
 		}
 		TAILQ_INSERT_TAIL(&sv->drainq, c, drain_entry);
 		c->in_drain = 1;
-		return;
+		return (1);
 	}
 	child_down(c);
+	return (1);
 }
 
 /*
@@ -881,6 +928,8 @@ sv_shutdown(struct sv *sv, int exit_code)
 		return;
 	}
 	sv->shutting_down = 1;
+	if (sv->id == -1)
+		notify_send("STOPPING=1");
 	for (i = 0; i < sv->n; i++)
 		sv->children[i].want_up = 0;
 	sv->stop_hi = sv->n - 1;
@@ -934,10 +983,13 @@ sigchld_cb(int fd, short what, void *arg)
 		    si.si_pid == 0)
 			break;
 		c = pidmap_get(&sv->pids, si.si_pid);
-		if (c != NULL)
-			child_reap(c);
-		if (c == NULL || c->pid == si.si_pid)
-			waitpid(si.si_pid, NULL, WNOHANG);
+		if (c != NULL && c->pid == si.si_pid && child_reap(c))
+			continue;
+		if (c != NULL && ready_probe_pid(c->ready) == si.si_pid &&
+		    ready_probe_reap(c->ready))
+			continue;
+		/* An orphan reparented to us (or a stray): reap it here. */
+		waitpid(si.si_pid, NULL, WNOHANG);
 	}
 	TAILQ_FOREACH_SAFE(c, &sv->drainq, drain_entry, tc) {
 		if (killpg(c->pgid, 0) == -1 && errno == ESRCH)
@@ -1253,12 +1305,19 @@ sv_signals(struct sv *sv)
 int
 sv_run(struct sv *sv, int linkfd)
 {
-	int	i, fl;
+	struct sv_child	*c;
+	int		 i, fl;
 
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	sv_signals(sv);
-	for (i = 0; i < sv->n; i++)
-		sv->children[i].out = output_new(sv, &sv->children[i]);
+	for (i = 0; i < sv->n; i++) {
+		c = &sv->children[i];
+		if (c->node->kind != TREE_WORKER)
+			continue;
+		c->out = output_new(sv, c);
+		if (c->node->ready != TREE_READY_EXEC)
+			c->ready = ready_new(sv, c);
+	}
 	if (linkfd != -1) {
 		proc_set_nonblock(linkfd);
 		sv->up = peer_new(sv->base, linkfd, up_dispatch, up_lost, sv);

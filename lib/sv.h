@@ -29,6 +29,7 @@ struct event;
 struct event_base;
 struct peer;
 struct output;
+struct ready;
 
 /* Why a child was asked to stop: decides what its end means. */
 enum sv_stop {
@@ -66,6 +67,7 @@ struct sv_child {
 	enum sv_timer		 timer;
 	struct peer		*link;		/* supervisor children */
 	struct output		*out;		/* captured output */
+	struct ready		*ready;		/* readiness protocol */
 
 	int			 want_up;
 	int			 cycle;		/* stop, then start again */
@@ -136,6 +138,8 @@ void		 sv_shutdown(struct sv *, int exit_code);
 void		 sv_kill_all(struct sv *);
 int		 sv_command(struct sv *, uint32_t reqid, int op, int node,
 		    int arg, char **cause);
+void		 sv_child_ready(struct sv_child *);
+void		 sv_child_status(struct sv_child *, const char *);
 void		 sv_event(struct sv *, int id, const char *fmt, ...)
 		    __attribute__((format(printf, 3, 4)));
 

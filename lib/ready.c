@@ -1,0 +1,510 @@
+/*
+ * ready.c: how a supervisor learns that a worker is ready.
+ *
+ * fd:N	  s6-style: the worker gets the write end of a pipe as fd N and is
+ *	  ready when it writes a newline to it.
+ * notify systemd-style: the worker gets NOTIFY_SOCKET, an abstract unix
+ *	  datagram socket of its own; READY=1, STATUS=..., STOPPING=1 and
+ *	  MAINPID= are accepted only from processes of the worker's process
+ *	  group, checked with the kernel's SCM_CREDENTIALS (not what the
+ *	  sender claims).
+ * tcp:	  ready when a connect to HOST:PORT succeeds; retried every
+ *	  READY_RETRY_MS while starting.
+ * exec:  ready when the probe command exits 0; run again every
+ *	  READY_RETRY_MS; a probe is killed after READY_PROBE_MS.
+ *
+ * All of it ends when the worker is ready or gone; start_timeout (in
+ * sv.c) bounds the whole wait. The retries only happen while a worker is
+ * starting, so an idle tree still makes no wake-ups.
+ */
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <netdb.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "log.h"
+#include "proc.h"
+#include "ready.h"
+#include "spawn.h"
+#include "sv.h"
+#include "xmalloc.h"
+
+#define READY_RETRY_MS	100
+#define READY_PROBE_MS	5000
+
+struct ready {
+	struct sv	*sv;
+	struct sv_child	*c;
+	int		 fd;		/* pipe read end or notify socket */
+	int		 wfd;		/* pipe write end, during spawn */
+	struct event	*ev;
+	struct event	*timer;
+	int		 connfd;	/* tcp: connect in progress */
+	pid_t		 probe;		/* exec: running probe */
+	int		 probefd;
+	int		 probe_killed;
+	char		 name[108];
+};
+
+static void	ready_read_cb(int, short, void *);
+static void	ready_notify_cb(int, short, void *);
+static void	ready_timer_cb(int, short, void *);
+static void	ready_conn_cb(int, short, void *);
+static void	ready_probe_cb(int, short, void *);
+static void	ready_retry(struct ready *);
+static void	ready_ok(struct ready *);
+
+struct ready *
+ready_new(struct sv *sv, struct sv_child *c)
+{
+	struct ready	*r;
+
+	r = xcalloc(1, sizeof *r);
+	r->sv = sv;
+	r->c = c;
+	r->fd = r->wfd = r->connfd = r->probefd = -1;
+	r->timer = evtimer_new(sv->base, ready_timer_cb, r);
+	return (r);
+}
+
+void
+ready_free(struct ready *r)
+{
+	if (r == NULL)
+		return;
+	ready_stop(r);
+	event_free(r->timer);
+	free(r);
+}
+
+/* Before the spawn: the pipe or the socket the worker will use. */
+int
+ready_prepare(struct ready *r, struct spawn_fd *fds, int *nfds, char **env,
+    char **cause)
+{
+	const struct tree_node	*n = r->c->node;
+	struct sockaddr_un	 sa;
+	static unsigned		 serial;
+	int			 p[2], one = 1;
+	socklen_t		 len;
+
+	*env = NULL;
+	ready_stop(r);
+	switch (n->ready) {
+	case TREE_READY_FD:
+		if (pipe2(p, O_CLOEXEC) == -1) {
+			xasprintf(cause, "readiness pipe: %s", strerror(errno));
+			return (-1);
+		}
+		proc_set_nonblock(p[0]);
+		r->fd = p[0];
+		r->wfd = p[1];
+		fds[(*nfds)++] = (struct spawn_fd){ p[1], n->ready_fd };
+		return (0);
+	case TREE_READY_NOTIFY:
+		r->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC |
+		    SOCK_NONBLOCK, 0);
+		if (r->fd == -1) {
+			xasprintf(cause, "notify socket: %s", strerror(errno));
+			return (-1);
+		}
+		setsockopt(r->fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof one);
+		memset(&sa, 0, sizeof sa);
+		sa.sun_family = AF_UNIX;
+		snprintf(r->name, sizeof r->name, "@supertree/%d/%d/%u",
+		    (int)getpid(), r->c->id, serial++);
+		memcpy(sa.sun_path, r->name, strlen(r->name));
+		sa.sun_path[0] = '\0';
+		len = offsetof(struct sockaddr_un, sun_path) + strlen(r->name);
+		if (bind(r->fd, (struct sockaddr *)&sa, len) == -1) {
+			xasprintf(cause, "notify socket: %s", strerror(errno));
+			close(r->fd);
+			r->fd = -1;
+			return (-1);
+		}
+		xasprintf(env, "NOTIFY_SOCKET=%s", r->name);
+		return (0);
+	default:
+		return (0);
+	}
+}
+
+/* After the spawn (ok: exec succeeded): start listening or probing. */
+void
+ready_started(struct ready *r, int ok)
+{
+	if (r->wfd != -1) {
+		close(r->wfd);
+		r->wfd = -1;
+	}
+	if (!ok) {
+		ready_stop(r);
+		return;
+	}
+	switch (r->c->node->ready) {
+	case TREE_READY_FD:
+		r->ev = event_new(r->sv->base, r->fd, EV_READ | EV_PERSIST,
+		    ready_read_cb, r);
+		event_add(r->ev, NULL);
+		break;
+	case TREE_READY_NOTIFY:
+		r->ev = event_new(r->sv->base, r->fd, EV_READ | EV_PERSIST,
+		    ready_notify_cb, r);
+		event_add(r->ev, NULL);
+		break;
+	case TREE_READY_TCP:
+	case TREE_READY_PROBE:
+		ready_timer_cb(-1, 0, r);
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * The worker is ready or gone: stop listening, probing and retrying. The
+ * notify socket stays open while the worker runs, for STATUS= updates.
+ */
+static void
+ready_quiet(struct ready *r)
+{
+	evtimer_del(r->timer);
+	if (r->connfd != -1) {
+		event_free(r->ev);
+		r->ev = NULL;
+		close(r->connfd);
+		r->connfd = -1;
+	}
+	if (r->probe > 0) {
+		r->probe_killed = 1;
+		kill(r->probe, SIGKILL);
+	}
+}
+
+void
+ready_stop(struct ready *r)
+{
+	if (r == NULL)
+		return;
+	ready_quiet(r);
+	if (r->ev != NULL) {
+		event_free(r->ev);
+		r->ev = NULL;
+	}
+	if (r->fd != -1) {
+		close(r->fd);
+		r->fd = -1;
+	}
+	if (r->wfd != -1) {
+		close(r->wfd);
+		r->wfd = -1;
+	}
+}
+
+static void
+ready_ok(struct ready *r)
+{
+	struct sv_child	*c = r->c;
+
+	if (c->node->ready != TREE_READY_NOTIFY)
+		ready_stop(r);
+	else
+		ready_quiet(r);
+	sv_child_ready(c);
+}
+
+static void
+ready_read_cb(int fd, short what, void *arg)
+{
+	struct ready	*r = arg;
+	char		 buf[512];
+	ssize_t		 n;
+
+	(void)what;
+	n = read(fd, buf, sizeof buf);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n > 0 && memchr(buf, '\n', n) != NULL) {
+		ready_ok(r);
+		return;
+	}
+	if (n <= 0) {
+		/* Closed without a newline: it will never say it. */
+		event_free(r->ev);
+		r->ev = NULL;
+		close(r->fd);
+		r->fd = -1;
+	}
+}
+
+/* Is pid one of the worker's processes (its process group)? */
+static int
+ready_from_worker(struct ready *r, pid_t pid)
+{
+	pid_t	leader = r->c->pid;
+
+	if (leader == 0)
+		return (0);
+	return (pid == leader || getpgid(pid) == leader);
+}
+
+static void
+ready_notify_line(struct ready *r, const char *line)
+{
+	struct sv_child	*c = r->c;
+
+	if (strcmp(line, "READY=1") == 0) {
+		if (!c->st->ready)
+			ready_ok(r);
+	} else if (strncmp(line, "STATUS=", 7) == 0)
+		sv_child_status(c, line + 7);
+	else if (strcmp(line, "STOPPING=1") == 0)
+		sv_event(r->sv, c->id, "says it is stopping");
+	else if (strncmp(line, "MAINPID=", 8) == 0)
+		sv_event(r->sv, c->id, "MAINPID=%s noted (the leader stays "
+		    "the main process)", line + 8);
+}
+
+static void
+ready_notify_cb(int fd, short what, void *arg)
+{
+	struct ready	*r = arg;
+	char		 buf[4096], cbuf[CMSG_SPACE(sizeof(struct ucred))];
+	struct msghdr	 mh;
+	struct iovec	 iov;
+	struct cmsghdr	*cm;
+	struct ucred	*cred = NULL;
+	char		*line, *save;
+	ssize_t		 n;
+	int		 i;
+
+	(void)what;
+	for (i = 0; i < 16; i++) {
+		memset(&mh, 0, sizeof mh);
+		iov.iov_base = buf;
+		iov.iov_len = sizeof buf - 1;
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = cbuf;
+		mh.msg_controllen = sizeof cbuf;
+		n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+		if (n == -1)
+			return;
+		buf[n] = '\0';
+		cred = NULL;
+		for (cm = CMSG_FIRSTHDR(&mh); cm != NULL;
+		    cm = CMSG_NXTHDR(&mh, cm)) {
+			if (cm->cmsg_level == SOL_SOCKET &&
+			    cm->cmsg_type == SCM_CREDENTIALS)
+				cred = (struct ucred *)CMSG_DATA(cm);
+			else if (cm->cmsg_level == SOL_SOCKET &&
+			    cm->cmsg_type == SCM_RIGHTS) {
+				/* Descriptors sent to us: close them. */
+				int *fds = (int *)CMSG_DATA(cm);
+				size_t k, nfd = (cm->cmsg_len - CMSG_LEN(0)) /
+				    sizeof(int);
+				for (k = 0; k < nfd; k++)
+					close(fds[k]);
+			}
+		}
+		if (cred == NULL || !ready_from_worker(r, cred->pid)) {
+			sv_event(r->sv, r->c->id, "ignored a notification "
+			    "from pid %d, not one of its processes",
+			    cred != NULL ? (int)cred->pid : -1);
+			continue;
+		}
+		for (line = strtok_r(buf, "\n", &save); line != NULL;
+		    line = strtok_r(NULL, "\n", &save))
+			ready_notify_line(r, line);
+		if (r->fd == -1)
+			return;
+	}
+}
+
+static void
+ready_retry(struct ready *r)
+{
+	struct timeval	tv = { 0, READY_RETRY_MS * 1000 };
+
+	if (r->c->pid == 0)
+		return;
+	evtimer_add(r->timer, &tv);
+}
+
+static void
+ready_tcp(struct ready *r)
+{
+	const struct tree_node	*n = r->c->node;
+	struct addrinfo		 hints, *res = NULL;
+	char			 port[8];
+	int			 fd;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV;
+	snprintf(port, sizeof port, "%d", n->ready_port);
+	if (getaddrinfo(n->ready_host != NULL ? n->ready_host : "127.0.0.1",
+	    port, &hints, &res) != 0 || res == NULL) {
+		ready_retry(r);
+		return;
+	}
+	fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC |
+	    SOCK_NONBLOCK, 0);
+	if (fd == -1) {
+		freeaddrinfo(res);
+		ready_retry(r);
+		return;
+	}
+	if (connect(fd, res->ai_addr, res->ai_addrlen) == 0) {
+		freeaddrinfo(res);
+		close(fd);
+		ready_ok(r);
+		return;
+	}
+	freeaddrinfo(res);
+	if (errno != EINPROGRESS) {
+		close(fd);
+		ready_retry(r);
+		return;
+	}
+	r->connfd = fd;
+	r->ev = event_new(r->sv->base, fd, EV_WRITE, ready_conn_cb, r);
+	event_add(r->ev, NULL);
+}
+
+static void
+ready_conn_cb(int fd, short what, void *arg)
+{
+	struct ready	*r = arg;
+	int		 err = 0;
+	socklen_t	 len = sizeof err;
+
+	(void)what;
+	getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+	event_free(r->ev);
+	r->ev = NULL;
+	close(r->connfd);
+	r->connfd = -1;
+	if (err == 0)
+		ready_ok(r);
+	else
+		ready_retry(r);
+}
+
+static void
+ready_probe(struct ready *r)
+{
+	const struct tree_node	*n = r->c->node;
+	struct spawn_req	 req;
+	struct spawn_fd		 fds[3];
+	struct timeval		 tv = { READY_PROBE_MS / 1000, 0 };
+	char			*cause = NULL;
+	int			 devnull;
+
+	if ((devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1) {
+		ready_retry(r);
+		return;
+	}
+	fds[0] = (struct spawn_fd){ devnull, 0 };
+	fds[1] = (struct spawn_fd){ devnull, 1 };
+	fds[2] = (struct spawn_fd){ devnull, 2 };
+	memset(&req, 0, sizeof req);
+	req.argv = n->ready_argv;
+	req.dir = n->directory;
+	req.umask = -1;
+	req.setsid = 1;
+	req.pdeathsig = SIGKILL;
+	req.fds = fds;
+	req.nfds = 3;
+	if (spawn(&req, &r->probe, &r->probefd, &cause) == -1) {
+		snprintf(r->c->st->error, sizeof r->c->st->error,
+		    "ready probe: %s", cause);
+		free(cause);
+		close(devnull);
+		ready_retry(r);
+		return;
+	}
+	close(devnull);
+	r->probe_killed = 0;
+	pidmap_put(&r->sv->pids, r->probe, r->c);
+	r->ev = event_new(r->sv->base, r->probefd, EV_READ, ready_probe_cb, r);
+	event_add(r->ev, NULL);
+	evtimer_add(r->timer, &tv);
+}
+
+pid_t
+ready_probe_pid(struct ready *r)
+{
+	return (r == NULL ? 0 : r->probe);
+}
+
+/* The probe ended: ready on exit 0, else try again a little later. */
+int
+ready_probe_reap(struct ready *r)
+{
+	siginfo_t	si;
+	int		ok;
+
+	memset(&si, 0, sizeof si);
+	if (r->probe == 0 || waitid(P_PIDFD, r->probefd, &si,
+	    WEXITED | WNOHANG) == -1 || si.si_pid == 0)
+		return (0);
+	pidmap_del(&r->sv->pids, r->probe);
+	r->probe = 0;
+	if (r->ev != NULL) {
+		event_free(r->ev);
+		r->ev = NULL;
+	}
+	close(r->probefd);
+	r->probefd = -1;
+	evtimer_del(r->timer);
+	ok = si.si_code == CLD_EXITED && si.si_status == 0;
+	if (r->probe_killed || r->c->pid == 0)
+		return (1);
+	if (ok)
+		ready_ok(r);
+	else
+		ready_retry(r);
+	return (1);
+}
+
+static void
+ready_probe_cb(int fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)ready_probe_reap(arg);
+}
+
+static void
+ready_timer_cb(int fd, short what, void *arg)
+{
+	struct ready	*r = arg;
+
+	(void)fd;
+	(void)what;
+	if (r->c->pid == 0)
+		return;
+	if (r->probe > 0) {
+		/* The probe itself hangs: kill it; its end retries. */
+		kill(r->probe, SIGKILL);
+		return;
+	}
+	if (r->c->node->ready == TREE_READY_TCP)
+		ready_tcp(r);
+	else if (r->c->node->ready == TREE_READY_PROBE)
+		ready_probe(r);
+}
