@@ -138,7 +138,8 @@ ctl_check_dir(const char *path, char **cause)
 		free(dir);
 		return (-1);
 	}
-	if (sb.st_uid == getuid() && (sb.st_mode & 022) != 0) {
+	/* Writable by others: only with the sticky bit, as /tmp. */
+	if ((sb.st_mode & 022) != 0 && (sb.st_mode & S_ISVTX) == 0) {
 		xasprintf(cause, "%s: writable by others (mode %03o): "
 		    "chmod 700 it", dir, (unsigned)(sb.st_mode & 0777));
 		free(dir);

@@ -32,6 +32,8 @@
 #include "spawn.h"
 #include "xmalloc.h"
 
+extern char **environ;
+
 enum spawn_step {
 	STEP_FDS,
 	STEP_DIR,
@@ -54,6 +56,7 @@ struct spawn_err {
 
 static void	spawn_child(const struct spawn_req *, int, pid_t)
 		    __attribute__((noreturn));
+static void	spawn_exec(char **, char **);
 static int	spawn_fds(const struct spawn_req *, int);
 
 /*
@@ -84,6 +87,54 @@ spawn_fds(const struct spawn_req *r, int errfd)
 			return (-1);
 	}
 	return (0);
+}
+
+/*
+ * execvp() without its fallback: glibc runs a file that fails with
+ * ENOEXEC through /bin/sh, which would turn "not a program" into a worker
+ * that starts and exits 127. The search uses the worker's own PATH.
+ * Returns only on failure, with errno set (EACCES wins over ENOENT, as in
+ * execvp).
+ */
+static void
+spawn_exec(char **argv, char **envp)
+{
+	const char	*path = NULL, *p, *end;
+	char		 buf[4096];
+	size_t		 dlen, flen = strlen(argv[0]);
+	int		 i, seen_eacces = 0;
+
+	if (strchr(argv[0], '/') != NULL) {
+		execve(argv[0], argv, envp);
+		return;
+	}
+	for (i = 0; envp[i] != NULL; i++) {
+		if (strncmp(envp[i], "PATH=", 5) == 0)
+			path = envp[i] + 5;
+	}
+	if (path == NULL)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (p = path; ; p = end + 1) {
+		end = strchr(p, ':');
+		if (end == NULL)
+			end = p + strlen(p);
+		dlen = end - p;
+		if (dlen + flen + 2 <= sizeof buf) {
+			memcpy(buf, dlen == 0 ? "." : p, dlen == 0 ? 1 : dlen);
+			if (dlen == 0)
+				dlen = 1;
+			buf[dlen] = '/';
+			memcpy(buf + dlen + 1, argv[0], flen + 1);
+			execve(buf, argv, envp);
+			if (errno == EACCES)
+				seen_eacces = 1;
+			else if (errno != ENOENT && errno != ENOTDIR)
+				return;
+		}
+		if (*end == '\0')
+			break;
+	}
+	errno = seen_eacces ? EACCES : ENOENT;
 }
 
 static void
@@ -130,10 +181,7 @@ spawn_child(const struct spawn_req *r, int errfd, pid_t parent)
 	sigemptyset(&set);
 	sigprocmask(SIG_SETMASK, &set, NULL);
 	e.step = STEP_EXEC;
-	if (r->envp != NULL)
-		execvpe(r->argv[0], r->argv, r->envp);
-	else
-		execvp(r->argv[0], r->argv);
+	spawn_exec(r->argv, r->envp != NULL ? r->envp : environ);
 fail:
 	e.err = errno;
 	(void)write(errfd, &e, sizeof e);
