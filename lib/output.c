@@ -405,7 +405,7 @@ output_reopen_all(struct sv *sv)
 	int		 i;
 
 	for (i = 0; i < sv->n; i++) {
-		o = sv->children[i].out;
+		o = sv->children[i]->out;
 		if (o == NULL || o->filefd == -1)
 			continue;
 		close(o->filefd);

@@ -119,12 +119,54 @@ sv_event(struct sv *sv, int id, const char *fmt, ...)
 	(void)write(STDERR_FILENO, buf, n);
 }
 
+/* A child slot for node id, at index idx among its siblings. */
+struct sv_child *
+sv_child_new(struct sv *sv, int id, int idx)
+{
+	struct sv_child	*c;
+
+	c = xcalloc(1, sizeof *c);
+	c->sv = sv;
+	c->id = id;
+	c->idx = idx;
+	c->node = &sv->tree->nodes[id];
+	c->st = &sv->mirror[id];
+	c->pidfd = -1;
+	c->want_up = 1;
+	c->batch = 1;
+	c->ev_timer = evtimer_new(sv->base, timer_cb, c);
+	TAILQ_INIT(&c->waiters);
+	if (c->node->kind == TREE_WORKER) {
+		c->out = output_new(sv, c);
+		if (c->node->ready != TREE_READY_EXEC)
+			c->ready = ready_new(sv, c);
+	}
+	return (c);
+}
+
+/* Free a child slot that is down. */
+void
+sv_child_free(struct sv_child *c)
+{
+	struct sv_waiter	*w;
+
+	while ((w = TAILQ_FIRST(&c->waiters)) != NULL) {
+		TAILQ_REMOVE(&c->waiters, w, entry);
+		free(w);
+	}
+	if (c->satisfied)
+		c->sv->nsatisfied--;
+	event_free(c->ev_timer);
+	output_free(c->out);
+	ready_free(c->ready);
+	free(c);
+}
+
 struct sv *
 sv_new(struct event_base *base, struct tree *t, int id, const char *text,
     size_t len)
 {
 	struct sv		*sv;
-	struct sv_child		*c;
 	const struct tree_node	*node;
 	int			 i, nchild;
 	const int		*ids;
@@ -155,19 +197,8 @@ sv_new(struct event_base *base, struct tree *t, int id, const char *text,
 	}
 	sv->n = nchild;
 	sv->children = xcalloc(nchild, sizeof *sv->children);
-	for (i = 0; i < nchild; i++) {
-		c = &sv->children[i];
-		c->sv = sv;
-		c->id = ids[i];
-		c->idx = i;
-		c->node = &t->nodes[ids[i]];
-		c->st = &sv->mirror[ids[i]];
-		c->pidfd = -1;
-		c->want_up = 1;
-		c->batch = 1;
-		c->ev_timer = evtimer_new(base, timer_cb, c);
-		TAILQ_INIT(&c->waiters);
-	}
+	for (i = 0; i < nchild; i++)
+		sv->children[i] = sv_child_new(sv, ids[i], i);
 	sv->stop_hi = -1;
 	sv->start_lo = 0;
 	return (sv);
@@ -733,8 +764,8 @@ child_ended(struct sv_child *c)
 	/* one_for_all, rest_for_one: stop the others, then start in order. */
 	for (i = sv->node->strategy == TREE_ONE_FOR_ALL ? 0 : c->idx + 1;
 	    i < sv->n; i++) {
-		if (i != c->idx && sv->children[i].want_up)
-			sv->children[i].cycle = 1;
+		if (i != c->idx && sv->children[i]->want_up)
+			sv->children[i]->cycle = 1;
 	}
 	(void)stop;
 	(void)start;
@@ -742,7 +773,7 @@ child_ended(struct sv_child *c)
 	(void)nstart;
 	for (i = sv->node->strategy == TREE_ONE_FOR_ALL ? 0 : c->idx;
 	    i < sv->n; i++)
-		sv->children[i].batch = sv->children[i].want_up;
+		sv->children[i]->batch = sv->children[i]->want_up;
 	sv->stop_hi = sv->n - 1;
 	if (sv->node->strategy == TREE_ONE_FOR_ALL)
 		sv->start_lo = 0;
@@ -768,8 +799,8 @@ sv_auto_shutdown(struct sv *sv, struct sv_child *c)
 	if (sv->node->auto_shutdown != TREE_AUTO_ALL)
 		return;
 	for (i = 0; i < sv->n; i++) {
-		if (sv->children[i].node->significant &&
-		    (sv->children[i].want_up || child_is_up(&sv->children[i])))
+		if (sv->children[i]->node->significant &&
+		    (sv->children[i]->want_up || child_is_up(sv->children[i])))
 			return;
 	}
 	sv_event(sv, sv->id, "auto_shutdown: all significant children ended");
@@ -861,7 +892,7 @@ plan_step(struct sv *sv)
 	struct sv_child	*c;
 
 	for (; sv->stop_hi >= 0; sv->stop_hi--) {
-		c = &sv->children[sv->stop_hi];
+		c = sv->children[sv->stop_hi];
 		if (c->stopping == SV_STOP_PLAN)
 			return;
 		if (child_is_up(c) && (!c->want_up || c->cycle)) {
@@ -881,7 +912,7 @@ plan_step(struct sv *sv)
 	if (sv->shutting_down)
 		return;
 	for (; sv->start_lo < sv->n; sv->start_lo++) {
-		c = &sv->children[sv->start_lo];
+		c = sv->children[sv->start_lo];
 		if (c->batch && c->want_up) {
 			if (!child_is_up(c) && c->timer != SV_TIMER_BACKOFF) {
 				if (c->delay_ms > 0) {
@@ -910,7 +941,7 @@ sv_check_done(struct sv *sv)
 	if (!sv->shutting_down || sv->stop_hi >= 0)
 		return;
 	for (i = 0; i < sv->n; i++) {
-		if (child_is_up(&sv->children[i]))
+		if (child_is_up(sv->children[i]))
 			return;
 	}
 	event_base_loopbreak(sv->base);
@@ -931,7 +962,7 @@ sv_shutdown(struct sv *sv, int exit_code)
 	if (sv->id == -1)
 		notify_send("STOPPING=1");
 	for (i = 0; i < sv->n; i++)
-		sv->children[i].want_up = 0;
+		sv->children[i]->want_up = 0;
 	sv->stop_hi = sv->n - 1;
 	sv->start_lo = sv->n;
 	plan_run(sv);
@@ -945,7 +976,7 @@ sv_kill_all(struct sv *sv)
 	int		 i;
 
 	for (i = sv->n - 1; i >= 0; i--) {
-		c = &sv->children[i];
+		c = sv->children[i];
 		if (!child_is_up(c))
 			continue;
 		c->want_up = 0;
@@ -1203,7 +1234,7 @@ sv_command(struct sv *sv, uint32_t reqid, int op, int node, int arg,
 		    node_path(sv, sv->id));
 		return (-1);
 	}
-	c = &sv->children[sv->id == -1 ? 0 : sv->tree->nodes[cid].index];
+	c = sv->children[sv->id == -1 ? 0 : sv->tree->nodes[cid].index];
 	if (cid != node) {
 		if (c->link == NULL || c->pid == 0) {
 			xasprintf(cause, "%s: its supervisor %s is not running",
@@ -1305,19 +1336,10 @@ sv_signals(struct sv *sv)
 int
 sv_run(struct sv *sv, int linkfd)
 {
-	struct sv_child	*c;
-	int		 i, fl;
+	int	fl;
 
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	sv_signals(sv);
-	for (i = 0; i < sv->n; i++) {
-		c = &sv->children[i];
-		if (c->node->kind != TREE_WORKER)
-			continue;
-		c->out = output_new(sv, c);
-		if (c->node->ready != TREE_READY_EXEC)
-			c->ready = ready_new(sv, c);
-	}
 	if (linkfd != -1) {
 		proc_set_nonblock(linkfd);
 		sv->up = peer_new(sv->base, linkfd, up_dispatch, up_lost, sv);

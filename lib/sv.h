@@ -107,7 +107,7 @@ struct sv {
 	char			*exe;
 	int			 quiet;
 
-	struct sv_child		*children;
+	struct sv_child		**children;
 	int			 n;
 	struct nstate		*mirror;	/* indexed by node id */
 	struct pidmap		 pids;
@@ -133,6 +133,8 @@ struct sv {
 
 struct sv	*sv_new(struct event_base *, struct tree *, int id,
 		    const char *text, size_t len);
+struct sv_child	*sv_child_new(struct sv *, int id, int idx);
+void		 sv_child_free(struct sv_child *);
 int		 sv_run(struct sv *, int linkfd);
 void		 sv_shutdown(struct sv *, int exit_code);
 void		 sv_kill_all(struct sv *);
