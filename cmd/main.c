@@ -37,6 +37,8 @@ const struct cmd_entry cmd_table[] = {
 	  "print a worker's last output lines, and follow them" },
 	{ "events", cmd_remote, "events [NAME]",
 	  "stream every state change as JSON lines" },
+	{ "reload", cmd_remote, "reload [NAME]",
+	  "re-read the spec file and apply the difference" },
 	{ "shutdown", cmd_remote, "shutdown [NAME]",
 	  "stop the whole tree cleanly and wait until it is down" },
 	{ "ls", cmd_ls, "ls", "list your running trees" },

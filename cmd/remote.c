@@ -26,6 +26,7 @@
 #include "notify.h"
 #include "proc.h"
 #include "render.h"
+#include "spec.h"
 #include "sv.h"
 #include "value.h"
 #include "xmalloc.h"
@@ -73,6 +74,8 @@ static void	hook_reply(struct sv *, uint32_t, int, const char *);
 static void	hook_log(struct sv *, int, int, const char *);
 static void	hook_logdump(struct sv *, uint32_t, const char *, size_t);
 static void	hook_done(struct sv *);
+static void	hook_reload(struct sv *);
+static int	do_reload(struct ctl_client *);
 static void	pending_gone(struct ctl_client *, void *);
 static void	wait_check(struct pending *);
 
@@ -86,6 +89,7 @@ remote_init(struct sv *sv, int wrap)
 	sv->hooks.log = hook_log;
 	sv->hooks.logdump = hook_logdump;
 	sv->hooks.done = hook_done;
+	sv->hooks.reload = hook_reload;
 }
 
 /* wrap exits with its worker's last status. */
@@ -618,6 +622,8 @@ remote_request(struct ctl_client *cl, int argc, char **argv, uint32_t flags,
 		do_wait(cl, argc, argv);
 	else if (strcmp(name, "logs") == 0)
 		do_logs(cl, argc, argv);
+	else if (strcmp(name, "reload") == 0)
+		finish(cl, do_reload(cl));
 	else if (strcmp(name, "events") == 0)
 		pending_new(cl, P_EVENTS);
 	else if (strcmp(name, "shutdown") == 0) {
@@ -730,6 +736,99 @@ hook_logdump(struct sv *sv, uint32_t reqid, const char *text, size_t len)
 	ctl_out(p->cl, text, len);
 	if (!p->follow)
 		finish(p->cl, 0);
+}
+
+/* Print "supertree: LINE" for each line of a multi-line cause. */
+static void
+eprint_lines(struct ctl_client *cl, const char *cause)
+{
+	const char	*p = cause, *nl;
+
+	while (*p != '\0') {
+		if ((nl = strchr(p, '\n')) == NULL)
+			nl = p + strlen(p);
+		if (cl != NULL)
+			ctl_eprintf(cl, "supertree: %.*s\n", (int)(nl - p), p);
+		else
+			sv_event(top, -1, "reload: %.*s", (int)(nl - p), p);
+		p = *nl == '\n' ? nl + 1 : nl;
+	}
+}
+
+/*
+ * reload (and SIGHUP): re-read the spec file, validate it, and if it is
+ * good hand it down the tree. Requests that hold node ids are ended: the
+ * ids change.
+ */
+static int
+do_reload(struct ctl_client *cl)
+{
+	struct tree	*nt;
+	struct pending	*p, *tp;
+	const char	*file = top->tree->file;
+	char		*text = NULL, *cause = NULL;
+	size_t		 len;
+	int		 i, oid, added = 0, removed = 0, changed = 0;
+
+	if (strcmp(file, "-") == 0 || wrap_mode) {
+		eprint_lines(cl, "reload: this tree's spec came from stdin or "
+		    "the command line: there is no file to re-read");
+		return (EXIT_USAGE);
+	}
+	if (spec_read(file, &text, &len, &cause) == -1 ||
+	    (nt = spec_parse(file, text, len, &cause)) == NULL) {
+		eprint_lines(cl, cause);
+		eprint_lines(cl, "reload: the new spec is not valid; the tree "
+		    "runs on unchanged");
+		free(cause);
+		free(text);
+		return (EXIT_USAGE);
+	}
+	for (i = 0; i < nt->nnodes; i++) {
+		oid = tree_lookup(top->tree, nt->nodes[i].path);
+		if (oid == -1)
+			added++;
+		else if (nt->nodes[i].kind == TREE_WORKER &&
+		    strcmp(nt->nodes[i].digest,
+		    top->tree->nodes[oid].digest) != 0)
+			changed++;
+	}
+	for (i = 0; i < top->tree->nnodes; i++) {
+		if (tree_lookup(nt, top->tree->nodes[i].path) == -1)
+			removed++;
+	}
+	if (strcmp(nt->name, top->tree->name) != 0)
+		eprint_lines(cl, "reload: a new tree name takes effect only "
+		    "after a restart");
+	tree_free(nt);
+	TAILQ_FOREACH_SAFE(p, &pendings, entry, tp) {
+		if (p->cl == cl || ctl_closing(p->cl))
+			continue;
+		if (p->kind == P_WAIT || p->kind == P_LOGS) {
+			ctl_eprintf(p->cl, "supertree: the tree was reloaded\n");
+			finish(p->cl, EXIT_FAIL);
+		}
+	}
+	if (sv_reload(top, text, len, &cause) == -1) {
+		eprint_lines(cl, cause);
+		free(cause);
+		free(text);
+		return (EXIT_FAIL);
+	}
+	free(text);
+	if (cl != NULL)
+		ctl_printf(cl, "reloaded %s: %d added, %d removed, %d changed\n",
+		    top->tree->name, added, removed, changed);
+	sv_event(top, -1, "reloaded: %d added, %d removed, %d changed", added,
+	    removed, changed);
+	return (0);
+}
+
+static void
+hook_reload(struct sv *sv)
+{
+	(void)sv;
+	(void)do_reload(NULL);
 }
 
 static void

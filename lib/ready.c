@@ -272,9 +272,9 @@ ready_notify_line(struct ready *r, const char *line)
 	} else if (strncmp(line, "STATUS=", 7) == 0)
 		sv_child_status(c, line + 7);
 	else if (strcmp(line, "STOPPING=1") == 0)
-		sv_event(r->sv, c->id, "says it is stopping");
+		child_event(c, "says it is stopping");
 	else if (strncmp(line, "MAINPID=", 8) == 0)
-		sv_event(r->sv, c->id, "MAINPID=%s noted (the leader stays "
+		child_event(c, "MAINPID=%s noted (the leader stays "
 		    "the main process)", line + 8);
 }
 
@@ -321,7 +321,7 @@ ready_notify_cb(int fd, short what, void *arg)
 			}
 		}
 		if (cred == NULL || !ready_from_worker(r, cred->pid)) {
-			sv_event(r->sv, r->c->id, "ignored a notification "
+			child_event(r->c, "ignored a notification "
 			    "from pid %d, not one of its processes",
 			    cred != NULL ? (int)cred->pid : -1);
 			continue;

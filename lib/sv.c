@@ -92,31 +92,83 @@ node_path(struct sv *sv, int id)
  * One line per event on stderr, written at once so that lines from the
  * several supervisor processes sharing stderr never mix.
  */
-void
-sv_event(struct sv *sv, int id, const char *fmt, ...)
+static void
+sv_vevent(struct sv *sv, const char *path, const char *fmt, va_list ap)
 {
 	char		 buf[1024];
 	struct tm	 tm;
 	int64_t		 now = proc_wall_ms();
 	time_t		 secs = now / 1000;
-	va_list		 ap;
 	int		 n, m;
 
 	if (sv->quiet)
 		return;
 	localtime_r(&secs, &tm);
 	n = snprintf(buf, sizeof buf, "%02d:%02d:%02d.%03d supertree: %s: ",
-	    tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(now % 1000),
-	    node_path(sv, id));
-	va_start(ap, fmt);
+	    tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(now % 1000), path);
 	m = vsnprintf(buf + n, sizeof buf - n, fmt, ap);
-	va_end(ap);
 	if (m > 0)
 		n += m;
 	if (n > (int)sizeof buf - 2)
 		n = sizeof buf - 2;
 	buf[n++] = '\n';
 	(void)write(STDERR_FILENO, buf, n);
+}
+
+void
+sv_event(struct sv *sv, int id, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	sv_vevent(sv, node_path(sv, id), fmt, ap);
+	va_end(ap);
+}
+
+/* An event about a child, named by its own node (right across reloads). */
+void
+child_event(struct sv_child *c, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	sv_vevent(c->sv, c->node->parent == -1 ? c->sv->tree->name :
+	    c->node->path, fmt, ap);
+	va_end(ap);
+}
+
+void
+sv_event_path(struct sv *sv, const char *path, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	sv_vevent(sv, path, fmt, ap);
+	va_end(ap);
+}
+
+void
+sv_plan_run(struct sv *sv)
+{
+	plan_run(sv);
+}
+
+void
+sv_child_stop(struct sv_child *c)
+{
+	child_stop(c);
+}
+
+int
+sv_child_is_up(const struct sv_child *c)
+{
+	return (child_is_up(c));
+}
+
+void
+sv_report(struct sv *sv, int id)
+{
+	report(sv, id);
 }
 
 /* A child slot for node id, at index idx among its siblings. */
@@ -185,6 +237,7 @@ sv_new(struct event_base *base, struct tree *t, int id, const char *text,
 	for (i = 0; i < t->nnodes; i++)
 		sv->mirror[i].last_exit = NSTATE_NO_EXIT;
 	TAILQ_INIT(&sv->drainq);
+	TAILQ_INIT(&sv->retiredq);
 	if (id == -1) {
 		nchild = 1;
 		ids = &top;
@@ -220,6 +273,8 @@ child_state(struct sv_child *c, int state)
 	struct sv	*sv = c->sv;
 	int		 sat;
 
+	if (c->retired)
+		return;
 	if (c->st->state != state)
 		c->st->since_ms = proc_wall_ms();
 	c->st->state = state;
@@ -447,7 +502,7 @@ child_start(struct sv_child *c)
 		rv = spawn_supervisor(c, &cause);
 	if (rv == -1) {
 		snprintf(c->st->error, sizeof c->st->error, "%s", cause);
-		sv_event(sv, c->id, "start failed: %s", cause);
+		child_event(c, "start failed: %s", cause);
 		free(cause);
 		c->ex.start_failed = 1;
 		c->have_ex = 1;
@@ -463,7 +518,7 @@ child_start(struct sv_child *c)
 	c->ev_proc = event_new(sv->base, c->pidfd, EV_READ, proc_cb, c);
 	event_add(c->ev_proc, NULL);
 	pidmap_put(&sv->pids, c->pid, c);
-	sv_event(sv, c->id, "started pid %d", (int)c->pid);
+	child_event(c, "started pid %d", (int)c->pid);
 	if (c->node->kind == TREE_WORKER && c->node->ready == TREE_READY_EXEC) {
 		c->st->ready = 1;
 		child_state(c, NS_RUNNING);
@@ -491,7 +546,7 @@ sv_child_ready(struct sv_child *c)
 	if (c->timer == SV_TIMER_START)
 		child_timer(c, SV_TIMER_NONE, 0);
 	c->st->ready = 1;
-	sv_event(c->sv, c->id, "ready");
+	child_event(c, "ready");
 	child_state(c, NS_READY);
 	child_ready(c);
 }
@@ -530,7 +585,7 @@ child_stop(struct sv_child *c)
 	sig = n->kind == TREE_WORKER ? n->stop_signal : SIGTERM;
 	if (n->shutdown_ms == TREE_SHUTDOWN_BRUTAL)
 		sig = SIGKILL;
-	sv_event(c->sv, c->id, "stopping (SIG%s)", value_signame(sig) ?
+	child_event(c, "stopping (SIG%s)", value_signame(sig) ?
 	    value_signame(sig) : "?");
 	child_state(c, NS_STOPPING);
 	group_signal(c, sig);
@@ -582,13 +637,13 @@ child_reap(struct sv_child *c)
 	if (si.si_code == CLD_EXITED) {
 		c->ex.code = si.si_status;
 		c->st->last_exit = si.si_status;
-		sv_event(sv, c->id, "exited code %d", si.si_status);
+		child_event(c, "exited code %d", si.si_status);
 	} else {
 		c->ex.signaled = 1;
 		c->ex.signo = si.si_status;
 		c->st->last_exit = -si.si_status;
 		name = value_signame(si.si_status);
-		sv_event(sv, c->id, "killed by SIG%s", name ? name : "?");
+		child_event(c, "killed by SIG%s", name ? name : "?");
 	}
 	c->ex.by_us = c->stopping == SV_STOP_PLAN;
 	if (c->st->state == NS_STARTING && c->node->kind == TREE_WORKER)
@@ -668,12 +723,27 @@ child_down(struct sv_child *c)
 		c->link = NULL;
 	}
 	output_ended(c->out);
+	if (c->retired) {
+		/* Removed or replaced by a reload: now it can go. */
+		struct sv	*sv = c->sv;
+		int		 i;
+
+		sv_event_path(sv, c->node->path, "stopped (reload)");
+		TAILQ_REMOVE(&sv->retiredq, c, retired_entry);
+		for (i = 0; i < sv->n; i++) {
+			if (sv->children[i]->replaces == c)
+				sv->children[i]->replaces = NULL;
+		}
+		sv_child_free(c);
+		plan_run(sv);
+		return;
+	}
 	if (c->stopping == SV_STOP_PLAN) {
 		c->stopping = SV_STOP_NONE;
 		c->cycle = 0;
 		if (!c->want_up)
 			c->st->manual = c->st->manual || 0;
-		sv_event(c->sv, c->id, "stopped");
+		child_event(c, "stopped");
 		child_state(c, NS_STOPPED);
 		child_replies(c, 0, 0, NULL);
 		plan_run(c->sv);
@@ -703,7 +773,7 @@ child_ended(struct sv_child *c)
 	if (sv->id == -1) {
 		/* The top: the root ended; so does supertree run. */
 		if (c->ex.signaled || c->ex.code != 0) {
-			sv_event(sv, c->id, "the tree failed");
+			child_event(c, "the tree failed");
 			sv->exit_code = 1;
 		}
 		c->want_up = 0;
@@ -717,7 +787,7 @@ child_ended(struct sv_child *c)
 	if (d == POLICY_DONE || d == POLICY_GIVE_UP) {
 		c->want_up = 0;
 		if (d == POLICY_GIVE_UP)
-			sv_event(sv, c->id, "failed: max_restarts %ld reached",
+			child_event(c, "failed: max_restarts %ld reached",
 			    n->max_restarts);
 		child_state(c, d == POLICY_DONE ? NS_EXITED : NS_FAILED);
 		child_replies(c, 1, 1, c->st->error[0] != '\0' ?
@@ -746,10 +816,10 @@ child_ended(struct sv_child *c)
 	delay = value_fmt_duration(c->delay_ms);
 	what = value_fmt_duration(sv->node->period_ms);
 	if (sv->node->intensity == TREE_UNLIMITED)
-		sv_event(sv, c->id, "restarting in %s, restart %u", delay,
+		child_event(c, "restarting in %s, restart %u", delay,
 		    c->st->restarts);
 	else
-		sv_event(sv, c->id, "restarting in %s, restart %d of %ld "
+		child_event(c, "restarting in %s, restart %d of %ld "
 		    "within %s", delay, policy_intensity_used(&sv->intensity,
 		    sv->node->period_ms, now), sv->node->intensity, what);
 	free(delay);
@@ -825,7 +895,7 @@ timer_cb(int fd, short what, void *arg)
 		break;
 	case SV_TIMER_KILL:
 		d = value_fmt_duration(c->node->shutdown_ms);
-		sv_event(c->sv, c->id, "still running after %s, sending "
+		child_event(c, "still running after %s, sending "
 		    "SIGKILL", d);
 		free(d);
 		c->killed = 1;
@@ -835,7 +905,7 @@ timer_cb(int fd, short what, void *arg)
 		d = value_fmt_duration(c->node->start_timeout_ms);
 		snprintf(c->st->error, sizeof c->st->error,
 		    "not ready within %s", d);
-		sv_event(c->sv, c->id, "not ready within %s", d);
+		child_event(c, "not ready within %s", d);
 		free(d);
 		c->stopping = SV_STOP_NONE;
 		group_signal(c, SIGKILL);
@@ -913,6 +983,8 @@ plan_step(struct sv *sv)
 		return;
 	for (; sv->start_lo < sv->n; sv->start_lo++) {
 		c = sv->children[sv->start_lo];
+		if (c->batch && c->want_up && c->replaces != NULL)
+			return;
 		if (c->batch && c->want_up) {
 			if (!child_is_up(c) && c->timer != SV_TIMER_BACKOFF) {
 				if (c->delay_ms > 0) {
@@ -1051,7 +1123,10 @@ signal_cb(int sig, short what, void *arg)
 		sv_shutdown(sv, 0);
 		break;
 	case SIGHUP:
-		output_reopen_all(sv);
+		if (sv->id == -1 && sv->hooks.reload != NULL)
+			sv->hooks.reload(sv);
+		else
+			output_reopen_all(sv);
 		break;
 	}
 }
@@ -1069,6 +1144,8 @@ link_dispatch(struct peer *p, uint16_t type, const uint8_t *data, size_t len,
 	int		 end = tree_subtree_end(sv->tree, c->id), ready, status;
 	char		*text;
 
+	if (c->retired)
+		return;
 	msg_rd_init(&r, data, len);
 	switch (type) {
 	case MSG_STATE:
@@ -1179,6 +1256,20 @@ up_dispatch(struct peer *p, uint16_t type, const uint8_t *data, size_t len,
 			msg_put_u32(&mb, 1);
 			msg_put_str(&mb, cause);
 			peer_send_buf(sv->up, MSG_REPLY, &mb);
+			free(cause);
+		}
+		break;
+	case MSG_RELOAD:
+		a = (int)msg_get_u32(&r);
+		if (r.err || (size_t)a != len - r.off) {
+			log_warnx("%s: bad reload message", node_path(sv,
+			    sv->id));
+			break;
+		}
+		if (sv_reload(sv, (const char *)data + r.off, a, &cause) ==
+		    -1) {
+			log_warnx("%s: reload: %s", node_path(sv, sv->id),
+			    cause);
 			free(cause);
 		}
 		break;

@@ -84,8 +84,21 @@ struct sv_child {
 	struct sv_waiters	 waiters;
 	TAILQ_ENTRY(sv_child)	 drain_entry;
 	int			 in_drain;
+
+	/* Reload: a removed or changed child being stopped, and its heir. */
+	int			 retired;
+	TAILQ_ENTRY(sv_child)	 retired_entry;
+	struct sv_child		*replaces;
 };
 TAILQ_HEAD(sv_drainq, sv_child);
+TAILQ_HEAD(sv_retiredq, sv_child);
+
+/* Trees and mirrors replaced by a reload, kept until exit. */
+struct sv_old {
+	struct tree		*tree;
+	struct nstate		*mirror;
+	struct sv_old		*next;
+};
 
 struct sv_hooks {
 	void	(*state)(struct sv *, int id);
@@ -95,6 +108,7 @@ struct sv_hooks {
 	void	(*logdump)(struct sv *, uint32_t reqid, const char *lines,
 		    size_t len);
 	void	(*done)(struct sv *);
+	void	(*reload)(struct sv *);
 };
 
 struct sv {
@@ -112,6 +126,8 @@ struct sv {
 	struct nstate		*mirror;	/* indexed by node id */
 	struct pidmap		 pids;
 	struct sv_drainq	 drainq;
+	struct sv_retiredq	 retiredq;
+	struct sv_old		*old;
 	struct policy_intensity	 intensity;
 
 	int			 stop_hi;	/* plan: next to consider stopping */
@@ -140,9 +156,18 @@ void		 sv_shutdown(struct sv *, int exit_code);
 void		 sv_kill_all(struct sv *);
 int		 sv_command(struct sv *, uint32_t reqid, int op, int node,
 		    int arg, char **cause);
+int		 sv_reload(struct sv *, const char *, size_t, char **);
+void		 sv_plan_run(struct sv *);
+void		 sv_child_stop(struct sv_child *);
+int		 sv_child_is_up(const struct sv_child *);
+void		 sv_report(struct sv *, int id);
 void		 sv_child_ready(struct sv_child *);
 void		 sv_child_status(struct sv_child *, const char *);
 void		 sv_event(struct sv *, int id, const char *fmt, ...)
+		    __attribute__((format(printf, 3, 4)));
+void		 child_event(struct sv_child *, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));
+void		 sv_event_path(struct sv *, const char *, const char *fmt, ...)
 		    __attribute__((format(printf, 3, 4)));
 
 #endif

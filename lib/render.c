@@ -1,0 +1,737 @@
+/*
+ * render.c: a tree and its node states -> text for people and for tools.
+ *
+ * This module owns every output format that shows the tree: the drawing
+ * of `check` (settings) and of `status` (states), the stable JSON schema of
+ * `status --json` and `events`, the wording of an exit ("exit 3",
+ * "SIGKILL") and the LSB health verdict of `status`. Pure: no syscalls, no
+ * clock (now_ms comes in), no globals beyond constant tables.
+ *
+ * Anything shown may come from a child (its STATUS= text, its error), so
+ * text is sanitised on the way out: in drawings every control character
+ * and invalid UTF-8 byte becomes '?', so that no escape byte reaches the
+ * terminal unless RENDER_COLOR asked for our own; in JSON they are escaped
+ * (\u00XX) and invalid UTF-8 becomes U+FFFD, so the document always parses.
+ *
+ * states, when not NULL, is indexed by node id, except for
+ * render_json_node, which takes the one node's own state.
+ */
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "render.h"
+#include "xmalloc.h"
+
+struct buf {
+	char	*s;
+	size_t	 len;
+	size_t	 cap;
+};
+
+static void	buf_add(struct buf *, const char *, size_t);
+static void	buf_puts(struct buf *, const char *);
+static void	buf_printf(struct buf *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+static void	buf_pad(struct buf *, int);
+static void	buf_endline(struct buf *);
+static int	utf8_next(const unsigned char *, uint32_t *);
+static int	buf_text(struct buf *, const char *);
+static int	text_width(const char *);
+static void	buf_shellword(struct buf *, const char *);
+static void	buf_json_str(struct buf *, const char *);
+static void	buf_secs(struct buf *, int64_t);
+static void	buf_duration(struct buf *, int64_t);
+static void	buf_uptime(struct buf *, int64_t);
+static void	buf_signame(struct buf *, int);
+static const char *node_name(const struct tree *, int);
+static const struct nstate *node_state(const struct nstate *, int,
+		    struct nstate *);
+static int	is_last(const struct tree *, int);
+static int	is_up(const struct nstate *);
+static int	render_indent(struct buf *, const struct tree *, int, int, int);
+static void	render_check(struct buf *, const struct tree *, int);
+static void	render_status(struct buf *, const struct tree *,
+		    const struct nstate *, int64_t, int);
+static void	status_cols(const struct nstate *, int64_t, char *, char *,
+		    char *, size_t);
+static void	status_extra(struct buf *, const struct tree_node *,
+		    const struct nstate *, int64_t);
+static void	json_node(struct buf *, const struct tree *, int,
+		    const struct nstate *, int64_t);
+static int	health_fine(const struct tree_node *, const struct nstate *);
+
+static const char *kinds[] = { "supervisor", "worker" };
+static const char *restarts[] = { "permanent", "transient", "temporary" };
+static const char *strategies[] = {
+	"one_for_one", "one_for_all", "rest_for_one"
+};
+
+/* By state: green up, yellow in between, red failed, dim down. */
+static const char *colours[NS_NSTATES] = {
+	"\033[2m", "\033[33m", "\033[32m", "\033[32m", "\033[33m",
+	"\033[33m", "\033[2m", "\033[31m"
+};
+
+static const struct {
+	int		 signo;
+	const char	*name;
+} signames[] = {
+	{ SIGHUP, "HUP" }, { SIGINT, "INT" }, { SIGQUIT, "QUIT" },
+	{ SIGILL, "ILL" }, { SIGTRAP, "TRAP" }, { SIGABRT, "ABRT" },
+	{ SIGBUS, "BUS" }, { SIGFPE, "FPE" }, { SIGKILL, "KILL" },
+	{ SIGUSR1, "USR1" }, { SIGSEGV, "SEGV" }, { SIGUSR2, "USR2" },
+	{ SIGPIPE, "PIPE" }, { SIGALRM, "ALRM" }, { SIGTERM, "TERM" },
+	{ SIGSTKFLT, "STKFLT" }, { SIGCHLD, "CHLD" }, { SIGCONT, "CONT" },
+	{ SIGSTOP, "STOP" }, { SIGTSTP, "TSTP" }, { SIGTTIN, "TTIN" },
+	{ SIGTTOU, "TTOU" }, { SIGURG, "URG" }, { SIGXCPU, "XCPU" },
+	{ SIGXFSZ, "XFSZ" }, { SIGVTALRM, "VTALRM" }, { SIGPROF, "PROF" },
+	{ SIGWINCH, "WINCH" }, { SIGIO, "IO" }, { SIGPWR, "PWR" },
+	{ SIGSYS, "SYS" }
+};
+
+static void
+buf_add(struct buf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		b->cap = (b->len + n + 1) * 2 + 64;
+		b->s = xrealloc(b->s, b->cap);
+	}
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+static void
+buf_puts(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+static void
+buf_printf(struct buf *b, const char *fmt, ...)
+{
+	char	tmp[128], *p;
+	va_list	ap;
+	int	n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n < sizeof tmp) {
+		buf_add(b, tmp, n);
+		return;
+	}
+	p = xmalloc(n + 1);
+	va_start(ap, fmt);
+	vsnprintf(p, n + 1, fmt, ap);
+	va_end(ap);
+	buf_add(b, p, n);
+	free(p);
+}
+
+static void
+buf_pad(struct buf *b, int n)
+{
+	while (n-- > 0)
+		buf_add(b, " ", 1);
+}
+
+/* End a drawn line; columns padded for nothing leave no trailing blanks. */
+static void
+buf_endline(struct buf *b)
+{
+	while (b->len > 0 && b->s[b->len - 1] == ' ')
+		b->s[--b->len] = '\0';
+	buf_add(b, "\n", 1);
+}
+
+/*
+ * Decode one UTF-8 sequence from a NUL-terminated string: its length, or 0
+ * if it is invalid (overlong, surrogate, past U+10FFFF, cut short). A NUL
+ * is never a continuation byte, so this never reads past the string.
+ */
+static int
+utf8_next(const unsigned char *s, uint32_t *cp)
+{
+	uint32_t	c = s[0];
+	int		i, n;
+
+	if (c < 0x80) {
+		*cp = c;
+		return (1);
+	}
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4;
+	else
+		return (0);
+	c &= 0x7f >> n;		/* the lead byte's payload bits */
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return (0);
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 3 && c < 0x800) || (n == 4 && c < 0x10000) ||
+	    c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return (0);
+	*cp = c;
+	return (n);
+}
+
+/* Add text for a terminal; returns its width in characters. */
+static int
+buf_text(struct buf *b, const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	uint32_t		 cp;
+	int			 n, w = 0;
+
+	while (*p != '\0') {
+		n = utf8_next(p, &cp);
+		if (n == 0 || cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) {
+			buf_add(b, "?", 1);
+			p += n == 0 ? 1 : n;
+		} else {
+			buf_add(b, (const char *)p, n);
+			p += n;
+		}
+		w++;
+	}
+	return (w);
+}
+
+static int
+text_width(const char *s)
+{
+	struct buf	b = { NULL, 0, 0 };
+	int		w;
+
+	w = buf_text(&b, s);
+	free(b.s);
+	return (w);
+}
+
+/* One argument of a command line, quoted as sh would need it. */
+static void
+buf_shellword(struct buf *b, const char *s)
+{
+	char	*seg;
+	size_t	 n;
+
+	if (*s != '\0' && strspn(s, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-") == strlen(s)) {
+		buf_text(b, s);
+		return;
+	}
+	buf_add(b, "'", 1);
+	for (;;) {
+		n = strcspn(s, "'");
+		seg = xstrndup(s, n);
+		buf_text(b, seg);
+		free(seg);
+		if (s[n] == '\0')
+			break;
+		buf_puts(b, "'\\''");
+		s += n + 1;
+	}
+	buf_add(b, "'", 1);
+}
+
+static void
+buf_json_str(struct buf *b, const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	uint32_t		 cp;
+	int			 n;
+
+	if (s == NULL) {
+		buf_puts(b, "null");
+		return;
+	}
+	buf_add(b, "\"", 1);
+	for (; *p != '\0'; p += n == 0 ? 1 : n) {
+		if ((n = utf8_next(p, &cp)) == 0)
+			buf_puts(b, "\\ufffd");
+		else if (cp == '"' || cp == '\\')
+			buf_printf(b, "\\%c", (int)cp);
+		else if (cp == '\n')
+			buf_puts(b, "\\n");
+		else if (cp == '\t')
+			buf_puts(b, "\\t");
+		else if (cp == '\r')
+			buf_puts(b, "\\r");
+		else if (cp < 0x20 || cp == 0x7f)
+			buf_printf(b, "\\u%04x", (unsigned int)cp);
+		else
+			buf_add(b, (const char *)p, n);
+	}
+	buf_add(b, "\"", 1);
+}
+
+/* Milliseconds as seconds with three decimals: 1500 -> 1.500. */
+static void
+buf_secs(struct buf *b, int64_t ms)
+{
+	uint64_t	u = ms < 0 ? -(uint64_t)ms : (uint64_t)ms;
+
+	buf_printf(b, "%s%llu.%03u", ms < 0 ? "-" : "",
+	    (unsigned long long)(u / 1000), (unsigned int)(u % 1000));
+}
+
+/* A setting's duration, as written in a spec: 250ms, 5s, 1.5s, 2m, 1h. */
+static void
+buf_duration(struct buf *b, int64_t ms)
+{
+	long long	v = ms;
+	char		frac[8];
+	size_t		n;
+
+	if (v <= 0 || v % 1000 != 0) {
+		if (v < 1000) {
+			buf_printf(b, "%lldms", v);
+			return;
+		}
+		n = snprintf(frac, sizeof frac, "%03lld", v % 1000);
+		while (n > 0 && frac[n - 1] == '0')
+			frac[--n] = '\0';
+		buf_printf(b, "%lld.%ss", v / 1000, frac);
+	} else if (v % 3600000 == 0)
+		buf_printf(b, "%lldh", v / 3600000);
+	else if (v % 60000 == 0)
+		buf_printf(b, "%lldm", v / 60000);
+	else
+		buf_printf(b, "%llds", v / 1000);
+}
+
+/* An elapsed time, two units at most: 45s, 2m13s, 1h02m, 3d04h. */
+static void
+buf_uptime(struct buf *b, int64_t ms)
+{
+	long long	s = ms < 0 ? 0 : ms / 1000;
+
+	if (s < 60)
+		buf_printf(b, "%llds", s);
+	else if (s < 3600)
+		buf_printf(b, "%lldm%02llds", s / 60, s % 60);
+	else if (s < 86400)
+		buf_printf(b, "%lldh%02lldm", s / 3600, (s / 60) % 60);
+	else
+		buf_printf(b, "%lldd%02lldh", s / 86400, (s / 3600) % 24);
+}
+
+/* A signal's name without "SIG": KILL, RTMIN+2, or its number. */
+static void
+buf_signame(struct buf *b, int signo)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof signames / sizeof signames[0]; i++) {
+		if (signames[i].signo == signo) {
+			buf_puts(b, signames[i].name);
+			return;
+		}
+	}
+	if (signo >= SIGRTMIN && signo <= SIGRTMAX) {
+		if (signo == SIGRTMIN)
+			buf_puts(b, "RTMIN");
+		else
+			buf_printf(b, "RTMIN+%d", signo - SIGRTMIN);
+		return;
+	}
+	buf_printf(b, "%d", signo);
+}
+
+char *
+render_exit(int32_t last_exit)
+{
+	struct buf	b = { NULL, 0, 0 };
+
+	if (last_exit == NSTATE_NO_EXIT)
+		buf_puts(&b, "-");
+	else if (last_exit >= 0)
+		buf_printf(&b, "exit %d", (int)last_exit);
+	else {
+		buf_puts(&b, "SIG");
+		buf_signame(&b, -last_exit);
+	}
+	return (b.s);
+}
+
+/* The root shows as the tree's name, every other node as its own. */
+static const char *
+node_name(const struct tree *t, int id)
+{
+	if (id == 0 && t->name != NULL)
+		return (t->name);
+	return (t->nodes[id].name);
+}
+
+/* A node's state, or a blank "stopped, never ran" one when there is none. */
+static const struct nstate *
+node_state(const struct nstate *states, int id, struct nstate *blank)
+{
+	if (states != NULL)
+		return (&states[id]);
+	memset(blank, 0, sizeof *blank);
+	blank->state = NS_STOPPED;
+	blank->last_exit = NSTATE_NO_EXIT;
+	return (blank);
+}
+
+static int
+is_last(const struct tree *t, int id)
+{
+	const struct tree_node	*p = &t->nodes[t->nodes[id].parent];
+
+	return (p->nchildren == 0 || p->children[p->nchildren - 1] == id);
+}
+
+/* Does the node have a live process (so a pid and an uptime)? */
+static int
+is_up(const struct nstate *st)
+{
+	return (st->state == NS_STARTING || st->state == NS_RUNNING ||
+	    st->state == NS_READY || st->state == NS_STOPPING);
+}
+
+/*
+ * The branches left of a node: one column of four per ancestor below the
+ * root, then the node's own branch. Returns the width drawn.
+ */
+static int
+render_indent(struct buf *b, const struct tree *t, int id, int utf8,
+    int self)
+{
+	int	last, w;
+
+	if (t->nodes[id].parent == -1)
+		return (0);
+	w = render_indent(b, t, t->nodes[id].parent, utf8, 0);
+	last = is_last(t, id);
+	if (self && last)
+		buf_puts(b, utf8 ? "└── " : "`-- ");
+	else if (self)
+		buf_puts(b, utf8 ? "├── " : "|-- ");
+	else if (last)
+		buf_puts(b, "    ");
+	else
+		buf_puts(b, utf8 ? "│   " : "|   ");
+	return (w + 4);
+}
+
+/* check: name, kind, restart type or strategy, command or intensity. */
+static void
+render_check(struct buf *b, const struct tree *t, int flags)
+{
+	const struct tree_node	*n;
+	const char		*col3;
+	int			 i, j, w, w1 = 0, w3 = 0;
+
+	for (i = 0; i < t->nnodes; i++) {
+		n = &t->nodes[i];
+		w = n->depth * 4 + text_width(node_name(t, i));
+		w1 = w > w1 ? w : w1;
+		col3 = n->kind == TREE_WORKER ? restarts[n->restart] :
+		    strategies[n->strategy];
+		w3 = (int)strlen(col3) > w3 ? (int)strlen(col3) : w3;
+	}
+	for (i = 0; i < t->nnodes; i++) {
+		n = &t->nodes[i];
+		w = render_indent(b, t, i, flags & RENDER_UTF8, 1);
+		w += buf_text(b, node_name(t, i));
+		buf_pad(b, w1 - w + 2);
+		buf_printf(b, "%-10s  ", kinds[n->kind]);
+		if (n->kind == TREE_WORKER) {
+			buf_printf(b, "%-*s  cmd:", w3, restarts[n->restart]);
+			for (j = 0; n->argv != NULL && j < n->argc &&
+			    n->argv[j] != NULL; j++) {
+				buf_add(b, " ", 1);
+				buf_shellword(b, n->argv[j]);
+			}
+		} else {
+			buf_printf(b, "%-*s  intensity ", w3,
+			    strategies[n->strategy]);
+			if (n->intensity == TREE_UNLIMITED)
+				buf_puts(b, "infinity");
+			else {
+				buf_printf(b, "%ld/", n->intensity);
+				buf_duration(b, n->period_ms);
+			}
+		}
+		buf_endline(b);
+	}
+}
+
+/* The fixed-width columns of a status line. */
+static void
+status_cols(const struct nstate *st, int64_t now_ms, char *pid, char *up,
+    char *rs, size_t len)
+{
+	struct buf	b = { NULL, 0, 0 };
+
+	if (st->pid > 0)
+		snprintf(pid, len, "pid %ld", (long)st->pid);
+	else
+		snprintf(pid, len, "-");
+	if (is_up(st) && st->started_ms > 0) {
+		buf_uptime(&b, now_ms - st->started_ms);
+		snprintf(up, len, "up %s", b.s);
+		free(b.s);
+	} else
+		snprintf(up, len, "-");
+	snprintf(rs, len, "restarts %lu", (unsigned long)st->restarts);
+}
+
+/* What follows the columns: budget, last exit, backoff, error, status. */
+static void
+status_extra(struct buf *b, const struct tree_node *n,
+    const struct nstate *st, int64_t now_ms)
+{
+	char	*s;
+
+	if (n->kind == TREE_SUPERVISOR) {
+		buf_printf(b, "  %s %lu/", strategies[n->strategy],
+		    (unsigned long)st->intensity_used);
+		if (n->intensity == TREE_UNLIMITED)
+			buf_puts(b, "infinity");
+		else
+			buf_printf(b, "%ld", n->intensity);
+		buf_puts(b, " in ");
+		buf_duration(b, n->period_ms);
+	}
+	if (st->last_exit != NSTATE_NO_EXIT) {
+		s = render_exit(st->last_exit);
+		buf_printf(b, "  %s", s);
+		free(s);
+	}
+	if (st->state == NS_BACKOFF) {
+		int64_t	left = st->next_ms - now_ms;
+
+		left = left < 0 ? 0 : left;
+		buf_puts(b, "  next restart in ");
+		if (left < 60000)
+			buf_printf(b, "%lld.%llds", (long long)left / 1000,
+			    (long long)(left % 1000) / 100);
+		else
+			buf_uptime(b, left);
+	}
+	if (st->manual)
+		buf_puts(b, "  manual");
+	if (st->error[0] != '\0') {
+		buf_puts(b, "  error: ");
+		buf_text(b, st->error);
+	}
+	if (st->status[0] != '\0') {
+		buf_puts(b, "  status: ");
+		buf_text(b, st->status);
+	}
+}
+
+/* status: name, state, pid, uptime, restarts, then whatever applies. */
+static void
+render_status(struct buf *b, const struct tree *t,
+    const struct nstate *states, int64_t now_ms, int flags)
+{
+	const struct nstate	*st;
+	char			 pid[64], up[64], rs[64];
+	const char		*name;
+	int			 i, w, w1 = 0, wp = 0, wu = 0, wr = 0;
+
+	for (i = 0; i < t->nnodes; i++) {
+		w = t->nodes[i].depth * 4 + text_width(node_name(t, i));
+		w1 = w > w1 ? w : w1;
+		status_cols(&states[i], now_ms, pid, up, rs, sizeof pid);
+		wp = (int)strlen(pid) > wp ? (int)strlen(pid) : wp;
+		wu = (int)strlen(up) > wu ? (int)strlen(up) : wu;
+		wr = (int)strlen(rs) > wr ? (int)strlen(rs) : wr;
+	}
+	for (i = 0; i < t->nnodes; i++) {
+		st = &states[i];
+		w = render_indent(b, t, i, flags & RENDER_UTF8, 1);
+		w += buf_text(b, node_name(t, i));
+		buf_pad(b, w1 - w + 2);
+		name = nstate_name(st->state);
+		if ((flags & RENDER_COLOR) && st->state < NS_NSTATES)
+			buf_printf(b, "%s%s\033[0m", colours[st->state], name);
+		else
+			buf_puts(b, name);
+		buf_pad(b, 8 - (int)strlen(name) + 2);
+		status_cols(st, now_ms, pid, up, rs, sizeof pid);
+		buf_printf(b, "%-*s  %-*s  %-*s", wp, pid, wu, up, wr, rs);
+		status_extra(b, &t->nodes[i], st, now_ms);
+		buf_endline(b);
+	}
+}
+
+char *
+render_tree(const struct tree *t, const struct nstate *states,
+    int64_t now_ms, int flags)
+{
+	struct buf	b = { NULL, 0, 0 };
+
+	buf_add(&b, "", 0);
+	if (states == NULL)
+		render_check(&b, t, flags);
+	else
+		render_status(&b, t, states, now_ms, flags);
+	return (b.s);
+}
+
+/* One node's JSON object; the schema is documented in supertree(1). */
+static void
+json_node(struct buf *b, const struct tree *t, int id,
+    const struct nstate *st, int64_t now_ms)
+{
+	const struct tree_node	*n = &t->nodes[id];
+	int			 i;
+
+	buf_puts(b, "{\"path\":");
+	buf_json_str(b, n->path);
+	buf_puts(b, ",\"name\":");
+	buf_json_str(b, node_name(t, id));
+	buf_printf(b, ",\"kind\":\"%s\",\"parent\":", kinds[n->kind]);
+	buf_json_str(b, n->parent == -1 ? NULL : t->nodes[n->parent].path);
+	buf_printf(b, ",\"state\":\"%s\",\"pid\":", nstate_name(st->state));
+	if (st->pid > 0)
+		buf_printf(b, "%ld", (long)st->pid);
+	else
+		buf_puts(b, "null");
+	buf_printf(b, ",\"ready\":%s,\"since\":", st->ready ? "true" : "false");
+	buf_secs(b, st->since_ms);
+	buf_puts(b, ",\"uptime\":");
+	if (is_up(st) && st->started_ms > 0)
+		buf_secs(b, now_ms > st->started_ms ? now_ms - st->started_ms : 0);
+	else
+		buf_puts(b, "null");
+	buf_printf(b, ",\"restarts\":%lu,\"last_exit\":",
+	    (unsigned long)st->restarts);
+	if (st->last_exit == NSTATE_NO_EXIT)
+		buf_puts(b, "null");
+	else if (st->last_exit >= 0)
+		buf_printf(b, "{\"code\":%d}", (int)st->last_exit);
+	else {
+		buf_puts(b, "{\"signal\":\"");
+		buf_signame(b, -st->last_exit);
+		buf_puts(b, "\"}");
+	}
+	buf_puts(b, ",\"next_restart\":");
+	if (st->state == NS_BACKOFF)
+		buf_secs(b, st->next_ms > now_ms ? st->next_ms - now_ms : 0);
+	else
+		buf_puts(b, "null");
+	buf_puts(b, ",\"error\":");
+	buf_json_str(b, st->error[0] != '\0' ? st->error : NULL);
+	buf_puts(b, ",\"status_text\":");
+	buf_json_str(b, st->status[0] != '\0' ? st->status : NULL);
+	buf_printf(b, ",\"manual\":%s", st->manual ? "true" : "false");
+	if (n->kind == TREE_SUPERVISOR) {
+		buf_printf(b, ",\"strategy\":\"%s\",\"intensity\":",
+		    strategies[n->strategy]);
+		if (n->intensity == TREE_UNLIMITED)
+			buf_puts(b, "null");
+		else
+			buf_printf(b, "%ld", n->intensity);
+		buf_puts(b, ",\"period\":");
+		buf_secs(b, n->period_ms);
+		buf_printf(b, ",\"intensity_used\":%lu",
+		    (unsigned long)st->intensity_used);
+	} else {
+		buf_printf(b, ",\"restart\":\"%s\",\"command\":[",
+		    restarts[n->restart]);
+		for (i = 0; n->argv != NULL && i < n->argc &&
+		    n->argv[i] != NULL; i++) {
+			if (i > 0)
+				buf_add(b, ",", 1);
+			buf_json_str(b, n->argv[i]);
+		}
+		buf_add(b, "]", 1);
+	}
+	buf_add(b, "}", 1);
+}
+
+char *
+render_json(const struct tree *t, const struct nstate *states,
+    int64_t now_ms)
+{
+	struct buf	 b = { NULL, 0, 0 };
+	struct nstate	 blank;
+	int		 i;
+
+	buf_puts(&b, "[\n");
+	for (i = 0; i < t->nnodes; i++) {
+		buf_puts(&b, "  ");
+		json_node(&b, t, i, node_state(states, i, &blank), now_ms);
+		buf_puts(&b, i + 1 < t->nnodes ? ",\n" : "\n");
+	}
+	buf_puts(&b, "]\n");
+	return (b.s);
+}
+
+/* st is the node's own state (not the array), or NULL; no newline. */
+char *
+render_json_node(const struct tree *t, int id, const struct nstate *st,
+    int64_t now_ms)
+{
+	struct buf	 b = { NULL, 0, 0 };
+	struct nstate	 blank;
+
+	json_node(&b, t, id, st != NULL ? st : node_state(NULL, id, &blank),
+	    now_ms);
+	return (b.s);
+}
+
+/*
+ * Where a node should be, given its own settings: stopped by hand is fine;
+ * the root and permanent nodes must be up; transient and temporary ones
+ * may also have exited. Starting, stopping, backoff and failed never are.
+ */
+static int
+health_fine(const struct tree_node *n, const struct nstate *st)
+{
+	if (st->state == NS_FAILED || st->state == NS_BACKOFF)
+		return (0);
+	if (st->manual && st->state == NS_STOPPED)
+		return (1);
+	if (st->state == NS_RUNNING || st->state == NS_READY)
+		return (1);
+	return (st->state == NS_EXITED && n->parent != -1 &&
+	    n->restart != TREE_PERMANENT);
+}
+
+/*
+ * A node below one that is down where it should be (stopped by hand, or a
+ * transient supervisor that exited) is fine when it is down too.
+ */
+int
+render_health(const struct tree *t, const struct nstate *states)
+{
+	const struct nstate	*st;
+	struct nstate		 blank;
+	char			*down;
+	int			 i, p, fine, bad = 0;
+
+	down = xcalloc(t->nnodes, 1);
+	for (i = 0; i < t->nnodes; i++) {
+		st = node_state(states, i, &blank);
+		p = t->nodes[i].parent;
+		if (p != -1 && down[p])
+			fine = st->state == NS_STOPPED ||
+			    st->state == NS_EXITED;
+		else
+			fine = health_fine(&t->nodes[i], st);
+		down[i] = fine && (st->state == NS_STOPPED ||
+		    st->state == NS_EXITED);
+		bad |= !fine;
+	}
+	free(down);
+	return (bad ? 3 : 0);
+}
