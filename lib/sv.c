@@ -759,6 +759,7 @@ child_ended(struct sv_child *c)
 {
 	struct sv		*sv = c->sv;
 	const struct tree_node	*n = c->node;
+	struct sv_child		*o;
 	enum policy_decision	 d;
 	int			 stop[1], start[1], nstop, nstart, i;
 	int64_t			 run_ms, now = proc_mono_ms();
@@ -834,8 +835,15 @@ child_ended(struct sv_child *c)
 	/* one_for_all, rest_for_one: stop the others, then start in order. */
 	for (i = sv->node->strategy == TREE_ONE_FOR_ALL ? 0 : c->idx + 1;
 	    i < sv->n; i++) {
-		if (i != c->idx && sv->children[i]->want_up)
-			sv->children[i]->cycle = 1;
+		o = sv->children[i];
+		if (i == c->idx || !o->want_up)
+			continue;
+		/* As in OTP, a temporary child terminated by a restart stays
+		 * terminated. */
+		if (o->node->restart == TREE_TEMPORARY)
+			o->want_up = 0;
+		else
+			o->cycle = 1;
 	}
 	(void)stop;
 	(void)start;
