@@ -133,7 +133,7 @@ sv_child_main(int argc, char **argv)
 	struct sv		*sv;
 	char			*text, *cause = NULL;
 	size_t			 len;
-	int			 id, rv;
+	int			 id, rv, quiet;
 
 	if (argc < 3)
 		fatalx("__sv: internal use only");
@@ -148,12 +148,14 @@ sv_child_main(int argc, char **argv)
 		fatalx("__sv: bad node id");
 	if (id < 0 || id >= t->nnodes || t->nodes[id].kind != TREE_SUPERVISOR)
 		fatalx("__sv: bad node id %d", id);
+	quiet = argc > 3 && strcmp(argv[3], "-q") == 0;
+	/* The title overwrites argv: read it all before. */
 	proc_title_set("supertree: %s", id == 0 ? t->name :
 	    t->nodes[id].path);
 	if ((base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
 	sv = sv_new(base, t, id, text, len);
-	sv->quiet = argc > 3 && strcmp(argv[3], "-q") == 0;
+	sv->quiet = quiet;
 	free(text);
 	rv = sv_run(sv, 3);
 	return (rv);
