@@ -101,6 +101,24 @@ is_tree(const char *name, char **names, int n)
 	return (0);
 }
 
+static int	client_exchange(const char *, int, char **, int);
+
+/* One line per running tree: its name and whether it is healthy. */
+static void
+list_health(char **names, int n)
+{
+	char	*path, *argv[] = { "status", "--quiet", NULL };
+	int	 i, rv;
+
+	for (i = 0; i < n; i++) {
+		path = ctl_socket_path(NULL, NULL, names[i]);
+		rv = client_exchange(path, 2, argv, 0);
+		printf("%-20s %s\n", names[i], rv == 0 ? "healthy" :
+		    rv == EXIT_UNHEALTHY ? "unhealthy" : "not answering");
+		free(path);
+	}
+}
+
 /*
  * Which socket? -S or $SUPERTREE_SOCKET if given; else NAME if the first
  * argument names a running tree (always, for commands that take only a
@@ -124,6 +142,10 @@ find_socket(const char *cmd, int *argc, char ***argv, int name_only)
 	else if (n == 0) {
 		fprintf(stderr, "supertree: %s: no tree is running (looked in "
 		    "%s)\n", cmd, ctl_socket_dir());
+	} else if (strcmp(cmd, "status") == 0) {
+		/* status of no tree in particular: list them all. */
+		list_health(names, n);
+		path = xstrdup("");
 	} else {
 		fprintf(stderr, "supertree: %s: %d trees are running; name "
 		    "one:", cmd, n);
@@ -278,6 +300,12 @@ cmd_remote(int argc, char **argv)
 	    NULL) {
 		free(args);
 		return (EXIT_NOTREE);
+	}
+	if (*path == '\0') {
+		/* find_socket listed the trees instead. */
+		free(path);
+		free(args);
+		return (0);
 	}
 	if (name_only && argc > 0) {
 		fprintf(stderr, "supertree: %s: unexpected argument '%s'\n",
