@@ -640,26 +640,53 @@ remote_request(struct ctl_client *cl, int argc, char **argv, uint32_t flags,
 	}
 }
 
-static void
-notify_state(void)
-{
-	char		 buf[256];
-	int		 i, up = 0, workers = 0, failing = 0;
-	const struct nstate *st;
+/*
+ * STATUS= for systemd: counts kept up to date one node at a time, so a
+ * state change costs O(1) however large the tree.
+ */
+static uint8_t	*counted;	/* per node: 1 up, 2 failing */
+static int	 nup, nfailing, nworkers = -1;
 
-	for (i = 0; i < top->tree->nnodes; i++) {
-		if (top->tree->nodes[i].kind != TREE_WORKER)
-			continue;
-		st = &top->mirror[i];
-		workers++;
-		if (st->state == NS_RUNNING || st->state == NS_READY)
-			up++;
-		if (st->state == NS_BACKOFF || st->state == NS_FAILED)
-			failing++;
+static void
+notify_state(int id)
+{
+	const struct nstate	*st = &top->mirror[id];
+	char			 buf[128];
+	int			 i, now;
+
+	if (!notify_active())
+		return;
+	if (nworkers == -1) {
+		counted = xcalloc(top->tree->nnodes, 1);
+		for (i = 0, nworkers = 0; i < top->tree->nnodes; i++)
+			nworkers += top->tree->nodes[i].kind == TREE_WORKER;
 	}
-	snprintf(buf, sizeof buf, "STATUS=%d of %d workers up%s", up, workers,
-	    failing ? ", some failing" : "");
+	if (id >= top->tree->nnodes || top->tree->nodes[id].kind != TREE_WORKER)
+		return;
+	now = st->state == NS_RUNNING || st->state == NS_READY ? 1 :
+	    st->state == NS_BACKOFF || st->state == NS_FAILED ? 2 : 0;
+	if (now == counted[id])
+		return;
+	nup += (now == 1) - (counted[id] == 1);
+	nfailing += (now == 2) - (counted[id] == 2);
+	counted[id] = now;
+	snprintf(buf, sizeof buf, "STATUS=%d of %d workers up%s", nup,
+	    nworkers, nfailing ? ", some failing" : "");
 	notify_send(buf);
+}
+
+/* A reload changes the node ids: count again from scratch. */
+static void
+notify_reset(void)
+{
+	int	i;
+
+	free(counted);
+	counted = NULL;
+	nup = nfailing = 0;
+	nworkers = -1;
+	for (i = 0; i < top->tree->nnodes; i++)
+		notify_state(i);
 }
 
 static void
@@ -685,8 +712,7 @@ hook_state(struct sv *sv, int id)
 		notified_ready = 1;
 		notify_send("READY=1");
 	}
-	if (top->tree->nodes[id].kind == TREE_WORKER)
-		notify_state();
+	notify_state(id);
 }
 
 static void
@@ -816,6 +842,7 @@ do_reload(struct ctl_client *cl)
 		return (EXIT_FAIL);
 	}
 	free(text);
+	notify_reset();
 	if (cl != NULL)
 		ctl_printf(cl, "reloaded %s: %d added, %d removed, %d changed\n",
 		    top->tree->name, added, removed, changed);

@@ -39,6 +39,12 @@ notify_init(struct sv *sv)
 }
 
 int
+notify_active(void)
+{
+	return (notify_fd != -1);
+}
+
+int
 notify_send(const char *msg)
 {
 	if (notify_fd == -1)

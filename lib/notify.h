@@ -10,5 +10,6 @@ struct sv;
 
 void	notify_init(struct sv *);
 int	notify_send(const char *);
+int	notify_active(void);
 
 #endif

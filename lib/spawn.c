@@ -1,19 +1,25 @@
 /*
- * spawn.c: fork + exec, the only place in supertree that creates
- * processes.
+ * spawn.c: the only place in supertree that creates processes.
  *
- * Ordering rules, each for a reason:
- * - Every signal is blocked around fork(), so that no handler (libevent's
- *   included, which writes to a descriptor shared with the parent) can run
- *   in the child between fork and exec. The child resets every disposition
- *   to the default and unblocks everything just before exec.
- * - The parent opens the pidfd right after fork(): the child cannot have
- *   been reaped yet (only we can reap it), so the pid still names it and
- *   from then on the pidfd does, even after the pid is reused.
- * - Exec failure is reported through a close-on-exec pipe: the child writes
- *   which step failed and errno, then _exit(127); a successful exec closes
- *   the pipe and the parent reads 0 bytes. So "cannot exec" is never
- *   mistaken for "crashed at once".
+ * A child is created with clone(CLONE_VM | CLONE_VFORK | CLONE_PIDFD), as
+ * glibc's posix_spawn does: the child borrows our memory until it calls
+ * exec (or exits), so no page tables are copied however large the
+ * supervisor grows, and we are suspended until then. Ordering rules, each
+ * for a reason:
+ * - Every signal is blocked around clone(), so that no handler (libevent's
+ *   included) can run in the child, which shares our memory, between
+ *   clone and exec. The child resets every disposition to the default and
+ *   unblocks everything just before exec.
+ * - The kernel hands us the pidfd atomically with the child
+ *   (CLONE_PIDFD): there is no moment at which the pid could name
+ *   anything else.
+ * - Exec failure is reported through memory the child shares with us: it
+ *   records which step failed and errno, then _exit(127). When clone
+ *   returns the child has either exec'd (the record is untouched) or
+ *   failed. So "cannot exec" is never mistaken for "crashed at once".
+ * - The child only makes system calls and touches its own stack and the
+ *   record: no malloc, no stdio, nothing that could leave our state
+ *   inconsistent.
  * - Every descriptor supertree opens is close-on-exec; the fd map is the
  *   only way a descriptor crosses into a child.
  */
@@ -24,7 +30,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -54,10 +62,19 @@ struct spawn_err {
 	int	err;
 };
 
-static void	spawn_child(const struct spawn_req *, int, pid_t)
-		    __attribute__((noreturn));
+/* What the child needs, on our stack; it writes back err. */
+struct spawn_ctx {
+	const struct spawn_req	*req;
+	pid_t			 parent;
+	struct spawn_err	 err;
+	int			 failed;
+};
+
+#define SPAWN_STACK	(64 * 1024)
+
+static int	spawn_child(void *);
 static void	spawn_exec(char **, char **);
-static int	spawn_fds(const struct spawn_req *, int);
+static int	spawn_fds(const struct spawn_req *);
 
 /*
  * Apply the fd map. Sources are first moved above every target, so that
@@ -65,9 +82,9 @@ static int	spawn_fds(const struct spawn_req *, int);
  * clears close-on-exec on each target, and nothing else survives exec.
  */
 static int
-spawn_fds(const struct spawn_req *r, int errfd)
+spawn_fds(const struct spawn_req *r)
 {
-	int	i, hi = errfd, tmp[64];
+	int	i, hi = 2, tmp[64];
 
 	if (r->nfds > 64)
 		return (-1);
@@ -137,27 +154,29 @@ spawn_exec(char **argv, char **envp)
 	errno = seen_eacces ? EACCES : ENOENT;
 }
 
-static void
-spawn_child(const struct spawn_req *r, int errfd, pid_t parent)
+static int
+spawn_child(void *arg)
 {
-	struct spawn_err	e;
-	sigset_t		set;
-	int			sig;
+	struct spawn_ctx	*ctx = arg;
+	const struct spawn_req	*r = ctx->req;
+	struct spawn_err	 e;
+	sigset_t		 set;
+	int			 sig;
 
 	e.step = STEP_FDS;
 	if (r->pdeathsig != 0) {
 		prctl(PR_SET_PDEATHSIG, r->pdeathsig, 0, 0, 0);
 		/* The parent may have died before prctl: check. */
 		e.step = STEP_PARENT;
-		if (getppid() != parent) {
-			e.err = ESRCH;
+		if (getppid() != ctx->parent) {
+			errno = ESRCH;
 			goto fail;
 		}
 	}
 	if (r->setsid)
 		setsid();
 	e.step = STEP_FDS;
-	if (spawn_fds(r, errfd) == -1)
+	if (spawn_fds(r) == -1)
 		goto fail;
 	e.step = STEP_DIR;
 	if (r->dir != NULL && chdir(r->dir) == -1)
@@ -176,6 +195,7 @@ spawn_child(const struct spawn_req *r, int errfd, pid_t parent)
 		if (setuid(r->uid) == -1)
 			goto fail;
 	}
+	/* Dispositions are not shared (no CLONE_SIGHAND): reset ours. */
 	for (sig = 1; sig < NSIG; sig++)
 		signal(sig, SIG_DFL);
 	sigemptyset(&set);
@@ -184,63 +204,49 @@ spawn_child(const struct spawn_req *r, int errfd, pid_t parent)
 	spawn_exec(r->argv, r->envp != NULL ? r->envp : environ);
 fail:
 	e.err = errno;
-	(void)write(errfd, &e, sizeof e);
+	ctx->err = e;
+	ctx->failed = 1;
 	_exit(127);
 }
 
 int
 spawn(const struct spawn_req *r, pid_t *pidp, int *pidfdp, char **cause)
 {
-	struct spawn_err	e;
-	sigset_t		all, old;
-	pid_t			pid, self = getpid();
-	int			p[2], pidfd, saved;
-	ssize_t			n;
+	static char		*stack;
+	struct spawn_ctx	 ctx;
+	sigset_t		 all, old;
+	pid_t			 pid;
+	int			 pidfd = -1, saved;
 
-	if (pipe2(p, O_CLOEXEC) == -1) {
-		xasprintf(cause, "pipe: %s", strerror(errno));
-		return (-1);
-	}
+	if (stack == NULL)
+		stack = xmalloc(SPAWN_STACK);
+	memset(&ctx, 0, sizeof ctx);
+	ctx.req = r;
+	ctx.parent = getpid();
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
-	pid = fork();
-	if (pid == 0) {
-		close(p[0]);
-		spawn_child(r, p[1], self);
-	}
+	/*
+	 * CLONE_VFORK: we resume once the child has exec'd or exited, so
+	 * ctx is final when clone returns and the stack is free again.
+	 */
+	pid = clone(spawn_child, stack + SPAWN_STACK, CLONE_VM | CLONE_VFORK |
+	    CLONE_PIDFD | SIGCHLD, &ctx, &pidfd);
 	saved = errno;
 	sigprocmask(SIG_SETMASK, &old, NULL);
-	close(p[1]);
 	if (pid == -1) {
-		close(p[0]);
 		xasprintf(cause, "fork: %s", strerror(saved));
 		return (-1);
 	}
-	pidfd = proc_pidfd_open(pid);
-	if (pidfd == -1) {
-		saved = errno;
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		close(p[0]);
-		xasprintf(cause, "pidfd_open: %s", strerror(saved));
-		return (-1);
-	}
-	do
-		n = read(p[0], &e, sizeof e);
-	while (n == -1 && errno == EINTR);
-	close(p[0]);
-	if (n != 0) {
-		/* The child failed before exec and is exiting: reap it. */
+	if (ctx.failed) {
+		/* The child failed before exec and has exited: reap it. */
 		waitpid(pid, NULL, 0);
 		close(pidfd);
-		if (n != (ssize_t)sizeof e)
-			xasprintf(cause, "spawn: lost the child's report");
-		else if (e.step == STEP_DIR)
+		if (ctx.err.step == STEP_DIR)
 			xasprintf(cause, "directory %s: %s", r->dir,
-			    strerror(e.err));
+			    strerror(ctx.err.err));
 		else
-			xasprintf(cause, "%s: %s", step_names[e.step],
-			    strerror(e.err));
+			xasprintf(cause, "%s: %s", step_names[ctx.err.step],
+			    strerror(ctx.err.err));
 		return (-1);
 	}
 	*pidp = pid;
