@@ -99,8 +99,10 @@ remote_wrap_status(void)
 	int32_t	e = top->tree->nnodes > 1 ? top->mirror[1].last_exit :
 		    NSTATE_NO_EXIT;
 
+	/* It never ran (could not start): as a shell says, 127. */
 	if (e == NSTATE_NO_EXIT)
-		return (top->exit_code != 0 ? EXIT_FAIL : 0);
+		return (top->mirror[1].error[0] != '\0' ? 127 :
+		    top->exit_code != 0 ? EXIT_FAIL : 0);
 	if (e < 0)
 		return (128 + -e);
 	return (e);
@@ -222,8 +224,10 @@ do_status(struct ctl_client *cl, int argc, char **argv, uint32_t flags)
 		{ NULL, 0, NULL, 0 }
 	};
 
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "+jq", longopts, NULL)) != -1) {
+	/* 0: glibc re-initialises fully (argv of an earlier request is gone). */
+	optind = 0;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "jq", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'j':
 			json = 1;
@@ -330,8 +334,10 @@ do_command(struct ctl_client *cl, int argc, char **argv)
 		op = MSG_OP_RESTART;
 	else
 		op = MSG_OP_SIGNAL;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "+n", longopts, NULL)) != -1) {
+	/* 0: glibc re-initialises fully (argv of an earlier request is gone). */
+	optind = 0;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "n", longopts, NULL)) != -1) {
 		if (ch != 'n' || op == MSG_OP_SIGNAL) {
 			ctl_eprintf(cl, "supertree: %s: unknown option\n",
 			    name);
@@ -479,8 +485,10 @@ do_wait(struct ctl_client *cl, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "+f:t:", longopts, NULL)) != -1) {
+	/* 0: glibc re-initialises fully (argv of an earlier request is gone). */
+	optind = 0;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "f:t:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'f':
 			if (strcmp(optarg, "running") == 0)
@@ -549,8 +557,10 @@ do_logs(struct ctl_client *cl, int argc, char **argv)
 	long		 lines = 0;
 	int		 ch, follow = 0, *ids = NULL;
 
-	optind = 1;
-	while ((ch = getopt(argc, argv, "+n:f")) != -1) {
+	/* 0: glibc re-initialises fully (argv of an earlier request is gone). */
+	optind = 0;
+	opterr = 0;
+	while ((ch = getopt(argc, argv, "n:f")) != -1) {
 		switch (ch) {
 		case 'n':
 			lines = strtol(optarg, &end, 10);

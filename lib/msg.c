@@ -177,6 +177,11 @@ msg_get_str(struct msg_rd *r)
 
 	if (p == NULL)
 		return (NULL);
+	/* A NUL inside would silently cut the text: refuse it. */
+	if (memchr(p, '\0', n) != NULL) {
+		r->err = 1;
+		return (NULL);
+	}
 	return (xstrndup((const char *)p, n));
 }
 

@@ -170,8 +170,14 @@ peer_drain(struct peer *p)
 
 	if (p->dead)
 		return;
+	/*
+	 * A socket bufferevent keeps the end of its input buffer frozen (only
+	 * it may add); thaw it while we read by hand.
+	 */
+	evbuffer_unfreeze(in, 0);
 	while (evbuffer_read(in, fd, -1) > 0)
 		;
+	evbuffer_freeze(in, 0);
 	p->unbounded = 1;
 	peer_read_cb(p->bev, p);
 	p->unbounded = 0;
@@ -184,10 +190,13 @@ peer_flush_blocking(struct peer *p)
 	struct evbuffer	*out = bufferevent_get_output(p->bev);
 	int		 fd = bufferevent_getfd(p->bev);
 
+	/* Likewise the start of its output buffer (only it may drain). */
+	evbuffer_unfreeze(out, 1);
 	while (evbuffer_get_length(out) > 0) {
 		if (evbuffer_write(out, fd) <= 0 && errno != EINTR)
 			break;
 	}
+	evbuffer_freeze(out, 1);
 }
 
 static void

@@ -55,6 +55,9 @@ policy_abnormal(const struct tree_node *node, const struct policy_exit *ex)
 		return (0);
 	if (ex->signaled)
 		return (1);
+	/* A supervisor ends normally with 0 (auto_shutdown); 1 is giving up. */
+	if (node->kind == TREE_SUPERVISOR)
+		return (ex->code != 0);
 	return (!policy_normal_code(node, ex->code));
 }
 
