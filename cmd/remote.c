@@ -824,9 +824,10 @@ do_reload(struct ctl_client *cl)
 		oid = tree_lookup(top->tree, nt->nodes[i].path);
 		if (oid == -1)
 			added++;
-		else if (nt->nodes[i].kind == TREE_WORKER &&
+		else if (nt->nodes[i].kind != top->tree->nodes[oid].kind ||
+		    (nt->nodes[i].kind == TREE_WORKER &&
 		    strcmp(nt->nodes[i].digest,
-		    top->tree->nodes[oid].digest) != 0)
+		    top->tree->nodes[oid].digest) != 0))
 			changed++;
 	}
 	for (i = 0; i < top->tree->nnodes; i++) {

@@ -250,15 +250,27 @@ ready_read_cb(int fd, short what, void *arg)
 	}
 }
 
-/* Is pid one of the worker's processes (its process group)? */
+/*
+ * Is the sender one of the worker's processes (its process group)? A
+ * sender that has exited already (systemd-notify from a shell script)
+ * can no longer be looked up: then the kernel-checked uid must be the
+ * worker's.
+ */
 static int
-ready_from_worker(struct ready *r, pid_t pid)
+ready_from_worker(struct ready *r, const struct ucred *cred)
 {
-	pid_t	leader = r->c->pid;
+	const struct tree_node	*n = r->c->node;
+	pid_t			 leader = r->c->pid, pg;
+	uid_t			 uid = n->user != NULL ? n->uid : getuid();
 
 	if (leader == 0)
 		return (0);
-	return (pid == leader || getpgid(pid) == leader);
+	if (cred->pid == leader)
+		return (1);
+	pg = getpgid(cred->pid);
+	if (pg == -1 && errno == ESRCH)
+		return (cred->uid == uid);
+	return (pg == leader);
 }
 
 static void
@@ -320,7 +332,7 @@ ready_notify_cb(int fd, short what, void *arg)
 					close(fds[k]);
 			}
 		}
-		if (cred == NULL || !ready_from_worker(r, cred->pid)) {
+		if (cred == NULL || !ready_from_worker(r, cred)) {
 			child_event(r->c, "ignored a notification "
 			    "from pid %d, not one of its processes",
 			    cred != NULL ? (int)cred->pid : -1);
@@ -430,8 +442,11 @@ ready_probe(struct ready *r)
 	req.fds = fds;
 	req.nfds = 3;
 	if (spawn(&req, &r->probe, &r->probefd, &cause) == -1) {
+		if (strncmp(r->c->st->error, "ready probe: ", 13) != 0)
+			child_event(r->c, "ready probe: %s", cause);
 		snprintf(r->c->st->error, sizeof r->c->st->error,
 		    "ready probe: %s", cause);
+		sv_report(r->sv, r->c->id);
 		free(cause);
 		close(devnull);
 		ready_retry(r);

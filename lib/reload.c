@@ -88,6 +88,9 @@ sv_reload(struct sv *sv, const char *text, size_t len, char **cause)
 
 	if ((nt = spec_parse(sv->tree->file, text, len, cause)) == NULL)
 		return (-1);
+	/* A tree keeps its name (and so its socket) for its whole life. */
+	free(nt->name);
+	nt->name = xstrdup(sv->tree->name);
 	myid = -1;
 	if (sv->id != -1) {
 		myid = tree_lookup(nt, sv->node->path);

@@ -50,7 +50,7 @@
 #define SPEC_ROOT	"supertree"
 
 #define SEC_NONE	(-1)	/* no section header yet */
-#define SEC_IGNORE	(-2)	/* a bad header: skip keys up to the next */
+#define SEC_IGNORE	(-2)	/* a bad header: skip its keys */
 
 enum spec_class { CLS_NONE, CLS_KEY, CLS_CONT };
 enum spec_where { KW_CHILD, KW_WORKER, KW_SUPER, KW_ROOT };
@@ -78,7 +78,7 @@ struct spec_key {
 	size_t			 off;	/* in struct tree_node */
 	long			 min;	/* KT_INT, KT_DURATION */
 	long			 max;	/* KT_INT */
-	const struct spec_word	*words;	/* KT_WORD; canonical words first */
+	const struct spec_word	*words;	/* KT_WORD */
 	const char		*hint;	/* KT_WORD */
 };
 
@@ -94,7 +94,7 @@ struct spec_val {
 struct spec_sec {
 	char		*path;
 	int		 line;		/* 0: the implicit root */
-	int		 bad;		/* bad path, duplicate or orphan */
+	int		 bad;		/* no node: see spec_check */
 	int		 dup;
 	int		 parent;	/* section index, -1 for the root */
 	int		 nkids;
@@ -113,13 +113,13 @@ struct spec_ctx {
 	size_t		 len;
 	size_t		 pos;
 	int		 lineno;
-	enum spec_class	 cls;		/* of the line inih is parsing */
-	int		 prev;		/* inih's previous key: continuable */
+	enum spec_class	 cls;		/* of inih's current line */
+	int		 prev;		/* inih may continue a key */
 	int		 comment;	/* the line's value had a comment */
 	int		 cursec;	/* section index or SEC_* */
-	struct spec_val	*curval;	/* continuations go here, or NULL */
+	struct spec_val	*curval;	/* continuations go here */
 
-	struct spec_sec	*secs;		/* [0] is always the root */
+	struct spec_sec	*secs;		/* [0] is the root */
 	int		 nsecs;
 	int		 toomany;
 	struct spec_sec	**sorted;	/* by path, then line */
@@ -134,6 +134,7 @@ struct spec_ctx {
 
 #define OFF(f)	offsetof(struct tree_node, f)
 
+/* Canonical words come first: the digest uses the first match. */
 static const struct spec_word spec_restarts[] = {
 	{ "permanent", TREE_PERMANENT }, { "transient", TREE_TRANSIENT },
 	{ "temporary", TREE_TEMPORARY }, { "always", TREE_PERMANENT },
@@ -141,7 +142,8 @@ static const struct spec_word spec_restarts[] = {
 	{ "never", TREE_TEMPORARY }, { NULL, 0 }
 };
 static const struct spec_word spec_strategies[] = {
-	{ "one_for_one", TREE_ONE_FOR_ONE }, { "one_for_all", TREE_ONE_FOR_ALL },
+	{ "one_for_one", TREE_ONE_FOR_ONE },
+	{ "one_for_all", TREE_ONE_FOR_ALL },
 	{ "rest_for_one", TREE_REST_FOR_ONE }, { NULL, 0 }
 };
 static const struct spec_word spec_autos[] = {
@@ -201,8 +203,8 @@ static const char *spec_aliases[][2] = {
 	{ "stdout", "output" }, { "log", "output" }, { NULL, NULL }
 };
 
-static void	 spec_error(struct spec_ctx *, int, const char *, const char *,
-		     ...) __attribute__((format(printf, 4, 5)));
+static void	 spec_error(struct spec_ctx *, int, const char *,
+		     const char *, ...) __attribute__((format(printf, 4, 5)));
 static int	 spec_bad(char **, const char *, const char *, const char *);
 static char	*spec_cause(struct spec_ctx *);
 static int	 spec_check_text(struct spec_ctx *);
@@ -249,8 +251,10 @@ static void	 spec_post(struct spec_ctx *, int, const char *);
 static void	 spec_ids(struct spec_ctx *, int);
 static struct tree *spec_build(struct spec_ctx *);
 static void	 spec_order(struct spec_ctx *, int, int *, int *);
-static char	*spec_digest(struct spec_ctx *, const struct tree_node *, int);
-static void	 spec_fmt_key(FILE *, const struct tree_node *, enum spec_keyid);
+static char	*spec_digest(struct spec_ctx *, const struct tree_node *,
+		     int);
+static void	 spec_fmt_key(FILE *, const struct tree_node *,
+		     enum spec_keyid);
 static void	 spec_fmt_vec(FILE *, char **);
 static void	 spec_free(struct spec_ctx *);
 
@@ -286,12 +290,13 @@ spec_error(struct spec_ctx *ctx, int line, const char *sec, const char *fmt,
 static int
 spec_bad(char **cause, const char *what, const char *s, const char *hint)
 {
-	int	n = strlen(s) > 64 ? 61 : (int)strlen(s);
+	size_t	len = strlen(s), n = len > 64 ? 61 : len;
 
-	while (n < (int)strlen(s) && n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+	/* Do not cut a UTF-8 sequence in half. */
+	while (n < len && n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
 		n--;
-	xasprintf(cause, "%s '%.*s%s' %s", what, n, s,
-	    n < (int)strlen(s) ? "..." : "", hint);
+	xasprintf(cause, "%s '%.*s%s' %s", what, (int)n, s,
+	    n < len ? "..." : "", hint);
 	return (-1);
 }
 
@@ -351,7 +356,8 @@ spec_check_text(struct spec_ctx *ctx)
 			spec_error(ctx, line, NULL, "not a text file "
 			    "(it contains the control character 0x%02x)", p[i]);
 			return (-1);
-		} else if (p[i] >= 0x80 && (n = spec_utf8(p + i, len - i)) == 0) {
+		} else if (p[i] >= 0x80 &&
+		    (n = spec_utf8(p + i, len - i)) == 0) {
 			spec_error(ctx, line, NULL,
 			    "not a text file (it is not valid UTF-8)");
 			return (-1);
@@ -448,11 +454,12 @@ spec_reader(char *buf, int num, void *arg)
 }
 
 /*
- * Report an over-long line and give inih a short stand-in that leaves it
- * in the same state, so that the lines after it are read as they would
- * have been: a continuation becomes a blank line; a section header
- * becomes one whose keys we ignore; anything else becomes a key whose
- * value and continuations we ignore.
+ * Give inih a short stand-in for an over-long line, one that leaves it in
+ * the same state, so the lines after it are read as they would have been.
+ * A comment or blank line is harmless: it becomes a blank line. Anything
+ * else is an error: a continuation becomes a blank line; a section header
+ * becomes one whose keys we ignore; the rest becomes a key whose value and
+ * continuations we ignore.
  */
 static char *
 spec_long_line(struct spec_ctx *ctx, char *buf, const char *line, size_t n,
@@ -461,11 +468,15 @@ spec_long_line(struct spec_ctx *ctx, char *buf, const char *line, size_t n,
 	size_t	 i = strspn(line, " \t");
 	int	 cont = ctx->prev && i > 0 && i < n, header;
 
+	ctx->cls = CLS_NONE;
+	if (i == n || line[i] == ';' || line[i] == '#') {
+		memcpy(buf, "\n", 2);
+		return (buf);
+	}
 	header = !cont && line[i] == '[';
 	spec_error(ctx, ctx->lineno, header || ctx->cursec < 0 ? NULL :
 	    ctx->secs[ctx->cursec].path, "line too long (%zu bytes; the limit "
 	    "is %d): split the value over indented continuation lines", n, max);
-	ctx->cls = CLS_NONE;
 	ctx->curval = NULL;
 	if (cont)
 		memcpy(buf, "\n", 2);
@@ -526,7 +537,8 @@ spec_header(struct spec_ctx *ctx, const char *start)
 	ctx->curval = NULL;
 	if (start[1 + end] != ']') {
 		/* inih keeps its previous key and section: we skip keys. */
-		spec_error(ctx, ctx->lineno, NULL, "section header without ']'");
+		spec_error(ctx, ctx->lineno, NULL,
+		    "section header without ']'");
 		ctx->cursec = SEC_IGNORE;
 		return;
 	}
@@ -675,8 +687,9 @@ spec_cont(struct spec_ctx *ctx, const char *value)
 {
 	struct spec_val	*v = ctx->curval;
 	const char	*key;
+	char		 word[32];
 	size_t		 n, w;
-	int		 k;
+	int		 k = -1;
 
 	if (v == NULL)
 		return;
@@ -687,10 +700,7 @@ spec_cont(struct spec_ctx *ctx, const char *value)
 	while (n > 0 && isspace((unsigned char)value[n - 1]))
 		n--;
 	w = strspn(value, "abcdefghijklmnopqrstuvwxyz_");
-	k = -1;
-	if (w > 0 && w < 32) {
-		char	word[32];
-
+	if (w > 0 && w < sizeof word) {
 		memcpy(word, value, w);
 		word[w] = '\0';
 		k = spec_keyid(word);

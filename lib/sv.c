@@ -978,8 +978,12 @@ plan_step(struct sv *sv)
 			if (child_is_up(c))
 				return;
 		}
-		if (c->timer == SV_TIMER_BACKOFF && !c->want_up) {
+		/* Waiting to restart (on a timer, or held by the plan). */
+		if (!c->want_up && !child_is_up(c) &&
+		    (c->timer == SV_TIMER_BACKOFF ||
+		    c->st->state == NS_BACKOFF)) {
 			child_timer(c, SV_TIMER_NONE, 0);
+			c->delay_ms = 0;
 			c->st->next_ms = 0;
 			child_state(c, NS_STOPPED);
 			child_replies(c, 0, 0, NULL);

@@ -20,7 +20,7 @@
 #include "value.h"
 #include "xmalloc.h"
 
-#define VALUE_CLIP	64			/* bytes of a value echoed */
+#define VALUE_CLIP	64			/* bytes of a value shown */
 #define VALUE_MAX_MS	(2147483647LL * 1000)	/* about 68 years */
 
 struct value_sig {
@@ -45,7 +45,8 @@ static const struct value_sig value_sigs[] = {
 	{ NULL, 0 }
 };
 
-static int	 value_fail(char **, const char *, const char *, const char *);
+static int	 value_fail(char **, const char *, const char *,
+		    const char *);
 static int	 value_digits(const char **, int64_t, int64_t *);
 static int	 value_rtsig(const char *, int *);
 static int	 value_isname(const char *, size_t);
