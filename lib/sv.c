@@ -49,38 +49,24 @@
 #include "spawn.h"
 #include "spec.h"
 #include "sv.h"
+#include "sv_int.h"
 #include "value.h"
 #include "xmalloc.h"
 
-static void	child_state(struct sv_child *, int);
 static void	child_start(struct sv_child *);
 static void	child_stop(struct sv_child *);
 static int	child_reap(struct sv_child *);
 static void	child_down(struct sv_child *);
-static void	child_ended(struct sv_child *);
-static void	child_ready(struct sv_child *);
-static void	child_timer(struct sv_child *, enum sv_timer, int64_t);
-static void	child_replies(struct sv_child *, int, int, const char *);
-static int	child_is_up(const struct sv_child *);
 static void	child_wipe(struct sv_child *);
 static void	proc_cb(int, short, void *);
 static void	timer_cb(int, short, void *);
 static void	sigchld_cb(int, short, void *);
 static void	signal_cb(int, short, void *);
-static void	link_dispatch(struct peer *, uint16_t, const uint8_t *, size_t,
-		    void *);
-static void	link_lost(struct peer *, const char *, void *);
-static void	up_dispatch(struct peer *, uint16_t, const uint8_t *, size_t,
-		    void *);
-static void	up_lost(struct peer *, const char *, void *);
-static void	plan_run(struct sv *);
 static void	plan_step(struct sv *);
 static void	sv_check_done(struct sv *);
-static void	sv_send_info(struct sv *);
 static void	sv_auto_shutdown(struct sv *, struct sv_child *);
-static void	report(struct sv *, int);
 
-static const char *
+const char *
 node_path(struct sv *sv, int id)
 {
 	if (id <= 0)
@@ -257,7 +243,7 @@ sv_new(struct event_base *base, struct tree *t, int id, const char *text,
 	return (sv);
 }
 
-static int
+int
 child_is_up(const struct sv_child *c)
 {
 	return (c->pid != 0 || c->in_drain);
@@ -267,7 +253,7 @@ child_is_up(const struct sv_child *c)
  * A child counts as satisfied (for its supervisor's readiness) when it is
  * ready, or when it is not meant to run.
  */
-static void
+void
 child_state(struct sv_child *c, int state)
 {
 	struct sv	*sv = c->sv;
@@ -293,7 +279,7 @@ child_state(struct sv_child *c, int state)
 }
 
 /* Report a node's state to the parent (or to the control socket). */
-static void
+void
 report(struct sv *sv, int id)
 {
 	struct msg_buf	mb;
@@ -307,7 +293,7 @@ report(struct sv *sv, int id)
 		sv->hooks.state(sv, id);
 }
 
-static void
+void
 sv_send_info(struct sv *sv)
 {
 	struct msg_buf	mb;
@@ -324,7 +310,7 @@ sv_send_info(struct sv *sv)
 	peer_send_buf(sv->up, MSG_SVINFO, &mb);
 }
 
-static void
+void
 child_timer(struct sv_child *c, enum sv_timer kind, int64_t ms)
 {
 	struct timeval	tv;
@@ -338,152 +324,7 @@ child_timer(struct sv_child *c, enum sv_timer kind, int64_t ms)
 	evtimer_add(c->ev_timer, &tv);
 }
 
-/*
- * Build the environment of a worker: ours, minus our internals, plus its
- * own, plus extra (NOTIFY_SOCKET for ready = notify) when not NULL.
- */
-static char **
-child_env(struct sv_child *c, char *extra)
-{
-	extern char	**environ;
-	char		**env;
-	int		  n = 0, i, k;
-
-	for (i = 0; environ[i] != NULL; i++)
-		n++;
-	env = xcalloc(n + c->node->nenv + 2, sizeof *env);
-	for (i = 0, k = 0; environ[i] != NULL; i++) {
-		if (strncmp(environ[i], "NOTIFY_SOCKET=", 14) == 0 ||
-		    strncmp(environ[i], "SUPERTREE_", 10) == 0 ||
-		    strncmp(environ[i], "LISTEN_", 7) == 0)
-			continue;
-		env[k++] = environ[i];
-	}
-	for (i = 0; i < c->node->nenv; i++)
-		env[k++] = c->node->env[i];
-	if (extra != NULL)
-		env[k++] = extra;
-	env[k] = NULL;
-	return (env);
-}
-
-static int
-spawn_worker(struct sv_child *c, char **cause)
-{
-	const struct tree_node	*n = c->node;
-	struct spawn_req	 r;
-	struct spawn_fd		 fds[5];
-	char			**env, *extra = NULL;
-	int			 nfds = 0, devnull, rv;
-
-	memset(&r, 0, sizeof r);
-	if ((devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1) {
-		xasprintf(cause, "/dev/null: %s", strerror(errno));
-		return (-1);
-	}
-	fds[nfds++] = (struct spawn_fd){ devnull, 0 };
-	if (output_prepare(c->out, n, devnull, fds, &nfds, cause) == -1) {
-		close(devnull);
-		return (-1);
-	}
-	if (c->ready != NULL && ready_prepare(c->ready, fds, &nfds, &extra,
-	    cause) == -1) {
-		output_started(c->out, 0);
-		close(devnull);
-		return (-1);
-	}
-	env = child_env(c, extra);
-	r.argv = n->argv;
-	r.envp = env;
-	r.dir = n->directory;
-	r.umask = n->umask;
-	r.set_ids = n->user != NULL || n->group != NULL;
-	r.uid = n->user != NULL ? n->uid : getuid();
-	r.gid = n->gid;
-	r.setsid = 1;
-	r.pdeathsig = SIGKILL;
-	r.fds = fds;
-	r.nfds = nfds;
-	rv = spawn(&r, &c->pid, &c->pidfd, cause);
-	free(env);
-	free(extra);
-	close(devnull);
-	output_started(c->out, rv == 0);
-	if (c->ready != NULL)
-		ready_started(c->ready, rv == 0);
-	return (rv);
-}
-
 /* A memfd holding the spec, sealed, for a child supervisor to parse. */
-static int
-spec_memfd(struct sv *sv, char **cause)
-{
-	int	fd;
-
-	fd = memfd_create("supertree-spec", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	if (fd == -1) {
-		xasprintf(cause, "memfd_create: %s", strerror(errno));
-		return (-1);
-	}
-	if (write(fd, sv->spec_text, sv->spec_len) != (ssize_t)sv->spec_len) {
-		xasprintf(cause, "memfd: %s", strerror(errno));
-		close(fd);
-		return (-1);
-	}
-	fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE |
-	    F_SEAL_SEAL);
-	lseek(fd, 0, SEEK_SET);
-	return (fd);
-}
-
-static int
-spawn_supervisor(struct sv_child *c, char **cause)
-{
-	struct sv	*sv = c->sv;
-	struct spawn_req r;
-	struct spawn_fd	 fds[2];
-	char		 idbuf[16], *argv[7];
-	int		 sp[2], mfd, rv, argc = 0;
-
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) == -1) {
-		xasprintf(cause, "socketpair: %s", strerror(errno));
-		return (-1);
-	}
-	if ((mfd = spec_memfd(sv, cause)) == -1) {
-		close(sp[0]);
-		close(sp[1]);
-		return (-1);
-	}
-	snprintf(idbuf, sizeof idbuf, "%d", c->id);
-	argv[argc++] = sv->exe;
-	argv[argc++] = "__sv";
-	argv[argc++] = sv->tree->file;
-	argv[argc++] = idbuf;
-	if (sv->quiet)
-		argv[argc++] = "-q";
-	argv[argc] = NULL;
-	fds[0] = (struct spawn_fd){ sp[1], 3 };
-	fds[1] = (struct spawn_fd){ mfd, 4 };
-	memset(&r, 0, sizeof r);
-	r.argv = argv;
-	r.umask = -1;
-	r.setsid = 1;
-	/* A backstop: the link's EOF is the main signal of our death. */
-	r.pdeathsig = SIGTERM;
-	r.fds = fds;
-	r.nfds = 2;
-	rv = spawn(&r, &c->pid, &c->pidfd, cause);
-	close(sp[1]);
-	close(mfd);
-	if (rv == -1) {
-		close(sp[0]);
-		return (-1);
-	}
-	proc_set_nonblock(sp[0]);
-	c->link = peer_new(sv->base, sp[0], link_dispatch, link_lost, c);
-	return (0);
-}
-
 static void
 child_start(struct sv_child *c)
 {
@@ -530,7 +371,7 @@ child_start(struct sv_child *c)
 		child_timer(c, SV_TIMER_START, c->node->start_timeout_ms);
 }
 
-static void
+void
 child_ready(struct sv_child *c)
 {
 	child_replies(c, 1, 0, NULL);
@@ -559,7 +400,7 @@ sv_child_status(struct sv_child *c, const char *text)
 	report(c->sv, c->id);
 }
 
-static void
+void
 group_signal(struct sv_child *c, int sig)
 {
 	pid_t	pg = c->pid != 0 ? c->pid : c->pgid;
@@ -754,7 +595,7 @@ child_down(struct sv_child *c)
 }
 
 /* The child ended on its own (or could not start): apply the policy. */
-static void
+void
 child_ended(struct sv_child *c)
 {
 	struct sv		*sv = c->sv;
@@ -924,7 +765,7 @@ timer_cb(int fd, short what, void *arg)
 }
 
 /* Reply to the commands waiting on this child. */
-static void
+void
 child_replies(struct sv_child *c, int up, int status, const char *text)
 {
 	struct sv_waiter	*w, *tw;
@@ -948,7 +789,7 @@ child_replies(struct sv_child *c, int up, int status, const char *text)
 	}
 }
 
-static void
+void
 plan_run(struct sv *sv)
 {
 	if (sv->in_plan) {
@@ -1144,280 +985,8 @@ signal_cb(int sig, short what, void *arg)
 }
 
 /* Messages from a child supervisor: state flows up. */
-static void
-link_dispatch(struct peer *p, uint16_t type, const uint8_t *data, size_t len,
-    void *arg)
-{
-	struct sv_child	*c = arg;
-	struct sv	*sv = c->sv;
-	struct msg_rd	 r;
-	struct nstate	 st;
-	uint32_t	 node, reqid;
-	int		 end = tree_subtree_end(sv->tree, c->id), ready, status;
-	char		*text;
-
-	if (c->retired)
-		return;
-	msg_rd_init(&r, data, len);
-	switch (type) {
-	case MSG_STATE:
-		if (msg_get_state(&r, &node, &st) == -1 ||
-		    msg_rd_done(&r) == -1 || (int)node <= c->id ||
-		    (int)node >= end)
-			goto bad;
-		sv->mirror[node] = st;
-		report(sv, node);
-		break;
-	case MSG_SVINFO:
-		node = msg_get_u32(&r);
-		ready = msg_get_u8(&r);
-		c->st->intensity_used = msg_get_u32(&r);
-		if (msg_rd_done(&r) == -1 || (int)node != c->id)
-			goto bad;
-		if (ready && c->st->state == NS_STARTING) {
-			c->st->ready = 1;
-			child_state(c, NS_RUNNING);
-			child_ready(c);
-		} else if (ready != c->st->ready && c->pid != 0 &&
-		    c->stopping == SV_STOP_NONE) {
-			c->st->ready = ready;
-			child_state(c, NS_RUNNING);
-		} else
-			report(sv, c->id);
-		break;
-	case MSG_REPLY:
-	case MSG_LOGDUMP:
-		if (sv->up != NULL)
-			peer_send(sv->up, type, data, len);
-		if (type == MSG_REPLY && sv->hooks.reply != NULL) {
-			reqid = msg_get_u32(&r);
-			status = (int)msg_get_u32(&r);
-			text = msg_get_str(&r);
-			if (text != NULL)
-				sv->hooks.reply(sv, reqid, status, text);
-			free(text);
-		} else if (type == MSG_LOGDUMP && sv->hooks.logdump != NULL) {
-			reqid = msg_get_u32(&r);
-			status = (int)msg_get_u32(&r);
-			if (!r.err && (size_t)status == len - r.off)
-				sv->hooks.logdump(sv, reqid,
-				    (const char *)data + r.off, status);
-		}
-		break;
-	case MSG_LOG:
-		if (sv->up != NULL)
-			peer_send(sv->up, type, data, len);
-		if (sv->hooks.log != NULL) {
-			node = msg_get_u32(&r);
-			ready = msg_get_u8(&r);
-			text = msg_get_str(&r);
-			if (text != NULL && (int)node > c->id &&
-			    (int)node < end)
-				sv->hooks.log(sv, node, ready, text);
-			free(text);
-		}
-		break;
-	default:
-		goto bad;
-	}
-	return;
-bad:
-	log_warnx("%s: bad message %u from child supervisor",
-	    node_path(sv, c->id), type);
-	(void)p;
-}
-
 /* The link to a child supervisor closed: it is ending; its pidfd tells. */
-static void
-link_lost(struct peer *p, const char *cause, void *arg)
-{
-	struct sv_child	*c = arg;
-
-	(void)cause;
-	if (c->link == p) {
-		peer_free(p);
-		c->link = NULL;
-	}
-}
-
 /* Commands from the parent flow down. */
-static void
-up_dispatch(struct peer *p, uint16_t type, const uint8_t *data, size_t len,
-    void *arg)
-{
-	struct sv	*sv = arg;
-	struct msg_rd	 r;
-	struct msg_buf	 mb;
-	uint32_t	 reqid, node;
-	int		 op, a;
-	char		*cause = NULL;
-
-	(void)p;
-	msg_rd_init(&r, data, len);
-	switch (type) {
-	case MSG_CMD:
-		reqid = msg_get_u32(&r);
-		op = msg_get_u8(&r);
-		node = msg_get_u32(&r);
-		a = (int)msg_get_u32(&r);
-		if (msg_rd_done(&r) == -1 || node >= (uint32_t)sv->tree->nnodes)
-			break;
-		if (sv_command(sv, reqid, op, node, a, &cause) == -1) {
-			msg_buf_init(&mb);
-			msg_put_u32(&mb, reqid);
-			msg_put_u32(&mb, 1);
-			msg_put_str(&mb, cause);
-			peer_send_buf(sv->up, MSG_REPLY, &mb);
-			free(cause);
-		}
-		break;
-	case MSG_RELOAD:
-		a = (int)msg_get_u32(&r);
-		if (r.err || (size_t)a != len - r.off) {
-			log_warnx("%s: bad reload message", node_path(sv,
-			    sv->id));
-			break;
-		}
-		if (sv_reload(sv, (const char *)data + r.off, a, &cause) ==
-		    -1) {
-			log_warnx("%s: reload: %s", node_path(sv, sv->id),
-			    cause);
-			free(cause);
-		}
-		break;
-	default:
-		log_warnx("%s: bad message %u from parent", node_path(sv,
-		    sv->id), type);
-		break;
-	}
-}
-
-static void
-up_lost(struct peer *p, const char *cause, void *arg)
-{
-	struct sv	*sv = arg;
-
-	(void)cause;
-	peer_free(p);
-	sv->up = NULL;
-	if (!sv->shutting_down)
-		sv_event(sv, sv->id, "parent is gone: stopping");
-	sv_shutdown(sv, 0);
-}
-
-static void
-waiter_add(struct sv_child *c, uint32_t reqid, int up)
-{
-	struct sv_waiter	*w;
-
-	if (reqid == 0)
-		return;
-	w = xcalloc(1, sizeof *w);
-	w->reqid = reqid;
-	w->up = up;
-	TAILQ_INSERT_TAIL(&c->waiters, w, entry);
-}
-
-/*
- * Run a command on node, or pass it down toward the supervisor that owns
- * it. Returns -1 with *cause when it cannot be done at all; otherwise the
- * reply comes later (through the waiters) or was already sent.
- */
-int
-sv_command(struct sv *sv, uint32_t reqid, int op, int node, int arg,
-    char **cause)
-{
-	struct sv_child	*c;
-	struct msg_buf	 mb;
-	int		 cid;
-
-	cid = tree_child_toward(sv->tree, sv->id, node);
-	if (cid == -1) {
-		xasprintf(cause, "%s: not below %s", node_path(sv, node),
-		    node_path(sv, sv->id));
-		return (-1);
-	}
-	c = sv->children[sv->id == -1 ? 0 : sv->tree->nodes[cid].index];
-	if (cid != node) {
-		if (c->link == NULL || c->pid == 0) {
-			xasprintf(cause, "%s: its supervisor %s is not running",
-			    node_path(sv, node), c->node->path);
-			return (-1);
-		}
-		msg_buf_init(&mb);
-		msg_put_u32(&mb, reqid);
-		msg_put_u8(&mb, op);
-		msg_put_u32(&mb, node);
-		msg_put_u32(&mb, (uint32_t)arg);
-		peer_send_buf(c->link, MSG_CMD, &mb);
-		return (0);
-	}
-	if (sv->shutting_down) {
-		xasprintf(cause, "%s: the tree is shutting down",
-		    node_path(sv, node));
-		return (-1);
-	}
-	switch (op) {
-	case MSG_OP_STOP:
-		c->want_up = 0;
-		c->st->manual = 1;
-		c->batch = 0;
-		if (!child_is_up(c) && c->timer != SV_TIMER_BACKOFF) {
-			child_state(c, c->st->state == NS_BACKOFF ||
-			    c->st->state == NS_STARTING ? NS_STOPPED :
-			    c->st->state);
-			waiter_add(c, reqid, 0);
-			child_replies(c, 0, 0, NULL);
-			return (0);
-		}
-		waiter_add(c, reqid, 0);
-		if (sv->stop_hi < c->idx)
-			sv->stop_hi = c->idx;
-		break;
-	case MSG_OP_START:
-	case MSG_OP_RESTART:
-		if (op == MSG_OP_START && c->want_up && c->st->ready) {
-			waiter_add(c, reqid, 1);
-			child_replies(c, 1, 0, NULL);
-			return (0);
-		}
-		c->want_up = 1;
-		c->st->manual = 0;
-		c->batch = 1;
-		if (op == MSG_OP_RESTART && child_is_up(c)) {
-			c->cycle = 1;
-			if (sv->stop_hi < c->idx)
-				sv->stop_hi = c->idx;
-		}
-		if (c->timer == SV_TIMER_BACKOFF)
-			child_timer(c, SV_TIMER_NONE, 0);
-		c->delay_ms = 0;
-		c->failures = 0;
-		waiter_add(c, reqid, 1);
-		if (c->idx < sv->start_lo)
-			sv->start_lo = c->idx;
-		break;
-	case MSG_OP_SIGNAL:
-		if (c->pid == 0) {
-			xasprintf(cause, "%s: not running", c->node->path);
-			return (-1);
-		}
-		group_signal(c, arg);
-		waiter_add(c, reqid, 1);
-		child_replies(c, 1, 0, NULL);
-		return (0);
-	case MSG_OP_LOGS:
-	case MSG_OP_FOLLOW:
-	case MSG_OP_REOPEN:
-		return (output_command(c, reqid, op, arg, cause));
-	default:
-		xasprintf(cause, "unknown operation %d", op);
-		return (-1);
-	}
-	plan_run(sv);
-	return (0);
-}
-
 static void
 sv_signals(struct sv *sv)
 {

@@ -1,0 +1,40 @@
+/*
+ * sv_int.h: what the parts of the supervisor (sv.c, svspawn.c,
+ * svlink.c) share with each other and with nobody else.
+ */
+#ifndef SV_INT_H
+#define SV_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct peer;
+struct sv;
+struct sv_child;
+
+/* sv.c */
+const char	*node_path(struct sv *, int);
+int		 child_is_up(const struct sv_child *);
+void		 child_state(struct sv_child *, int);
+void		 child_ready(struct sv_child *);
+void		 child_ended(struct sv_child *);
+void		 child_timer(struct sv_child *, enum sv_timer, int64_t);
+void		 child_replies(struct sv_child *, int, int, const char *);
+void		 group_signal(struct sv_child *, int);
+void		 plan_run(struct sv *);
+void		 report(struct sv *, int);
+void		 sv_send_info(struct sv *);
+
+/* svspawn.c */
+int		 spawn_worker(struct sv_child *, char **);
+int		 spawn_supervisor(struct sv_child *, char **);
+
+/* svlink.c */
+void		 link_dispatch(struct peer *, uint16_t, const uint8_t *, size_t,
+		     void *);
+void		 link_lost(struct peer *, const char *, void *);
+void		 up_dispatch(struct peer *, uint16_t, const uint8_t *, size_t,
+		     void *);
+void		 up_lost(struct peer *, const char *, void *);
+
+#endif

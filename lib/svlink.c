@@ -1,0 +1,295 @@
+/*
+ * svlink.c: a supervisor's links. State flows up: a child supervisor
+ * reports the states of its subtree (MSG_STATE), its own readiness and
+ * intensity (MSG_SVINFO), command replies and log lines; each supervisor
+ * updates its mirror and forwards them unchanged to its parent.
+ * Commands flow down: a command for a node travels from the top toward
+ * the supervisor that owns it, which runs it (sv_command) and answers
+ * once it is done. A message that does not fit the sender's subtree is
+ * dropped with a warning, never trusted.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "msg.h"
+#include "output.h"
+#include "peer.h"
+#include "sv.h"
+#include "sv_int.h"
+#include "xmalloc.h"
+
+static void	waiter_add(struct sv_child *, uint32_t, int);
+
+void
+link_dispatch(struct peer *p, uint16_t type, const uint8_t *data, size_t len,
+    void *arg)
+{
+	struct sv_child	*c = arg;
+	struct sv	*sv = c->sv;
+	struct msg_rd	 r;
+	struct nstate	 st;
+	uint32_t	 node, reqid;
+	int		 end = tree_subtree_end(sv->tree, c->id), ready, status;
+	char		*text;
+
+	if (c->retired)
+		return;
+	msg_rd_init(&r, data, len);
+	switch (type) {
+	case MSG_STATE:
+		if (msg_get_state(&r, &node, &st) == -1 ||
+		    msg_rd_done(&r) == -1 || (int)node <= c->id ||
+		    (int)node >= end)
+			goto bad;
+		sv->mirror[node] = st;
+		report(sv, node);
+		break;
+	case MSG_SVINFO:
+		node = msg_get_u32(&r);
+		ready = msg_get_u8(&r);
+		c->st->intensity_used = msg_get_u32(&r);
+		if (msg_rd_done(&r) == -1 || (int)node != c->id)
+			goto bad;
+		if (ready && c->st->state == NS_STARTING) {
+			c->st->ready = 1;
+			child_state(c, NS_RUNNING);
+			child_ready(c);
+		} else if (ready != c->st->ready && c->pid != 0 &&
+		    c->stopping == SV_STOP_NONE) {
+			c->st->ready = ready;
+			child_state(c, NS_RUNNING);
+		} else
+			report(sv, c->id);
+		break;
+	case MSG_REPLY:
+	case MSG_LOGDUMP:
+		if (sv->up != NULL)
+			peer_send(sv->up, type, data, len);
+		if (type == MSG_REPLY && sv->hooks.reply != NULL) {
+			reqid = msg_get_u32(&r);
+			status = (int)msg_get_u32(&r);
+			text = msg_get_str(&r);
+			if (text != NULL)
+				sv->hooks.reply(sv, reqid, status, text);
+			free(text);
+		} else if (type == MSG_LOGDUMP && sv->hooks.logdump != NULL) {
+			reqid = msg_get_u32(&r);
+			status = (int)msg_get_u32(&r);
+			if (!r.err && (size_t)status == len - r.off)
+				sv->hooks.logdump(sv, reqid,
+				    (const char *)data + r.off, status);
+		}
+		break;
+	case MSG_LOG:
+		if (sv->up != NULL)
+			peer_send(sv->up, type, data, len);
+		if (sv->hooks.log != NULL) {
+			node = msg_get_u32(&r);
+			ready = msg_get_u8(&r);
+			text = msg_get_str(&r);
+			if (text != NULL && (int)node > c->id &&
+			    (int)node < end)
+				sv->hooks.log(sv, node, ready, text);
+			free(text);
+		}
+		break;
+	default:
+		goto bad;
+	}
+	return;
+bad:
+	log_warnx("%s: bad message %u from child supervisor",
+	    node_path(sv, c->id), type);
+	(void)p;
+}
+
+void
+link_lost(struct peer *p, const char *cause, void *arg)
+{
+	struct sv_child	*c = arg;
+
+	(void)cause;
+	if (c->link == p) {
+		peer_free(p);
+		c->link = NULL;
+	}
+}
+
+void
+up_dispatch(struct peer *p, uint16_t type, const uint8_t *data, size_t len,
+    void *arg)
+{
+	struct sv	*sv = arg;
+	struct msg_rd	 r;
+	struct msg_buf	 mb;
+	uint32_t	 reqid, node;
+	int		 op, a;
+	char		*cause = NULL;
+
+	(void)p;
+	msg_rd_init(&r, data, len);
+	switch (type) {
+	case MSG_CMD:
+		reqid = msg_get_u32(&r);
+		op = msg_get_u8(&r);
+		node = msg_get_u32(&r);
+		a = (int)msg_get_u32(&r);
+		if (msg_rd_done(&r) == -1 || node >= (uint32_t)sv->tree->nnodes)
+			break;
+		if (sv_command(sv, reqid, op, node, a, &cause) == -1) {
+			msg_buf_init(&mb);
+			msg_put_u32(&mb, reqid);
+			msg_put_u32(&mb, 1);
+			msg_put_str(&mb, cause);
+			peer_send_buf(sv->up, MSG_REPLY, &mb);
+			free(cause);
+		}
+		break;
+	case MSG_RELOAD:
+		a = (int)msg_get_u32(&r);
+		if (r.err || (size_t)a != len - r.off) {
+			log_warnx("%s: bad reload message", node_path(sv,
+			    sv->id));
+			break;
+		}
+		if (sv_reload(sv, (const char *)data + r.off, a, &cause) ==
+		    -1) {
+			log_warnx("%s: reload: %s", node_path(sv, sv->id),
+			    cause);
+			free(cause);
+		}
+		break;
+	default:
+		log_warnx("%s: bad message %u from parent", node_path(sv,
+		    sv->id), type);
+		break;
+	}
+}
+
+void
+up_lost(struct peer *p, const char *cause, void *arg)
+{
+	struct sv	*sv = arg;
+
+	(void)cause;
+	peer_free(p);
+	sv->up = NULL;
+	if (!sv->shutting_down)
+		sv_event(sv, sv->id, "parent is gone: stopping");
+	sv_shutdown(sv, 0);
+}
+
+static void
+waiter_add(struct sv_child *c, uint32_t reqid, int up)
+{
+	struct sv_waiter	*w;
+
+	if (reqid == 0)
+		return;
+	w = xcalloc(1, sizeof *w);
+	w->reqid = reqid;
+	w->up = up;
+	TAILQ_INSERT_TAIL(&c->waiters, w, entry);
+}
+
+/*
+ * Run a command on node, or pass it down toward the supervisor that owns
+ * it. Returns -1 with *cause when it cannot be done at all; otherwise the
+ * reply comes later (through the waiters) or was already sent.
+ */
+int
+sv_command(struct sv *sv, uint32_t reqid, int op, int node, int arg,
+    char **cause)
+{
+	struct sv_child	*c;
+	struct msg_buf	 mb;
+	int		 cid;
+
+	cid = tree_child_toward(sv->tree, sv->id, node);
+	if (cid == -1) {
+		xasprintf(cause, "%s: not below %s", node_path(sv, node),
+		    node_path(sv, sv->id));
+		return (-1);
+	}
+	c = sv->children[sv->id == -1 ? 0 : sv->tree->nodes[cid].index];
+	if (cid != node) {
+		if (c->link == NULL || c->pid == 0) {
+			xasprintf(cause, "%s: its supervisor %s is not running",
+			    node_path(sv, node), c->node->path);
+			return (-1);
+		}
+		msg_buf_init(&mb);
+		msg_put_u32(&mb, reqid);
+		msg_put_u8(&mb, op);
+		msg_put_u32(&mb, node);
+		msg_put_u32(&mb, (uint32_t)arg);
+		peer_send_buf(c->link, MSG_CMD, &mb);
+		return (0);
+	}
+	if (sv->shutting_down) {
+		xasprintf(cause, "%s: the tree is shutting down",
+		    node_path(sv, node));
+		return (-1);
+	}
+	switch (op) {
+	case MSG_OP_STOP:
+		c->want_up = 0;
+		c->st->manual = 1;
+		c->batch = 0;
+		if (!child_is_up(c) && c->timer != SV_TIMER_BACKOFF) {
+			child_state(c, c->st->state == NS_BACKOFF ||
+			    c->st->state == NS_STARTING ? NS_STOPPED :
+			    c->st->state);
+			waiter_add(c, reqid, 0);
+			child_replies(c, 0, 0, NULL);
+			return (0);
+		}
+		waiter_add(c, reqid, 0);
+		if (sv->stop_hi < c->idx)
+			sv->stop_hi = c->idx;
+		break;
+	case MSG_OP_START:
+	case MSG_OP_RESTART:
+		if (op == MSG_OP_START && c->want_up && c->st->ready) {
+			waiter_add(c, reqid, 1);
+			child_replies(c, 1, 0, NULL);
+			return (0);
+		}
+		c->want_up = 1;
+		c->st->manual = 0;
+		c->batch = 1;
+		if (op == MSG_OP_RESTART && child_is_up(c)) {
+			c->cycle = 1;
+			if (sv->stop_hi < c->idx)
+				sv->stop_hi = c->idx;
+		}
+		if (c->timer == SV_TIMER_BACKOFF)
+			child_timer(c, SV_TIMER_NONE, 0);
+		c->delay_ms = 0;
+		c->failures = 0;
+		waiter_add(c, reqid, 1);
+		if (c->idx < sv->start_lo)
+			sv->start_lo = c->idx;
+		break;
+	case MSG_OP_SIGNAL:
+		if (c->pid == 0) {
+			xasprintf(cause, "%s: not running", c->node->path);
+			return (-1);
+		}
+		group_signal(c, arg);
+		waiter_add(c, reqid, 1);
+		child_replies(c, 1, 0, NULL);
+		return (0);
+	case MSG_OP_LOGS:
+	case MSG_OP_FOLLOW:
+	case MSG_OP_REOPEN:
+		return (output_command(c, reqid, op, arg, cause));
+	default:
+		xasprintf(cause, "unknown operation %d", op);
+		return (-1);
+	}
+	plan_run(sv);
+	return (0);
+}

@@ -1,0 +1,171 @@
+/*
+ * svspawn.c: how a supervisor starts a child: a worker (its environment,
+ * descriptors, readiness channel and output pipes) or a child supervisor
+ * (supertree itself, fork+exec'd, linked by a socketpair on fd 3 and
+ * handed the spec in a sealed memfd on fd 4, so every process of the tree
+ * parses the very same text). The process creation itself is spawn.c's.
+ */
+#include <sys/mman.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "output.h"
+#include "peer.h"
+#include "proc.h"
+#include "ready.h"
+#include "spawn.h"
+#include "sv.h"
+#include "sv_int.h"
+#include "xmalloc.h"
+
+/*
+ * Build the environment of a worker: ours, minus our internals, plus its
+ * own, plus extra (NOTIFY_SOCKET for ready = notify) when not NULL.
+ */
+static char **
+child_env(struct sv_child *c, char *extra)
+{
+	extern char	**environ;
+	char		**env;
+	int		  n = 0, i, k;
+
+	for (i = 0; environ[i] != NULL; i++)
+		n++;
+	env = xcalloc(n + c->node->nenv + 2, sizeof *env);
+	for (i = 0, k = 0; environ[i] != NULL; i++) {
+		if (strncmp(environ[i], "NOTIFY_SOCKET=", 14) == 0 ||
+		    strncmp(environ[i], "SUPERTREE_", 10) == 0 ||
+		    strncmp(environ[i], "LISTEN_", 7) == 0)
+			continue;
+		env[k++] = environ[i];
+	}
+	for (i = 0; i < c->node->nenv; i++)
+		env[k++] = c->node->env[i];
+	if (extra != NULL)
+		env[k++] = extra;
+	env[k] = NULL;
+	return (env);
+}
+
+int
+spawn_worker(struct sv_child *c, char **cause)
+{
+	const struct tree_node	*n = c->node;
+	struct spawn_req	 r;
+	struct spawn_fd		 fds[5];
+	char			**env, *extra = NULL;
+	int			 nfds = 0, devnull, rv;
+
+	memset(&r, 0, sizeof r);
+	if ((devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1) {
+		xasprintf(cause, "/dev/null: %s", strerror(errno));
+		return (-1);
+	}
+	fds[nfds++] = (struct spawn_fd){ devnull, 0 };
+	if (output_prepare(c->out, n, devnull, fds, &nfds, cause) == -1) {
+		close(devnull);
+		return (-1);
+	}
+	if (c->ready != NULL && ready_prepare(c->ready, fds, &nfds, &extra,
+	    cause) == -1) {
+		output_started(c->out, 0);
+		close(devnull);
+		return (-1);
+	}
+	env = child_env(c, extra);
+	r.argv = n->argv;
+	r.envp = env;
+	r.dir = n->directory;
+	r.umask = n->umask;
+	r.set_ids = n->user != NULL || n->group != NULL;
+	r.uid = n->user != NULL ? n->uid : getuid();
+	r.gid = n->gid;
+	r.setsid = 1;
+	r.pdeathsig = SIGKILL;
+	r.fds = fds;
+	r.nfds = nfds;
+	rv = spawn(&r, &c->pid, &c->pidfd, cause);
+	free(env);
+	free(extra);
+	close(devnull);
+	output_started(c->out, rv == 0);
+	if (c->ready != NULL)
+		ready_started(c->ready, rv == 0);
+	return (rv);
+}
+
+static int
+spec_memfd(struct sv *sv, char **cause)
+{
+	int	fd;
+
+	fd = memfd_create("supertree-spec", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd == -1) {
+		xasprintf(cause, "memfd_create: %s", strerror(errno));
+		return (-1);
+	}
+	if (write(fd, sv->spec_text, sv->spec_len) != (ssize_t)sv->spec_len) {
+		xasprintf(cause, "memfd: %s", strerror(errno));
+		close(fd);
+		return (-1);
+	}
+	fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE |
+	    F_SEAL_SEAL);
+	lseek(fd, 0, SEEK_SET);
+	return (fd);
+}
+
+int
+spawn_supervisor(struct sv_child *c, char **cause)
+{
+	struct sv	*sv = c->sv;
+	struct spawn_req r;
+	struct spawn_fd	 fds[2];
+	char		 idbuf[16], *argv[7];
+	int		 sp[2], mfd, rv, argc = 0;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) == -1) {
+		xasprintf(cause, "socketpair: %s", strerror(errno));
+		return (-1);
+	}
+	if ((mfd = spec_memfd(sv, cause)) == -1) {
+		close(sp[0]);
+		close(sp[1]);
+		return (-1);
+	}
+	snprintf(idbuf, sizeof idbuf, "%d", c->id);
+	argv[argc++] = sv->exe;
+	argv[argc++] = "__sv";
+	argv[argc++] = sv->tree->file;
+	argv[argc++] = idbuf;
+	if (sv->quiet)
+		argv[argc++] = "-q";
+	argv[argc] = NULL;
+	fds[0] = (struct spawn_fd){ sp[1], 3 };
+	fds[1] = (struct spawn_fd){ mfd, 4 };
+	memset(&r, 0, sizeof r);
+	r.argv = argv;
+	r.umask = -1;
+	r.setsid = 1;
+	/* A backstop: the link's EOF is the main signal of our death. */
+	r.pdeathsig = SIGTERM;
+	r.fds = fds;
+	r.nfds = 2;
+	rv = spawn(&r, &c->pid, &c->pidfd, cause);
+	close(sp[1]);
+	close(mfd);
+	if (rv == -1) {
+		close(sp[0]);
+		return (-1);
+	}
+	proc_set_nonblock(sp[0]);
+	c->link = peer_new(sv->base, sp[0], link_dispatch, link_lost, c);
+	return (0);
+}
