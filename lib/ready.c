@@ -424,7 +424,7 @@ ready_probe(struct ready *r)
 	struct spawn_fd		 fds[3];
 	struct timeval		 tv = { READY_PROBE_MS / 1000, 0 };
 	char			*cause = NULL;
-	int			 devnull;
+	int			 devnull, rv;
 
 	if ((devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1) {
 		ready_retry(r);
@@ -434,14 +434,22 @@ ready_probe(struct ready *r)
 	fds[1] = (struct spawn_fd){ devnull, 1 };
 	fds[2] = (struct spawn_fd){ devnull, 2 };
 	memset(&req, 0, sizeof req);
+	/* The worker's environment: not ours (no NOTIFY_SOCKET of ours). */
+	req.envp = sv_child_env(r->c, NULL);
 	req.argv = n->ready_argv;
 	req.dir = n->directory;
-	req.umask = -1;
+	req.umask = n->umask;
+	/* It sees what the worker sees: its environment, ids, directory. */
+	req.set_ids = n->user != NULL || n->group != NULL;
+	req.uid = n->user != NULL ? n->uid : getuid();
+	req.gid = n->gid;
 	req.setsid = 1;
 	req.pdeathsig = SIGKILL;
 	req.fds = fds;
 	req.nfds = 3;
-	if (spawn(&req, &r->probe, &r->probefd, &cause) == -1) {
+	rv = spawn(&req, &r->probe, &r->probefd, &cause);
+	free(req.envp);
+	if (rv == -1) {
 		if (strncmp(r->c->st->error, "ready probe: ", 13) != 0)
 			child_event(r->c, "ready probe: %s", cause);
 		snprintf(r->c->st->error, sizeof r->c->st->error,

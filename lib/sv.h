@@ -162,6 +162,7 @@ void		 sv_child_stop(struct sv_child *);
 int		 sv_child_is_up(const struct sv_child *);
 void		 sv_report(struct sv *, int id);
 void		 sv_child_ready(struct sv_child *);
+char		**sv_child_env(struct sv_child *, char *);
 void		 sv_child_status(struct sv_child *, const char *);
 void		 sv_event(struct sv *, int id, const char *fmt, ...)
 		    __attribute__((format(printf, 3, 4)));

@@ -29,8 +29,8 @@
  * Build the environment of a worker: ours, minus our internals, plus its
  * own, plus extra (NOTIFY_SOCKET for ready = notify) when not NULL.
  */
-static char **
-child_env(struct sv_child *c, char *extra)
+char **
+sv_child_env(struct sv_child *c, char *extra)
 {
 	extern char	**environ;
 	char		**env;
@@ -79,7 +79,7 @@ spawn_worker(struct sv_child *c, char **cause)
 		close(devnull);
 		return (-1);
 	}
-	env = child_env(c, extra);
+	env = sv_child_env(c, extra);
 	r.argv = n->argv;
 	r.envp = env;
 	r.dir = n->directory;
