@@ -789,6 +789,23 @@ child_replies(struct sv_child *c, int up, int status, const char *text)
 	}
 }
 
+/*
+ * A child that must not run and is only waiting to restart (on a timer,
+ * or held by the plan) is stopped at once: nothing needs to wait for it.
+ */
+void
+child_settle(struct sv_child *c)
+{
+	if (c->want_up || child_is_up(c) || (c->timer != SV_TIMER_BACKOFF &&
+	    c->st->state != NS_BACKOFF))
+		return;
+	child_timer(c, SV_TIMER_NONE, 0);
+	c->delay_ms = 0;
+	c->st->next_ms = 0;
+	child_state(c, NS_STOPPED);
+	child_replies(c, 0, 0, NULL);
+}
+
 void
 plan_run(struct sv *sv)
 {
@@ -819,16 +836,7 @@ plan_step(struct sv *sv)
 			if (child_is_up(c))
 				return;
 		}
-		/* Waiting to restart (on a timer, or held by the plan). */
-		if (!c->want_up && !child_is_up(c) &&
-		    (c->timer == SV_TIMER_BACKOFF ||
-		    c->st->state == NS_BACKOFF)) {
-			child_timer(c, SV_TIMER_NONE, 0);
-			c->delay_ms = 0;
-			c->st->next_ms = 0;
-			child_state(c, NS_STOPPED);
-			child_replies(c, 0, 0, NULL);
-		}
+		child_settle(c);
 		if (!child_is_up(c))
 			c->cycle = 0;
 	}
@@ -886,8 +894,10 @@ sv_shutdown(struct sv *sv, int exit_code)
 	sv->shutting_down = 1;
 	if (sv->id == -1)
 		notify_send("STOPPING=1");
-	for (i = 0; i < sv->n; i++)
+	for (i = 0; i < sv->n; i++) {
 		sv->children[i]->want_up = 0;
+		child_settle(sv->children[i]);
+	}
 	sv->stop_hi = sv->n - 1;
 	sv->start_lo = sv->n;
 	plan_run(sv);

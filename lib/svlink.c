@@ -238,11 +238,11 @@ sv_command(struct sv *sv, uint32_t reqid, int op, int node, int arg,
 		c->want_up = 0;
 		c->st->manual = 1;
 		c->batch = 0;
-		if (!child_is_up(c) && c->timer != SV_TIMER_BACKOFF) {
-			child_state(c, c->st->state == NS_BACKOFF ||
-			    c->st->state == NS_STARTING ? NS_STOPPED :
-			    c->st->state);
+		if (!child_is_up(c)) {
 			waiter_add(c, reqid, 0);
+			child_settle(c);
+			if (c->st->state == NS_STARTING)
+				child_state(c, NS_STOPPED);
 			child_replies(c, 0, 0, NULL);
 			return (0);
 		}
