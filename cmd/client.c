@@ -127,10 +127,11 @@ list_health(char **names, int n)
 static char *
 find_socket(const char *cmd, int *argc, char ***argv, int name_only)
 {
-	char	**names, *path = NULL;
-	int	  n, i;
+	const char	*env = getenv("SUPERTREE_SOCKET");
+	char		**names, *path = NULL;
+	int		  n, i;
 
-	if (cmd_socket != NULL || getenv("SUPERTREE_SOCKET") != NULL)
+	if (cmd_socket != NULL || (env != NULL && *env != '\0'))
 		return (ctl_socket_path(cmd_socket, NULL, NULL));
 	n = list_trees(&names);
 	if (*argc > 0 && (name_only || is_tree((*argv)[0], names, n))) {

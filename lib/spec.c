@@ -43,8 +43,9 @@
 #include "value.h"
 #include "xmalloc.h"
 
-#define SPEC_MAX_SIZE	(16 * 1024 * 1024)
-#define SPEC_MAX_NODES	10000
+/* The spec travels down the tree in one frame (MSG_MAXLEN, 4 MiB). */
+#define SPEC_MAX_SIZE	(4 * 1024 * 1024 - 4096)
+#define SPEC_MAX_NODES	100001	/* 100,000 children and the root */
 #define SPEC_MAX_ERRORS	100	/* printed */
 #define SPEC_KEEP_ERRORS 1000	/* kept, to sort by line */
 #define SPEC_ROOT	"supertree"
@@ -1763,7 +1764,7 @@ spec_parse(const char *file, const char *text, size_t len, char **cause)
 	ctx.nsecs = 1;
 
 	if (len > SPEC_MAX_SIZE)
-		spec_error(&ctx, 0, NULL, "too large (more than 16 MiB)");
+		spec_error(&ctx, 0, NULL, "too large (more than 4 MiB)");
 	else if (spec_check_text(&ctx) == 0) {
 		if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
 			ctx.pos = 3;	/* a UTF-8 byte order mark */
@@ -1819,7 +1820,7 @@ spec_read(const char *path, char **text, size_t *len, char **cause)
 		if (r == 0)
 			break;
 		if ((n += r) > SPEC_MAX_SIZE) {
-			xasprintf(cause, "%s: too large (more than 16 MiB)",
+			xasprintf(cause, "%s: too large (more than 4 MiB)",
 			    path);
 			goto out;
 		}

@@ -468,7 +468,10 @@ child_reap(struct sv_child *c)
 	pidmap_del(&sv->pids, c->pid);
 	c->pgid = c->pid;
 	c->pid = 0;
-	c->st->pid = 0;
+	/*
+	 * st->pid stays the group's id until the group is gone, so that if we
+	 * die meanwhile our parent can still kill what is left (child_wipe).
+	 */
 	output_drain(c->out);
 	ready_stop(c->ready);
 	if (c->timer == SV_TIMER_START)
@@ -558,6 +561,7 @@ child_down(struct sv_child *c)
 	}
 	child_timer(c, SV_TIMER_NONE, 0);
 	c->pgid = 0;
+	c->st->pid = 0;
 	c->killed = 0;
 	if (c->link != NULL) {
 		peer_free(c->link);
@@ -877,6 +881,8 @@ sv_check_done(struct sv *sv)
 		if (child_is_up(sv->children[i]))
 			return;
 	}
+	/* A loopbreak before the loop runs would be forgotten: flag it. */
+	sv->finished = 1;
 	event_base_loopbreak(sv->base);
 }
 
@@ -967,6 +973,8 @@ static void
 signal_cb(int sig, short what, void *arg)
 {
 	struct sv	*sv = arg;
+	struct sv_child	*c;
+	int		 i;
 
 	(void)what;
 	switch (sig) {
@@ -974,6 +982,7 @@ signal_cb(int sig, short what, void *arg)
 		if (sv->id == -1 && ++sv->sigints >= 2) {
 			sv_event(sv, -1, "second interrupt: killing "
 			    "everything");
+			sv->exit_code = 130;
 			sv_kill_all(sv);
 			break;
 		}
@@ -986,10 +995,19 @@ signal_cb(int sig, short what, void *arg)
 		sv_shutdown(sv, 0);
 		break;
 	case SIGHUP:
-		if (sv->id == -1 && sv->hooks.reload != NULL)
+		if (sv->id == -1 && sv->hooks.reload != NULL) {
 			sv->hooks.reload(sv);
-		else
-			output_reopen_all(sv);
+			break;
+		}
+		/* FALLTHROUGH */
+	case SIGUSR1:
+		/* Reopen output files here and in every supervisor below. */
+		output_reopen_all(sv);
+		for (i = 0; i < sv->n; i++) {
+			c = sv->children[i];
+			if (c->node->kind == TREE_SUPERVISOR && c->pid != 0)
+				proc_pidfd_signal(c->pidfd, SIGUSR1);
+		}
 		break;
 	}
 }
@@ -1000,7 +1018,7 @@ signal_cb(int sig, short what, void *arg)
 static void
 sv_signals(struct sv *sv)
 {
-	static const int sigs[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP };
+	static const int sigs[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGUSR1 };
 	size_t		 i;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -1031,7 +1049,8 @@ sv_run(struct sv *sv, int linkfd)
 		sv_send_info(sv);
 	}
 	plan_run(sv);
-	event_base_dispatch(sv->base);
+	if (!sv->finished)
+		event_base_dispatch(sv->base);
 	if (sv->hooks.done != NULL)
 		sv->hooks.done(sv);
 	/* Let the last reports reach the parent before we exit. */

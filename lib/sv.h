@@ -138,13 +138,14 @@ struct sv {
 	int			 nsatisfied;
 	int			 ready;		/* all children satisfied */
 	int			 shutting_down;
+	int			 finished;	/* done: do not run the loop */
 	int			 exit_code;
 	int			 sigints;
 
 	struct peer		*up;		/* link to the parent */
 	struct sv_hooks		 hooks;
 	void			*ctl;		/* the top's control socket */
-	struct event		*ev_sig[5];
+	struct event		*ev_sig[6];
 };
 
 struct sv	*sv_new(struct event_base *, struct tree *, int id,

@@ -29,6 +29,20 @@
  * Build the environment of a worker: ours, minus our internals, plus its
  * own, plus extra (NOTIFY_SOCKET for ready = notify) when not NULL.
  */
+/* Does env (KEY=VALUE strings) set the variable of entry e? */
+static int
+env_sets(char **env, int n, const char *e)
+{
+	size_t	klen = strcspn(e, "=");
+	int	i;
+
+	for (i = 0; i < n; i++) {
+		if (strncmp(env[i], e, klen) == 0 && env[i][klen] == '=')
+			return (1);
+	}
+	return (0);
+}
+
 char **
 sv_child_env(struct sv_child *c, char *extra)
 {
@@ -43,6 +57,9 @@ sv_child_env(struct sv_child *c, char *extra)
 		if (strncmp(environ[i], "NOTIFY_SOCKET=", 14) == 0 ||
 		    strncmp(environ[i], "SUPERTREE_", 10) == 0 ||
 		    strncmp(environ[i], "LISTEN_", 7) == 0)
+			continue;
+		/* The node's own setting wins: never the same name twice. */
+		if (env_sets(c->node->env, c->node->nenv, environ[i]))
 			continue;
 		env[k++] = environ[i];
 	}

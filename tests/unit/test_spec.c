@@ -747,18 +747,21 @@ test_many(void)
 	    "more not shown)") != NULL, "150 errors: summary line");
 	free(cause);
 
-	/* Too many sections: 9999 and the root make the 10000 allowed. */
+	/* Too many sections: 100000 and the root make the 100001 allowed. */
+	free(text);
+	size = 4 << 20;
+	text = malloc(size);
 	n = 0;
-	for (i = 0; i < 10000; i++)
+	for (i = 0; i < 100001; i++)
 		n += snprintf(text + n, size - n, "[w%d]\ncommand = x\n", i);
 	t = spec_parse("tree.ini", text, n, &cause);
-	ok(t == NULL, "10000 sections: invalid");
-	is_str(cause, "tree.ini:19999: too many sections (a tree has at most "
-	    "10000 nodes)", "10000 sections: message");
+	ok(t == NULL, "100001 sections: invalid");
+	is_str(cause, "tree.ini:200001: too many sections (a tree has at most "
+	    "100001 nodes)", "100001 sections: message");
 	free(cause);
-	t = spec_parse("tree.ini", text, n - strlen("[w9999]\ncommand = x\n"),
+	t = spec_parse("tree.ini", text, n - strlen("[w100000]\ncommand = x\n"),
 	    &cause);
-	ok(t != NULL && t->nnodes == 10000, "9999 sections: valid");
+	ok(t != NULL && t->nnodes == 100001, "100000 sections: valid");
 	tree_free(t);
 	free(text);
 }
@@ -788,11 +791,11 @@ test_read(void)
 	ok(spec_read(path, &text, &len, &cause) == 0 && len == strlen(W) &&
 	    memcmp(text, W, len) == 0 && text[len] == '\0', "read a file");
 	free(text);
-	/* Past 16 MiB is too large. */
-	if (ftruncate(fd, 16 * 1024 * 1024 + 1) == 0) {
+	/* Past 4 MiB is too large. */
+	if (ftruncate(fd, 4 * 1024 * 1024) == 0) {
 		is_int(spec_read(path, &text, &len, &cause), -1, "read a big "
 		    "file");
-		ok(cause != NULL && strstr(cause, ": too large (more than 16 "
+		ok(cause != NULL && strstr(cause, ": too large (more than 4 "
 		    "MiB)") != NULL, "big file message");
 		free(cause);
 	}
