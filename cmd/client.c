@@ -103,20 +103,35 @@ is_tree(const char *name, char **names, int n)
 
 static int	client_exchange(const char *, int, char **, int);
 
-/* One line per running tree: its name and whether it is healthy. */
+static int	list_json;	/* status --json was asked for */
+
+/*
+ * One line per running tree: its name and whether it is healthy; with
+ * --json, an array of {"name", "health"} objects.
+ */
 static void
 list_health(char **names, int n)
 {
-	char	*path, *argv[] = { "status", "--quiet", NULL };
-	int	 i, rv;
+	char		*path, *argv[] = { "status", "--quiet", NULL };
+	const char	*h;
+	int		 i, rv;
 
+	if (list_json)
+		printf("[");
 	for (i = 0; i < n; i++) {
 		path = ctl_socket_path(NULL, NULL, names[i]);
 		rv = client_exchange(path, 2, argv, 0);
-		printf("%-20s %s\n", names[i], rv == 0 ? "healthy" :
-		    rv == EXIT_UNHEALTHY ? "unhealthy" : "not answering");
+		h = rv == 0 ? "healthy" : rv == EXIT_UNHEALTHY ? "unhealthy" :
+		    "not answering";
+		if (list_json)
+			printf("%s\n  {\"name\":\"%s\",\"health\":\"%s\"}",
+			    i > 0 ? "," : "", names[i], h);
+		else
+			printf("%-20s %s\n", names[i], h);
 		free(path);
 	}
+	if (list_json)
+		printf("\n]\n");
 }
 
 /*
@@ -277,6 +292,10 @@ cmd_remote(int argc, char **argv)
 			continue;
 		}
 		args[n++] = argv[i];
+	}
+	for (i = 1; i < n; i++) {
+		if (strcmp(args[i], "--json") == 0 || strcmp(args[i], "-j") == 0)
+			list_json = 1;
 	}
 	name_only = strcmp(cmd, "shutdown") == 0 ||
 	    strcmp(cmd, "events") == 0 || strcmp(cmd, "reload") == 0;

@@ -213,7 +213,8 @@ resolve(struct ctl_client *cl, int argc, char **argv, int **ids)
 static void
 do_status(struct ctl_client *cl, int argc, char **argv, uint32_t flags)
 {
-	int		 json = 0, quiet = 0, ch, i, *ids = NULL, n, health;
+	int		 json = 0, quiet = 0, ch, i, *ids = NULL, n, health, end;
+	char		*mask;
 	int		 rflags = 0, id, line;
 	char		*out, *p, *nl;
 	struct msg_buf	 mb;
@@ -249,18 +250,17 @@ do_status(struct ctl_client *cl, int argc, char **argv, uint32_t flags)
 		finish(cl, EXIT_USAGE);
 		return;
 	}
-	health = render_health(top->tree, top->mirror);
+	/* With paths, only the named subtrees count (and show). */
+	mask = NULL;
 	if (argc > 0) {
-		/* Only the named subtrees count and show. */
-		health = 0;
+		mask = xcalloc(top->tree->nnodes, 1);
 		for (i = 0; i < argc; i++) {
-			if (top->mirror[ids[i]].state != NS_RUNNING &&
-			    top->mirror[ids[i]].state != NS_READY &&
-			    !(top->mirror[ids[i]].manual &&
-			    top->mirror[ids[i]].state == NS_STOPPED))
-				health = EXIT_UNHEALTHY;
+			end = tree_subtree_end(top->tree, ids[i]);
+			memset(mask + ids[i], 1, end - ids[i]);
 		}
 	}
+	health = render_health_of(top->tree, top->mirror, mask);
+	free(mask);
 	if (quiet) {
 		free(ids);
 		finish(cl, health);
@@ -791,6 +791,16 @@ eprint_lines(struct ctl_client *cl, const char *cause)
 	}
 }
 
+/* One reload message, to the client or (SIGHUP) to the event log. */
+static void
+eprint_msg(struct ctl_client *cl, const char *msg)
+{
+	if (cl != NULL)
+		ctl_eprintf(cl, "supertree: reload: %s\n", msg);
+	else
+		sv_event(top, -1, "reload: %s", msg);
+}
+
 /*
  * reload (and SIGHUP): re-read the spec file, validate it, and if it is
  * good hand it down the tree. Requests that hold node ids are ended: the
@@ -807,15 +817,15 @@ do_reload(struct ctl_client *cl)
 	int		 i, oid, added = 0, removed = 0, changed = 0;
 
 	if (strcmp(file, "-") == 0 || wrap_mode) {
-		eprint_lines(cl, "reload: this tree's spec came from stdin or "
-		    "the command line: there is no file to re-read");
+		eprint_msg(cl, "this tree's spec came from stdin or the "
+		    "command line: there is no file to re-read");
 		return (EXIT_USAGE);
 	}
 	if (spec_read(file, &text, &len, &cause) == -1 ||
 	    (nt = spec_parse(file, text, len, &cause)) == NULL) {
 		eprint_lines(cl, cause);
-		eprint_lines(cl, "reload: the new spec is not valid; the tree "
-		    "runs on unchanged");
+		eprint_msg(cl, "the new spec is not valid; the tree runs on "
+		    "unchanged");
 		free(cause);
 		free(text);
 		return (EXIT_USAGE);
@@ -835,8 +845,8 @@ do_reload(struct ctl_client *cl)
 			removed++;
 	}
 	if (strcmp(nt->name, top->tree->name) != 0)
-		eprint_lines(cl, "reload: a new tree name takes effect only "
-		    "after a restart");
+		eprint_msg(cl, "a new tree name takes effect only after a "
+		    "restart");
 	tree_free(nt);
 	TAILQ_FOREACH_SAFE(p, &pendings, entry, tp) {
 		if (p->cl == cl || ctl_closing(p->cl))
@@ -878,9 +888,11 @@ hook_done(struct sv *sv)
 	TAILQ_FOREACH(p, &pendings, entry) {
 		if (ctl_closing(p->cl))
 			continue;
-		if (p->kind == P_SHUTDOWN)
-			finish(p->cl, 0);
-		else if (p->kind == P_WAIT)
+		if (p->kind == P_WAIT)
 			wait_check(p);
+		/* The tree ended normally: so do the streams. */
+		if (p->kind == P_SHUTDOWN || p->kind == P_EVENTS ||
+		    p->kind == P_LOGS)
+			finish(p->cl, 0);
 	}
 }

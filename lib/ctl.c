@@ -194,8 +194,9 @@ ctl_listen(struct event_base *base, const char *path, ctl_request_cb cb,
 	mode_t			 old;
 
 	*exitcode = EXIT_SOCKET;
-	if (ctl_check_dir(path, cause) == -1 ||
-	    ctl_sockaddr(path, &sa, cause) == -1)
+	/* The length first: a refused path leaves no directory behind. */
+	if (ctl_sockaddr(path, &sa, cause) == -1 ||
+	    ctl_check_dir(path, cause) == -1)
 		return (NULL);
 	/* A live tree answers; a stale socket refuses and is replaced. */
 	if ((fd = ctl_connect(path, &why)) != -1) {

@@ -37,6 +37,9 @@
 #include "xmalloc.h"
 
 #define OUTPUT_CHUNK	65536
+/* The i-th oldest line of the ring (0 <= i < ring_n). */
+#define RING(o, i, cap)	((o)->ring[((o)->ring_head - (o)->ring_n + (i) + \
+			    (cap)) % (cap)])
 #define OUTPUT_LINE_MAX	4096
 
 struct output_stream {
@@ -425,6 +428,7 @@ output_command(struct sv_child *c, uint32_t reqid, int op, int arg,
 {
 	struct output	*o = c->out;
 	struct msg_buf	 mb, text;
+	size_t		 size;
 	int		 i, k, cap;
 
 	if (c->node->kind != TREE_WORKER || o == NULL) {
@@ -448,13 +452,16 @@ output_command(struct sv_child *c, uint32_t reqid, int op, int arg,
 	msg_buf_init(&text);
 	cap = c->node->log_lines;
 	k = arg <= 0 || arg > o->ring_n ? o->ring_n : arg;
-	for (i = o->ring_n - k; i < o->ring_n; i++) {
-		const char *l = o->ring[(o->ring_head - o->ring_n + i + cap) %
-		    cap];
-
-		if (text.len + strlen(l) + 1 > MSG_MAXLEN - 64)
+	/* If they do not all fit in a frame, the newest ones are kept. */
+	for (i = o->ring_n - 1, size = 0; i >= o->ring_n - k; i--) {
+		size += strlen(RING(o, i, cap)) + 1;
+		if (size > MSG_MAXLEN - 64) {
+			k = o->ring_n - 1 - i;
 			break;
-		msg_put_bytes(&text, l, strlen(l));
+		}
+	}
+	for (i = o->ring_n - k; i < o->ring_n; i++) {
+		msg_put_bytes(&text, RING(o, i, cap), strlen(RING(o, i, cap)));
 		msg_put_bytes(&text, "\n", 1);
 	}
 	msg_buf_init(&mb);

@@ -714,6 +714,14 @@ health_fine(const struct tree_node *n, const struct nstate *st)
 int
 render_health(const struct tree *t, const struct nstate *states)
 {
+	return (render_health_of(t, states, NULL));
+}
+
+/* The same rule, counting only the nodes marked in mask (NULL: all). */
+int
+render_health_of(const struct tree *t, const struct nstate *states,
+    const char *mask)
+{
 	const struct nstate	*st;
 	struct nstate		 blank;
 	char			*down;
@@ -730,7 +738,8 @@ render_health(const struct tree *t, const struct nstate *states)
 			fine = health_fine(&t->nodes[i], st);
 		down[i] = fine && (st->state == NS_STOPPED ||
 		    st->state == NS_EXITED);
-		bad |= !fine;
+		if (mask == NULL || mask[i])
+			bad |= !fine;
 	}
 	free(down);
 	return (bad ? 3 : 0);

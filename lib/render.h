@@ -26,5 +26,7 @@ char	*render_json_node(const struct tree *, int id, const struct nstate *,
 char	*render_exit(int32_t last_exit);	/* "0", "code 3", "SIGKILL" */
 /* 0: every node where it should be; 3 otherwise (LSB status). */
 int	 render_health(const struct tree *, const struct nstate *);
+int	 render_health_of(const struct tree *, const struct nstate *,
+	    const char *mask);
 
 #endif

@@ -201,7 +201,11 @@ spawn_child(void *arg)
 	sigemptyset(&set);
 	sigprocmask(SIG_SETMASK, &set, NULL);
 	e.step = STEP_EXEC;
-	spawn_exec(r->argv, r->envp != NULL ? r->envp : environ);
+	if (r->exec_fd > 0)
+		execveat(r->exec_fd, "", r->argv, r->envp != NULL ? r->envp :
+		    environ, AT_EMPTY_PATH);
+	else
+		spawn_exec(r->argv, r->envp != NULL ? r->envp : environ);
 fail:
 	e.err = errno;
 	ctx->err = e;

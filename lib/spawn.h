@@ -25,6 +25,7 @@ struct spawn_req {
 	int		  pdeathsig;	/* 0: none */
 	struct spawn_fd	 *fds;		/* the only fds that cross exec */
 	int		  nfds;
+	int		  exec_fd;	/* > 0: exec this file, not argv[0] */
 };
 
 int	spawn(const struct spawn_req *, pid_t *, int *pidfd, char **cause);

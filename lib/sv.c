@@ -219,6 +219,12 @@ sv_new(struct event_base *base, struct tree *t, int id, const char *text,
 	sv->spec_text[len] = '\0';
 	sv->spec_len = len;
 	sv->exe = proc_self_exe();
+	/*
+	 * Child supervisors run this very image, even if the file is
+	 * replaced or removed while the tree runs (an upgrade): a tree never
+	 * mixes versions of the link protocol.
+	 */
+	sv->exe_fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
 	sv->mirror = xcalloc(t->nnodes, sizeof *sv->mirror);
 	for (i = 0; i < t->nnodes; i++)
 		sv->mirror[i].last_exit = NSTATE_NO_EXIT;

@@ -119,6 +119,7 @@ struct sv {
 	int			 id;		/* -1: the top process */
 	const struct tree_node	*node;		/* NULL for the top */
 	char			*exe;
+	int			 exe_fd;	/* our own image, for children */
 	int			 quiet;
 
 	struct sv_child		**children;

@@ -175,6 +175,7 @@ spawn_supervisor(struct sv_child *c, char **cause)
 	r.pdeathsig = SIGTERM;
 	r.fds = fds;
 	r.nfds = 2;
+	r.exec_fd = sv->exe_fd;
 	rv = spawn(&r, &c->pid, &c->pidfd, cause);
 	close(sp[1]);
 	close(mfd);

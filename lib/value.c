@@ -12,6 +12,7 @@
  */
 #include <ctype.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -278,9 +279,16 @@ value_signame(int sig)
 {
 	int	i;
 
+	static char	rt[16];
+
 	for (i = 0; value_sigs[i].name != NULL; i++) {
 		if (value_sigs[i].sig == sig)
 			return (value_sigs[i].name);
+	}
+	/* Real-time signals, named as render.c names them. */
+	if (sig >= SIGRTMIN && sig <= SIGRTMAX) {
+		snprintf(rt, sizeof rt, "RTMIN+%d", sig - SIGRTMIN);
+		return (rt);
 	}
 	return (NULL);
 }
