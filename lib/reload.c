@@ -161,26 +161,39 @@ sv_reload(struct sv *sv, const char *text, size_t len, char **cause)
 		nc[k] = sv_child_new(sv, ids[k], k);
 		for (i = 0; i < sv->n; i++) {
 			c = sv->children[i];
-			if (c != NULL && strcmp(c->node->path,
-			    nt->nodes[ids[k]].path) == 0)
-				nc[k]->replaces = c;
+			if (c == NULL || strcmp(c->node->path,
+			    nt->nodes[ids[k]].path) != 0)
+				continue;
+			/*
+			 * The slot it replaces may itself be waiting for an
+			 * older one to go (two reloads in a row): wait for
+			 * that one.
+			 */
+			nc[k]->replaces = c->replaces != NULL ? c->replaces : c;
+			/* A node stopped by hand stays stopped. */
+			if (!c->want_up && c->st->manual) {
+				nc[k]->want_up = 0;
+				nc[k]->batch = 0;
+				nc[k]->st->manual = 1;
+			}
 		}
 	}
 	for (i = 0; i < sv->n; i++) {
 		if ((c = sv->children[i]) == NULL)
 			continue;
 		for (k = 0; k < nchild; k++) {
-			if (nc[k]->replaces == c)
+			if (strcmp(nc[k]->node->path, c->node->path) == 0)
 				break;
 		}
 		child_event(c, "%s by reload: %s", k < nchild ? "changed" :
 		    "removed", k < nchild ? "restarting" : "stopping");
-		if (k == nchild || !sv_child_is_up(c) ||
-		    c->timer == SV_TIMER_BACKOFF)
-			for (k = 0; k < nchild; k++) {
-				if (nc[k]->replaces == c)
-					nc[k]->replaces = NULL;
-			}
+		/*
+		 * Its heir waits for it only if it still runs; retire() frees
+		 * it at once otherwise.
+		 */
+		if (k < nchild && nc[k]->replaces == c &&
+		    (!sv_child_is_up(c) || c->timer == SV_TIMER_BACKOFF))
+			nc[k]->replaces = NULL;
 		retire(sv, c);
 	}
 	free(sv->children);

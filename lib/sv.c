@@ -53,7 +53,6 @@
 #include "value.h"
 #include "xmalloc.h"
 
-static void	child_start(struct sv_child *);
 static void	child_stop(struct sv_child *);
 static int	child_reap(struct sv_child *);
 static void	child_down(struct sv_child *);
@@ -331,7 +330,7 @@ child_timer(struct sv_child *c, enum sv_timer kind, int64_t ms)
 }
 
 /* A memfd holding the spec, sealed, for a child supervisor to parse. */
-static void
+void
 child_start(struct sv_child *c)
 {
 	struct sv	*sv = c->sv;
@@ -411,8 +410,14 @@ group_signal(struct sv_child *c, int sig)
 {
 	pid_t	pg = c->pid != 0 ? c->pid : c->pgid;
 
-	if (c->pid != 0 && c->pidfd != -1)
-		proc_pidfd_signal(c->pidfd, sig);
+	/*
+	 * Where pidfd_send_signal is not available (an old valgrind, a
+	 * seccomp filter), kill(2) is just as safe here: the child is ours
+	 * and unreaped, so its pid cannot have been reused.
+	 */
+	if (c->pid != 0 && c->pidfd != -1 &&
+	    proc_pidfd_signal(c->pidfd, sig) == -1 && errno != ESRCH)
+		kill(c->pid, sig);
 	/* Only for a worker: its group is its own (setsid). */
 	if (c->node->kind == TREE_WORKER && pg > 0)
 		killpg(pg, sig);
@@ -592,11 +597,14 @@ child_down(struct sv_child *c)
 	if (c->stopping == SV_STOP_PLAN) {
 		c->stopping = SV_STOP_NONE;
 		c->cycle = 0;
-		if (!c->want_up)
-			c->st->manual = c->st->manual || 0;
 		child_event(c, "stopped");
 		child_state(c, NS_STOPPED);
 		child_replies(c, 0, 0, NULL);
+		if (c->now && c->want_up && !c->sv->shutting_down) {
+			/* A restart by hand: up again at once. */
+			c->now = 0;
+			child_start(c);
+		}
 		plan_run(c->sv);
 		return;
 	}
@@ -881,7 +889,8 @@ sv_check_done(struct sv *sv)
 {
 	int	i;
 
-	if (!sv->shutting_down || sv->stop_hi >= 0)
+	if (!sv->shutting_down || sv->stop_hi >= 0 ||
+	    !TAILQ_EMPTY(&sv->retiredq))
 		return;
 	for (i = 0; i < sv->n; i++) {
 		if (child_is_up(sv->children[i]))

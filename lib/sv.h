@@ -71,6 +71,7 @@ struct sv_child {
 
 	int			 want_up;
 	int			 cycle;		/* stop, then start again */
+	int			 now;		/* by hand: start once down */
 	int			 batch;		/* part of an ordered start */
 	enum sv_stop		 stopping;
 	int			 killed;	/* SIGKILL sent */

@@ -17,6 +17,7 @@ const char	*node_path(struct sv *, int);
 int		 child_is_up(const struct sv_child *);
 void		 child_state(struct sv_child *, int);
 void		 child_ready(struct sv_child *);
+void		 child_start(struct sv_child *);
 void		 child_settle(struct sv_child *);
 void		 child_ended(struct sv_child *);
 void		 child_timer(struct sv_child *, enum sv_timer, int64_t);

@@ -238,12 +238,14 @@ sv_command(struct sv *sv, uint32_t reqid, int op, int node, int arg,
 		c->want_up = 0;
 		c->st->manual = 1;
 		c->batch = 0;
+		c->now = 0;
 		if (!child_is_up(c)) {
 			waiter_add(c, reqid, 0);
 			child_settle(c);
 			if (c->st->state == NS_STARTING)
 				child_state(c, NS_STOPPED);
 			child_replies(c, 0, 0, NULL);
+			plan_run(sv);
 			return (0);
 		}
 		waiter_add(c, reqid, 0);
@@ -257,21 +259,28 @@ sv_command(struct sv *sv, uint32_t reqid, int op, int node, int arg,
 			child_replies(c, 1, 0, NULL);
 			return (0);
 		}
+		/*
+		 * A start by hand does not wait for the ordered start of its
+		 * siblings (an earlier one may be crash-looping): it starts
+		 * the node as soon as it is down.
+		 */
 		c->want_up = 1;
 		c->st->manual = 0;
-		c->batch = 1;
-		if (op == MSG_OP_RESTART && child_is_up(c)) {
-			c->cycle = 1;
-			if (sv->stop_hi < c->idx)
-				sv->stop_hi = c->idx;
-		}
+		c->batch = 0;
+		c->now = 1;
 		if (c->timer == SV_TIMER_BACKOFF)
 			child_timer(c, SV_TIMER_NONE, 0);
 		c->delay_ms = 0;
 		c->failures = 0;
 		waiter_add(c, reqid, 1);
-		if (c->idx < sv->start_lo)
-			sv->start_lo = c->idx;
+		if (op == MSG_OP_RESTART && child_is_up(c)) {
+			c->cycle = 1;
+			if (sv->stop_hi < c->idx)
+				sv->stop_hi = c->idx;
+		} else if (!child_is_up(c)) {
+			c->now = 0;
+			child_start(c);
+		}
 		break;
 	case MSG_OP_SIGNAL:
 		if (c->pid == 0) {
