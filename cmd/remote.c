@@ -50,6 +50,7 @@ struct pending {
 	int			 nnodes;
 	int			 want;		/* P_WAIT: target */
 	int			 follow;	/* P_LOGS: -f */
+	unsigned		 dropped;	/* P_LOGS: lines not sent */
 	struct event		*timer;
 	char			*timeout_text;
 	TAILQ_ENTRY(pending)	 entry;
@@ -755,9 +756,20 @@ hook_log(struct sv *sv, int id, int stream, const char *line)
 	(void)sv;
 	(void)stream;
 	TAILQ_FOREACH(p, &pendings, entry) {
-		if (p->kind == P_LOGS && p->follow && p->nodes[0] == id &&
-		    !ctl_closing(p->cl))
-			ctl_printf(p->cl, "%s\n", line);
+		if (p->kind != P_LOGS || !p->follow || p->nodes[0] != id ||
+		    ctl_closing(p->cl))
+			continue;
+		/* A client that does not keep up loses lines, not the tree. */
+		if (ctl_pending(p->cl) > 1024 * 1024) {
+			p->dropped++;
+			continue;
+		}
+		if (p->dropped > 0) {
+			ctl_printf(p->cl, "[supertree: %u lines dropped]\n",
+			    p->dropped);
+			p->dropped = 0;
+		}
+		ctl_printf(p->cl, "%s\n", line);
 	}
 }
 

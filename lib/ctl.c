@@ -481,6 +481,12 @@ ctl_flags(struct ctl_client *cl)
 	return (cl->flags);
 }
 
+size_t
+ctl_pending(struct ctl_client *cl)
+{
+	return (peer_pending(cl->peer));
+}
+
 int
 ctl_closing(struct ctl_client *cl)
 {

@@ -48,5 +48,6 @@ void		 ctl_set_data(struct ctl_client *, void *, ctl_gone_cb);
 void		*ctl_data(struct ctl_client *);
 uint32_t	 ctl_flags(struct ctl_client *);
 int		 ctl_closing(struct ctl_client *);
+size_t		 ctl_pending(struct ctl_client *);
 
 #endif

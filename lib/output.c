@@ -41,6 +41,7 @@
 #define RING(o, i, cap)	((o)->ring[((o)->ring_head - (o)->ring_n + (i) + \
 			    (cap)) % (cap)])
 #define OUTPUT_LINE_MAX	4096
+#define OUTPUT_FOLLOW_MAX (1024 * 1024)	/* queued up the link, for -f */
 
 struct output_stream {
 	int		 fd;		/* read end, or -1 */
@@ -60,6 +61,7 @@ struct output {
 	int			 ring_n;
 	int			 ring_head;
 	int			 follow;
+	uint64_t		 dropped;	/* follow lines not sent */
 	char			 prefix[128];
 };
 
@@ -307,12 +309,44 @@ timestamp(char *buf, size_t size)
 	    tm.tm_min, tm.tm_sec, (int)(now % 1000));
 }
 
+/*
+ * Send a line to the followers (logs -f). Following is best effort: when
+ * the link up is congested (a slow client, a flood) lines are dropped and
+ * counted rather than queued, so a flooding worker cannot grow our memory
+ * and a slow reader cannot slow the worker down.
+ */
+static void
+output_follow(struct output *o, int stream, const char *line, size_t len)
+{
+	struct msg_buf	 mb;
+	char		 note[64];
+	int		 n;
+
+	if (peer_pending(o->sv->up) > OUTPUT_FOLLOW_MAX) {
+		o->dropped++;
+		return;
+	}
+	if (o->dropped > 0) {
+		n = snprintf(note, sizeof note, "[supertree: %llu lines dropped]",
+		    (unsigned long long)o->dropped);
+		o->dropped = 0;
+		output_follow(o, stream, note, n);
+	}
+	if (len > UINT16_MAX)
+		len = UINT16_MAX;
+	msg_buf_init(&mb);
+	msg_put_u32(&mb, o->c->id);
+	msg_put_u8(&mb, stream);
+	msg_put_u16(&mb, len);
+	msg_put_bytes(&mb, line, len);
+	peer_send_buf(o->sv->up, MSG_LOG, &mb);
+}
+
 static void
 output_line(struct output *o, int stream, const char *line, size_t len)
 {
 	const struct tree_node	*n = o->c->node;
 	struct iovec		 iov[4];
-	struct msg_buf		 mb;
 	char			 ts[80] = "", *copy;
 	int			 k = 0;
 
@@ -330,14 +364,8 @@ output_line(struct output *o, int stream, const char *line, size_t len)
 		if (o->ring_n < n->log_lines)
 			o->ring_n++;
 	}
-	if (o->follow > 0 && o->sv->up != NULL) {
-		msg_buf_init(&mb);
-		msg_put_u32(&mb, o->c->id);
-		msg_put_u8(&mb, stream);
-		msg_put_u16(&mb, len > UINT16_MAX ? UINT16_MAX : len);
-		msg_put_bytes(&mb, line, len > UINT16_MAX ? UINT16_MAX : len);
-		peer_send_buf(o->sv->up, MSG_LOG, &mb);
-	}
+	if (o->follow > 0 && o->sv->up != NULL)
+		output_follow(o, stream, line, len);
 	if (n->output == TREE_OUT_PREFIX) {
 		iov[k++] = (struct iovec){ o->prefix, strlen(o->prefix) };
 	}

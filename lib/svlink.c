@@ -83,7 +83,8 @@ link_dispatch(struct peer *p, uint16_t type, const uint8_t *data, size_t len,
 		}
 		break;
 	case MSG_LOG:
-		if (sv->up != NULL)
+		/* Best effort (see output_follow): dropped when congested. */
+		if (sv->up != NULL && peer_pending(sv->up) < 2 * 1024 * 1024)
 			peer_send(sv->up, type, data, len);
 		if (sv->hooks.log != NULL) {
 			node = msg_get_u32(&r);
