@@ -14,6 +14,7 @@
  *
  * The last log_lines lines of each worker stay in a ring for `logs`.
  */
+#include <sys/stat.h>
 #include <sys/uio.h>
 
 #include <errno.h>
@@ -56,6 +57,7 @@ struct output {
 	struct output_stream	 s[2];
 	int			 wfd[2];	/* write ends, during spawn */
 	int			 filefd;
+	int			 regular;	/* filefd is a regular file */
 	int64_t			 filesize;
 	char			**ring;
 	int			 ring_n;
@@ -375,7 +377,8 @@ output_line(struct output *o, int stream, const char *line, size_t len)
 	iov[k++] = (struct iovec){ "\n", 1 };
 	if (n->output == TREE_OUT_FILE && o->filefd != -1) {
 		o->filesize += writev(o->filefd, iov, k);
-		if (n->log_max_size > 0 && o->filesize >= n->log_max_size)
+		if (n->log_max_size > 0 && o->filesize >= n->log_max_size &&
+		    o->regular)
 			output_rotate(o);
 	} else if (n->output == TREE_OUT_PREFIX)
 		(void)writev(stream == 0 ? STDOUT_FILENO : STDERR_FILENO, iov,
@@ -386,6 +389,7 @@ static int
 output_open_file(struct output *o, char **cause)
 {
 	const char	*path = o->c->node->output_path;
+	struct stat	 sb;
 	off_t		 end;
 
 	o->filefd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
@@ -394,6 +398,11 @@ output_open_file(struct output *o, char **cause)
 		xasprintf(cause, "output %s: %s", path, strerror(errno));
 		return (-1);
 	}
+	/*
+	 * Only a regular file is ever rotated: renaming a device such as
+	 * /dev/null (or a fifo, a tty) away would be a disaster.
+	 */
+	o->regular = fstat(o->filefd, &sb) == 0 && S_ISREG(sb.st_mode);
 	end = lseek(o->filefd, 0, SEEK_END);
 	o->filesize = end > 0 ? end : 0;
 	return (0);
