@@ -109,6 +109,8 @@ static int	list_json;	/* status --json was asked for */
  * One line per running tree: its name and whether it is healthy; with
  * --json, an array of {"name", "health"} objects.
  */
+static int	list_status;	/* 0, or 3 when a listed tree is not healthy */
+
 static void
 list_health(char **names, int n)
 {
@@ -123,6 +125,8 @@ list_health(char **names, int n)
 		rv = client_exchange(path, 2, argv, 0);
 		h = rv == 0 ? "healthy" : rv == EXIT_UNHEALTHY ? "unhealthy" :
 		    "not answering";
+		if (rv != 0)
+			list_status = EXIT_UNHEALTHY;
 		if (list_json)
 			printf("%s\n  {\"name\":\"%s\",\"health\":\"%s\"}",
 			    i > 0 ? "," : "", names[i], h);
@@ -325,7 +329,7 @@ cmd_remote(int argc, char **argv)
 		/* find_socket listed the trees instead. */
 		free(path);
 		free(args);
-		return (0);
+		return (list_status);
 	}
 	if (name_only && argc > 0) {
 		fprintf(stderr, "supertree: %s: unexpected argument '%s'\n",
