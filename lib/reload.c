@@ -170,6 +170,12 @@ sv_reload(struct sv *sv, const char *text, size_t len, char **cause)
 			 * that one.
 			 */
 			nc[k]->replaces = c->replaces != NULL ? c->replaces : c;
+			/* Not the old process's: the new slot has none yet. */
+			nc[k]->st->state = NS_STOPPED;
+			nc[k]->st->pid = 0;
+			nc[k]->st->ready = 0;
+			nc[k]->st->started_ms = 0;
+			nc[k]->st->next_ms = 0;
 			/* A node stopped by hand stays stopped. */
 			if (!c->want_up && c->st->manual) {
 				nc[k]->want_up = 0;
