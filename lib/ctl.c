@@ -189,6 +189,7 @@ ctl_listen(struct event_base *base, const char *path, ctl_request_cb cb,
 {
 	struct sockaddr_un	 sa;
 	struct ctl		*ctl;
+	struct stat		 sb;
 	char			*why = NULL;
 	int			 fd;
 	mode_t			 old;
@@ -207,7 +208,16 @@ ctl_listen(struct event_base *base, const char *path, ctl_request_cb cb,
 		return (NULL);
 	}
 	free(why);
-	(void)unlink(path);
+	/* Only a stale socket is replaced: never a file, link or directory. */
+	if (lstat(path, &sb) == 0) {
+		if (!S_ISSOCK(sb.st_mode)) {
+			xasprintf(cause, "%s: exists and is not a socket: "
+			    "refusing to replace it (remove it or choose "
+			    "another socket with -S)", path);
+			return (NULL);
+		}
+		(void)unlink(path);
+	}
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd == -1) {
 		xasprintf(cause, "socket: %s", strerror(errno));
