@@ -9,6 +9,7 @@
 #include "cmd.h"
 #include "ctl.h"
 #include "proc.h"
+#include "spawn.h"
 #include "sv.h"
 
 const char	*cmd_socket;
@@ -119,6 +120,17 @@ main(int argc, char **argv)
 {
 	const struct cmd_entry	*e;
 
+	/*
+	 * Descriptors inherited from whoever started us mean nothing to
+	 * supertree, and must not leak into workers: close them (a child
+	 * supervisor is handed exactly fds 3 and 4, see svspawn.c). Then,
+	 * before anything opens a descriptor, reserve spawn.c's slots.
+	 */
+	if (argc >= 2 && strcmp(argv[1], "__sv") == 0)
+		close_range(5, ~0U, 0);
+	else
+		close_range(3, ~0U, 0);
+	spawn_init();
 	proc_title_init(argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "__sv") == 0)
 		return (sv_child_main(argc - 1, argv + 1));

@@ -62,19 +62,41 @@ struct spawn_err {
 	int	err;
 };
 
+#define SPAWN_SLOT0	10		/* first reserved descriptor */
+#define SPAWN_NSLOTS	8
+#define SPAWN_LOW	(SPAWN_SLOT0 + SPAWN_NSLOTS)
+#define SPAWN_MAXFDS	16
+
 /* What the child needs, on our stack; it writes back err. */
 struct spawn_ctx {
 	const struct spawn_req	*req;
 	pid_t			 parent;
+	struct spawn_fd		 map[SPAWN_MAXFDS];	/* fd map (from slots) */
+	int			 nmap;
+	int			 exec_fd;
+	int			 unshare;	/* CLONE_FILES: unshare first */
 	struct spawn_err	 err;
 	int			 failed;
 };
+
+/*
+ * Descriptor slots. A child made with CLONE_FILES shares our descriptor
+ * table, so the kernel does not copy it (with a thousand workers, copying
+ * it and then closing every close-on-exec entry at exec made each spawn
+ * cost O(workers)). The child then calls close_range(SPAWN_LOW, ~0,
+ * CLOSE_RANGE_UNSHARE), which gives it a private table holding only the
+ * descriptors below SPAWN_LOW: its fd map's sources must be there, so we
+ * dup them into slots reserved at start-up (spawn_init) and point the
+ * slots back at /dev/null once the child has exec'd.
+ */
+static int	slot_null = -1;
+static int	slots_ok;
 
 #define SPAWN_STACK	(64 * 1024)
 
 static int	spawn_child(void *);
 static void	spawn_exec(char **, char **);
-static int	spawn_fds(const struct spawn_req *);
+static int	spawn_fds(const struct spawn_fd *, int);
 
 /*
  * Apply the fd map. Sources are first moved above every target, so that
@@ -82,28 +104,51 @@ static int	spawn_fds(const struct spawn_req *);
  * clears close-on-exec on each target, and nothing else survives exec.
  */
 static int
-spawn_fds(const struct spawn_req *r)
+spawn_fds(const struct spawn_fd *fds, int nfds)
 {
 	int	i, hi = 2, tmp[64];
 
-	if (r->nfds > 64)
+	if (nfds > 64)
 		return (-1);
-	for (i = 0; i < r->nfds; i++) {
-		if (r->fds[i].to > hi)
-			hi = r->fds[i].to;
-		if (r->fds[i].from > hi)
-			hi = r->fds[i].from;
+	for (i = 0; i < nfds; i++) {
+		if (fds[i].to > hi)
+			hi = fds[i].to;
+		if (fds[i].from > hi)
+			hi = fds[i].from;
 	}
-	for (i = 0; i < r->nfds; i++) {
-		tmp[i] = fcntl(r->fds[i].from, F_DUPFD_CLOEXEC, hi + 1);
+	for (i = 0; i < nfds; i++) {
+		tmp[i] = fcntl(fds[i].from, F_DUPFD_CLOEXEC, hi + 1);
 		if (tmp[i] == -1)
 			return (-1);
 	}
-	for (i = 0; i < r->nfds; i++) {
-		if (dup2(tmp[i], r->fds[i].to) == -1)
+	for (i = 0; i < nfds; i++) {
+		if (dup2(tmp[i], fds[i].to) == -1)
 			return (-1);
 	}
 	return (0);
+}
+
+/*
+ * Reserve the slots: called first thing at start-up, while the low
+ * descriptors are still free. If they are not (an odd parent), spawns
+ * simply copy the table as fork does.
+ */
+void
+spawn_init(void)
+{
+	int	fd;
+
+	for (fd = SPAWN_SLOT0; fd < SPAWN_LOW; fd++) {
+		if (fcntl(fd, F_GETFD) != -1)
+			return;
+	}
+	if ((slot_null = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
+		return;
+	for (fd = SPAWN_SLOT0; fd < SPAWN_LOW; fd++) {
+		if (dup3(slot_null, fd, O_CLOEXEC) == -1)
+			return;
+	}
+	slots_ok = 1;
 }
 
 /*
@@ -176,7 +221,10 @@ spawn_child(void *arg)
 	if (r->setsid)
 		setsid();
 	e.step = STEP_FDS;
-	if (spawn_fds(r) == -1)
+	if (ctx->unshare &&
+	    close_range(SPAWN_LOW, ~0U, CLOSE_RANGE_UNSHARE) == -1)
+		goto fail;
+	if (spawn_fds(ctx->map, ctx->nmap) == -1)
 		goto fail;
 	e.step = STEP_DIR;
 	if (r->dir != NULL && chdir(r->dir) == -1)
@@ -201,8 +249,8 @@ spawn_child(void *arg)
 	sigemptyset(&set);
 	sigprocmask(SIG_SETMASK, &set, NULL);
 	e.step = STEP_EXEC;
-	if (r->exec_fd > 0)
-		execveat(r->exec_fd, "", r->argv, r->envp != NULL ? r->envp :
+	if (ctx->exec_fd > 0)
+		execveat(ctx->exec_fd, "", r->argv, r->envp != NULL ? r->envp :
 		    environ, AT_EMPTY_PATH);
 	else
 		spawn_exec(r->argv, r->envp != NULL ? r->envp : environ);
@@ -220,23 +268,57 @@ spawn(const struct spawn_req *r, pid_t *pidp, int *pidfdp, char **cause)
 	struct spawn_ctx	 ctx;
 	sigset_t		 all, old;
 	pid_t			 pid;
-	int			 pidfd = -1, saved;
+	int			 pidfd = -1, saved, i, flags;
 
 	if (stack == NULL)
 		stack = xmalloc(SPAWN_STACK);
 	memset(&ctx, 0, sizeof ctx);
 	ctx.req = r;
 	ctx.parent = getpid();
+	ctx.exec_fd = r->exec_fd;
+	flags = CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD;
+	if (slots_ok && r->nfds < SPAWN_NSLOTS) {
+		for (i = 0; i < r->nfds; i++) {
+			if (dup3(r->fds[i].from, SPAWN_SLOT0 + i, O_CLOEXEC) ==
+			    -1)
+				break;
+			ctx.map[i] = (struct spawn_fd){ SPAWN_SLOT0 + i,
+			    r->fds[i].to };
+		}
+		ctx.nmap = i;
+		/* The last slot carries the image to exec, if any. */
+		if (i == r->nfds && (r->exec_fd <= 0 || dup3(r->exec_fd,
+		    SPAWN_LOW - 1, O_CLOEXEC) != -1)) {
+			if (r->exec_fd > 0)
+				ctx.exec_fd = SPAWN_LOW - 1;
+			ctx.unshare = 1;
+			flags |= CLONE_FILES;
+		}
+	}
+	if (!ctx.unshare) {
+		if (r->nfds > SPAWN_MAXFDS) {
+			xasprintf(cause, "descriptors: too many (%d)", r->nfds);
+			return (-1);
+		}
+		for (i = 0; i < r->nfds; i++)
+			ctx.map[i] = r->fds[i];
+		ctx.nmap = r->nfds;
+		ctx.exec_fd = r->exec_fd;
+	}
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
 	/*
 	 * CLONE_VFORK: we resume once the child has exec'd or exited, so
 	 * ctx is final when clone returns and the stack is free again.
 	 */
-	pid = clone(spawn_child, stack + SPAWN_STACK, CLONE_VM | CLONE_VFORK |
-	    CLONE_PIDFD | SIGCHLD, &ctx, &pidfd);
+	pid = clone(spawn_child, stack + SPAWN_STACK, flags, &ctx, &pidfd);
 	saved = errno;
 	sigprocmask(SIG_SETMASK, &old, NULL);
+	/* Drop the slots' references (a pipe's EOF depends on it). */
+	if (slots_ok) {
+		for (i = SPAWN_SLOT0; i < SPAWN_LOW; i++)
+			(void)dup3(slot_null, i, O_CLOEXEC);
+	}
 	if (pid == -1) {
 		xasprintf(cause, "fork: %s", strerror(saved));
 		return (-1);

@@ -28,6 +28,7 @@ struct spawn_req {
 	int		  exec_fd;	/* > 0: exec this file, not argv[0] */
 };
 
+void	spawn_init(void);
 int	spawn(const struct spawn_req *, pid_t *, int *pidfd, char **cause);
 
 #endif
