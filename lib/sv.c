@@ -60,8 +60,10 @@ static void	child_wipe(struct sv_child *);
 static void	proc_cb(int, short, void *);
 static void	timer_cb(int, short, void *);
 static void	sigchld_cb(int, short, void *);
+static void	sweep_cb(int, short, void *);
 static void	signal_cb(int, short, void *);
 static void	plan_step(struct sv *);
+static void	plan_cb(int, short, void *);
 static void	sv_check_done(struct sv *);
 static void	sv_auto_shutdown(struct sv *, struct sv_child *);
 
@@ -245,6 +247,8 @@ sv_new(struct event_base *base, struct tree *t, int id, const char *text,
 		sv->children[i] = sv_child_new(sv, ids[i], i);
 	sv->stop_hi = -1;
 	sv->start_lo = 0;
+	sv->ev_plan = event_new(base, -1, 0, plan_cb, sv);
+	sv->ev_sweep = evtimer_new(base, sweep_cb, sv);
 	return (sv);
 }
 
@@ -832,12 +836,22 @@ plan_run(struct sv *sv)
 		return;
 	}
 	sv->in_plan = 1;
+	sv->plan_starts = 0;
 	do {
 		sv->plan_again = 0;
 		plan_step(sv);
-	} while (sv->plan_again);
+	} while (sv->plan_again && sv->plan_starts < SV_STARTS_PER_TURN);
 	sv->in_plan = 0;
 	sv_check_done(sv);
+}
+
+/* The plan's next turn, after the loop has served everything else. */
+static void
+plan_cb(int fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	plan_run(arg);
 }
 
 static void
@@ -872,6 +886,16 @@ plan_step(struct sv *sv)
 					c->st->next_ms = proc_wall_ms() +
 					    c->delay_ms;
 					child_state(c, NS_BACKOFF);
+					return;
+				}
+				/*
+				 * Start at most SV_STARTS_PER_TURN children
+				 * per turn of the loop, so that signals,
+				 * commands and other children's ends are
+				 * served during a long start-up.
+				 */
+				if (sv->plan_starts++ == SV_STARTS_PER_TURN) {
+					event_active(sv->ev_plan, EV_TIMEOUT, 0);
 					return;
 				}
 				child_start(c);
@@ -957,6 +981,25 @@ sv_kill_all(struct sv *sv)
  */
 static void
 sigchld_cb(int fd, short what, void *arg)
+{
+	struct sv	*sv = arg;
+	struct timeval	 tv = { 0, SV_SWEEP_MS * 1000 };
+
+	(void)fd;
+	(void)what;
+	/*
+	 * Our own children are reaped through their pidfds as they end;
+	 * the sweep is for orphans and for draining groups. Each sweep walks
+	 * the kernel's list of all our children, so sweeps are coalesced:
+	 * at most one per SV_SWEEP_MS, and only after a SIGCHLD (never when
+	 * idle).
+	 */
+	if (!evtimer_pending(sv->ev_sweep, NULL))
+		evtimer_add(sv->ev_sweep, &tv);
+}
+
+static void
+sweep_cb(int fd, short what, void *arg)
 {
 	struct sv	*sv = arg;
 	struct sv_child	*c, *tc;

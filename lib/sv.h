@@ -52,6 +52,9 @@ struct sv_waiter {
 };
 TAILQ_HEAD(sv_waiters, sv_waiter);
 
+#define SV_STARTS_PER_TURN	32
+#define SV_SWEEP_MS		10
+
 struct sv_child {
 	struct sv		*sv;
 	int			 id;		/* node id */
@@ -136,6 +139,9 @@ struct sv {
 	int			 start_lo;	/* plan: next to consider starting */
 	int			 in_plan;
 	int			 plan_again;
+	int			 plan_starts;	/* this turn */
+	struct event		*ev_plan;	/* the plan's next turn */
+	struct event		*ev_sweep;	/* reap orphans, check drains */
 
 	int			 nsatisfied;
 	int			 ready;		/* all children satisfied */
