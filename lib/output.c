@@ -58,6 +58,7 @@ struct output {
 	int			 wfd[2];	/* write ends, during spawn */
 	int			 filefd;
 	int			 regular;	/* filefd is a regular file */
+	int			 write_failed;
 	int64_t			 filesize;
 	char			**ring;
 	int			 ring_n;
@@ -350,6 +351,7 @@ output_line(struct output *o, int stream, const char *line, size_t len)
 	const struct tree_node	*n = o->c->node;
 	struct iovec		 iov[4];
 	char			 ts[80] = "", *copy;
+	ssize_t			 w;
 	int			 k = 0;
 
 	if (n->timestamps)
@@ -376,7 +378,16 @@ output_line(struct output *o, int stream, const char *line, size_t len)
 	iov[k++] = (struct iovec){ (void *)line, len };
 	iov[k++] = (struct iovec){ "\n", 1 };
 	if (n->output == TREE_OUT_FILE && o->filefd != -1) {
-		o->filesize += writev(o->filefd, iov, k);
+		if ((w = writev(o->filefd, iov, k)) == -1) {
+			/* Said once per failing spell, not once per line. */
+			if (!o->write_failed)
+				log_warn("%s: output %s", n->path,
+				    n->output_path);
+			o->write_failed = 1;
+		} else {
+			o->write_failed = 0;
+			o->filesize += w;
+		}
 		if (n->log_max_size > 0 && o->filesize >= n->log_max_size &&
 		    o->regular)
 			output_rotate(o);

@@ -361,15 +361,28 @@ ready_tcp(struct ready *r)
 {
 	const struct tree_node	*n = r->c->node;
 	struct addrinfo		 hints, *res = NULL;
+	const char		*host;
 	char			 port[8];
 	int			 fd;
 
+	/*
+	 * A name other than localhost would need a DNS lookup, which blocks
+	 * the whole supervisor: addresses must be numeric (spec keys say so).
+	 */
+	host = n->ready_host != NULL ? n->ready_host : "127.0.0.1";
+	if (strcmp(host, "localhost") == 0)
+		host = "127.0.0.1";
 	memset(&hints, 0, sizeof hints);
 	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICSERV;
+	hints.ai_flags = AI_NUMERICSERV | AI_NUMERICHOST;
 	snprintf(port, sizeof port, "%d", n->ready_port);
-	if (getaddrinfo(n->ready_host != NULL ? n->ready_host : "127.0.0.1",
-	    port, &hints, &res) != 0 || res == NULL) {
+	if (getaddrinfo(host, port, &hints, &res) != 0 || res == NULL) {
+		if (strncmp(r->c->st->error, "ready: ", 7) != 0) {
+			snprintf(r->c->st->error, sizeof r->c->st->error,
+			    "ready: tcp:%s: not a numeric address", host);
+			child_event(r->c, "%s", r->c->st->error);
+			sv_report(r->sv, r->c->id);
+		}
 		ready_retry(r);
 		return;
 	}
