@@ -20,6 +20,9 @@
  *
  * Not pure: getpwnam/getgrnam resolve user and group, spec_read reads.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <sys/stat.h>
 
 #include <ctype.h>
@@ -1322,6 +1325,7 @@ static int
 spec_ready(struct spec_val *v, struct tree_node *n, char **cause)
 {
 	const char	*s = v->s, *p, *q, *port;
+	struct in6_addr	 a6;
 	char		*inner;
 	long		 l;
 	int		 argc;
@@ -1358,6 +1362,15 @@ spec_ready(struct spec_val *v, struct tree_node *n, char **cause)
 		}
 		if (value_long(port, 1, 65535, &l, &inner) != 0)
 			goto badnum;
+		/* No DNS at run time (it would block a supervisor). */
+		if (strcmp(n->ready_host, "localhost") != 0 &&
+		    inet_pton(AF_INET, n->ready_host, &a6) != 1 &&
+		    inet_pton(AF_INET6, n->ready_host, &a6) != 1) {
+			free(n->ready_host);
+			n->ready_host = NULL;
+			return (spec_bad(cause, "invalid ready", s, "(the host "
+			    "must be an IP address or localhost)"));
+		}
 		n->ready = TREE_READY_TCP;
 		n->ready_port = (int)l;
 	} else

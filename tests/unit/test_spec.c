@@ -651,6 +651,9 @@ test_bad_values(void)
 	bad(W "ready = tcp::80\n", "tree.ini:3: [w]: key 'ready': invalid "
 	    "ready 'tcp::80' (use exec, fd:N, notify, tcp:[HOST:]PORT or "
 	    "exec:COMMAND)", "tcp empty host");
+	bad(W "ready = tcp:example.com:80\n", "tree.ini:3: [w]: key 'ready': "
+	    "invalid ready 'tcp:example.com:80' (the host must be an IP address "
+	    "or localhost)", "ready tcp host name");
 	bad(W "ready = fd:2\n", "tree.ini:3: [w]: key 'ready': invalid ready "
 	    "'fd:2' (the descriptor must be from 3 to 1023)", "ready fd");
 	bad(W "ready = exec:\n", "tree.ini:3: [w]: key 'ready': empty command",
