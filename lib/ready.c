@@ -446,18 +446,9 @@ ready_probe(struct ready *r)
 	fds[0] = (struct spawn_fd){ devnull, 0 };
 	fds[1] = (struct spawn_fd){ devnull, 1 };
 	fds[2] = (struct spawn_fd){ devnull, 2 };
-	memset(&req, 0, sizeof req);
-	/* The worker's environment: not ours (no NOTIFY_SOCKET of ours). */
-	req.envp = sv_child_env(r->c, NULL);
+	/* It sees what the worker sees (not our NOTIFY_SOCKET). */
+	sv_worker_req(r->c, &req, NULL);
 	req.argv = n->ready_argv;
-	req.dir = n->directory;
-	req.umask = n->umask;
-	/* It sees what the worker sees: its environment, ids, directory. */
-	req.set_ids = n->user != NULL || n->group != NULL;
-	req.uid = n->user != NULL ? n->uid : getuid();
-	req.gid = n->gid;
-	req.setsid = 1;
-	req.pdeathsig = SIGKILL;
 	req.fds = fds;
 	req.nfds = 3;
 	rv = spawn(&req, &r->probe, &r->probefd, &cause);

@@ -172,6 +172,8 @@ int		 sv_child_is_up(const struct sv_child *);
 void		 sv_report(struct sv *, int id);
 void		 sv_child_ready(struct sv_child *);
 char		**sv_child_env(struct sv_child *, char *);
+struct spawn_req;
+void		 sv_worker_req(struct sv_child *, struct spawn_req *, char *);
 void		 sv_child_status(struct sv_child *, const char *);
 void		 sv_event(struct sv *, int id, const char *fmt, ...)
 		    __attribute__((format(printf, 3, 4)));

@@ -71,6 +71,28 @@ sv_child_env(struct sv_child *c, char *extra)
 	return (env);
 }
 
+/*
+ * What every process run for a worker (the worker itself, its readiness
+ * probe) gets: its environment (plus extra), directory, umask and ids, a
+ * session of its own, and SIGKILL if its supervisor dies. The caller sets
+ * argv and the fd map, and frees req->envp after the spawn.
+ */
+void
+sv_worker_req(struct sv_child *c, struct spawn_req *req, char *extra)
+{
+	const struct tree_node	*n = c->node;
+
+	memset(req, 0, sizeof *req);
+	req->envp = sv_child_env(c, extra);
+	req->dir = n->directory;
+	req->umask = n->umask;
+	req->set_ids = n->user != NULL || n->group != NULL;
+	req->uid = n->user != NULL ? n->uid : getuid();
+	req->gid = n->gid;
+	req->setsid = 1;
+	req->pdeathsig = SIGKILL;
+}
+
 int
 spawn_worker(struct sv_child *c, char **cause)
 {
@@ -80,7 +102,6 @@ spawn_worker(struct sv_child *c, char **cause)
 	char			**env, *extra = NULL;
 	int			 nfds = 0, devnull, rv;
 
-	memset(&r, 0, sizeof r);
 	if ((devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1) {
 		xasprintf(cause, "/dev/null: %s", strerror(errno));
 		return (-1);
@@ -96,16 +117,9 @@ spawn_worker(struct sv_child *c, char **cause)
 		close(devnull);
 		return (-1);
 	}
-	env = sv_child_env(c, extra);
+	sv_worker_req(c, &r, extra);
+	env = r.envp;
 	r.argv = n->argv;
-	r.envp = env;
-	r.dir = n->directory;
-	r.umask = n->umask;
-	r.set_ids = n->user != NULL || n->group != NULL;
-	r.uid = n->user != NULL ? n->uid : getuid();
-	r.gid = n->gid;
-	r.setsid = 1;
-	r.pdeathsig = SIGKILL;
 	r.fds = fds;
 	r.nfds = nfds;
 	rv = spawn(&r, &c->pid, &c->pidfd, cause);

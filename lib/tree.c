@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "tree.h"
+#include "value.h"
 
 int
 tree_lookup(const struct tree *t, const char *path)
@@ -58,18 +59,6 @@ tree_subtree_end(const struct tree *t, int id)
 	return (end);
 }
 
-static void
-free_vec(char **v)
-{
-	char	**p;
-
-	if (v == NULL)
-		return;
-	for (p = v; *p != NULL; p++)
-		free(*p);
-	free(v);
-}
-
 void
 tree_free(struct tree *t)
 {
@@ -83,15 +72,15 @@ tree_free(struct tree *t)
 		free(n->path);
 		free(n->name);
 		free(n->children);
-		free_vec(n->argv);
+		value_free_vec(n->argv);
 		free(n->exit_codes);
 		free(n->directory);
-		free_vec(n->env);
+		value_free_vec(n->env);
 		free(n->user);
 		free(n->group);
 		free(n->output_path);
 		free(n->ready_host);
-		free_vec(n->ready_argv);
+		value_free_vec(n->ready_argv);
 		free(n->digest);
 	}
 	free(t->nodes);
