@@ -87,6 +87,26 @@ count_is() {
 	assert_output null
 }
 
+@test "stop PATH waits for a worker that takes its time to exit" {
+	write_spec lazy.ini <<-EOF
+	[supertree]
+	name = lazy
+	[lazy]
+	command = sh -c 'trap "sleep 0.5; echo bye >$T/bye; exit 0" TERM; while :; do sleep 0.1; done'
+	EOF
+	start_tree "$T/lazy.ini"
+	wait_for node_state_is lazy running
+	local pid
+	pid=$(node_pid lazy)
+	run st stop lazy
+	assert_success
+	# It had finished its clean-up when stop returned.
+	[ -s "$T/bye" ]
+	not_alive "$pid"
+	run node_field lazy state
+	assert_output stopped
+}
+
 @test "a stopped worker shows manual and stays stopped" {
 	start_cmds
 	run st stop web
@@ -618,6 +638,28 @@ held_spec() {
 	assert_success
 	run st wait web --for stopped --timeout 1s
 	assert_failure 5
+}
+
+@test "wait --for running exits 1 when the worker fails for good" {
+	write_spec fail.ini <<-EOF
+	[supertree]
+	name = fail
+	[web]
+	command = sleep 1000
+	[crash]
+	command = sh -c 'while [ ! -e $T/go ]; do sleep 0.05; done; exit 1'
+	max_restarts = 1
+	backoff_min = 10ms
+	EOF
+	start_tree "$T/fail.ini"
+	wait_for node_state_is crash running
+	touch "$T/go"
+	wait_for node_state_is crash failed
+	run --separate-stderr st wait --for running --timeout 10s crash
+	assert_failure 1
+	[[ $stderr == *"crash"* && $stderr == *"failed"* ]]
+	run st wait --for exited --timeout 5s crash
+	assert_success
 }
 
 @test "wait --for with a bad state: exit 2" {

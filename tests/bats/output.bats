@@ -369,3 +369,21 @@ hup_until_file() {
 	run node_field w error
 	assert_output --partial "$T/no/such/dir/w.log"
 }
+
+@test "run -q keeps the workers' output and drops supertree's own event lines" {
+	write_spec quiet.ini <<-EOF
+	[supertree]
+	name = quiet
+	[w]
+	command = sh -c 'echo said; echo said-err >&2'
+	restart = temporary
+	EOF
+	start_tree "$T/quiet.ini" -q
+	wait_for exited w
+	wait_for grep -qE '^w +\| said$' "$T/out"
+	wait_for grep -qE '^w +\| said-err$' "$T/err"
+	stop_tree
+	[ "$TREE_STATUS" -eq 0 ]
+	! grep -q 'started pid' "$T/err"
+	! grep -q 'started pid' "$T/out"
+}
