@@ -278,6 +278,74 @@ client_exchange(const char *path, int argc, char **argv, int eof_ok)
 	return (rv);
 }
 
+/*
+ * The options each live command takes ("=" after a name: it takes a
+ * value). The tree checks them again; this is so that a typo is a usage
+ * error (2) even when no tree answers.
+ */
+static const struct {
+	const char	*cmd;
+	const char	*opts[6];
+} client_opts[] = {
+	{ "status", { "--json", "-j", "--quiet", "-q", NULL } },
+	{ "start", { "--no-wait", "-n", NULL } },
+	{ "stop", { "--no-wait", "-n", NULL } },
+	{ "restart", { "--no-wait", "-n", NULL } },
+	{ "wait", { "--for=", "-f=", "--timeout=", "-t=", NULL } },
+	{ "logs", { "-n=", "-f", NULL } },
+	{ NULL, { NULL } }
+};
+
+static int
+client_check_opts(const char *cmd, int argc, char **argv)
+{
+	const char	*const *o, *val;
+	size_t		 len;
+	int		 i, k, found;
+
+	for (k = 0; client_opts[k].cmd != NULL; k++) {
+		if (strcmp(client_opts[k].cmd, cmd) == 0)
+			break;
+	}
+	if (client_opts[k].cmd == NULL)
+		return (0);
+	for (i = 0; i < argc; i++) {
+		if (argv[i][0] != '-' || argv[i][1] == '\0')
+			continue;
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		for (o = client_opts[k].opts, found = 0; *o != NULL; o++) {
+			len = strcspn(*o, "=");
+			if (strncmp(argv[i], *o, len) != 0 ||
+			    (argv[i][len] != '\0' && argv[i][len] != '='))
+				continue;
+			found = 1;
+			val = argv[i][len] == '=' ? argv[i] + len + 1 :
+			    i + 1 < argc ? argv[i + 1] : "";
+			if ((*o)[len] == '=' && argv[i][len] == '\0')
+				i++;	/* its value is the next word */
+			if (strcmp(cmd, "wait") == 0 && len <= 5 &&
+			    strncmp(*o, "--for", len) == 0 &&
+			    strcmp(val, "running") != 0 &&
+			    strcmp(val, "ready") != 0 &&
+			    strcmp(val, "stopped") != 0 &&
+			    strcmp(val, "exited") != 0) {
+				fprintf(stderr, "supertree: wait: --for '%s': "
+				    "use running, ready, stopped or exited\n",
+				    val);
+				return (-1);
+			}
+			break;
+		}
+		if (!found) {
+			fprintf(stderr, "supertree: %s: unknown option '%s' "
+			    "(see 'supertree help %s')\n", cmd, argv[i], cmd);
+			return (-1);
+		}
+	}
+	return (0);
+}
+
 int
 cmd_remote(int argc, char **argv)
 {
@@ -296,6 +364,10 @@ cmd_remote(int argc, char **argv)
 			continue;
 		}
 		args[n++] = argv[i];
+	}
+	if (client_check_opts(cmd, n - 1, args + 1) == -1) {
+		free(args);
+		return (EXIT_USAGE);
 	}
 	for (i = 1; i < n; i++) {
 		if (strcmp(args[i], "--json") == 0 || strcmp(args[i], "-j") == 0)
