@@ -338,8 +338,9 @@ client_check_opts(const char *cmd, int argc, char **argv)
 			break;
 		}
 		if (!found) {
-			fprintf(stderr, "supertree: %s: unknown option '%s' "
-			    "(see 'supertree help %s')\n", cmd, argv[i], cmd);
+			fprintf(stderr, "supertree: %s: unknown option '%s'\n",
+			    cmd, argv[i]);
+			cmd_usage(cmd, EXIT_USAGE);
 			return (-1);
 		}
 	}
