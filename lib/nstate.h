@@ -22,7 +22,7 @@ enum nstate_state {
 #define NS_NSTATES 8
 
 #define NSTATE_NO_EXIT	INT32_MIN	/* last_exit: never exited */
-#define NSTATE_TEXTLEN	160
+#define NSTATE_TEXTLEN	112
 
 /*
  * last_exit: >= 0 is an exit code, < 0 is -signal number, NSTATE_NO_EXIT if

@@ -1561,6 +1561,29 @@ spec_order(struct spec_ctx *ctx, int i, int *order, int *norder)
 		spec_order(ctx, n->children[j], order, norder);
 }
 
+/*
+ * The digest kept in the tree is a 128-bit hash of the canonical text
+ * (two FNV-1a passes with different bases), not the text itself: every
+ * supervisor process holds every node's digest, and reload only compares
+ * them. Takes s and frees it.
+ */
+static char *
+spec_hash(char *s)
+{
+	uint64_t	 a = 14695981039346656037ULL, b = 1099511628211ULL * 31;
+	const char	*p;
+	char		*h;
+
+	for (p = s; *p != '\0'; p++) {
+		a = (a ^ (unsigned char)*p) * 1099511628211ULL;
+		b = (b ^ (unsigned char)*p) * 1099511628211ULL + 0x9e3779b9;
+	}
+	free(s);
+	xasprintf(&h, "%016llx%016llx", (unsigned long long)a,
+	    (unsigned long long)b);
+	return (h);
+}
+
 static char *
 spec_digest(struct spec_ctx *ctx, const struct tree_node *n, int root)
 {
@@ -1591,7 +1614,7 @@ spec_digest(struct spec_ctx *ctx, const struct tree_node *n, int root)
 	}
 	if (fclose(f) != 0)
 		fatal("open_memstream");
-	return (s);
+	return (spec_hash(s));
 }
 
 static void
