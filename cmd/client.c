@@ -104,6 +104,7 @@ is_tree(const char *name, char **names, int n)
 static int	client_exchange(const char *, int, char **, int);
 
 static int	list_json;	/* status --json was asked for */
+static int	list_quiet;	/* status --quiet: the exit status only */
 
 /*
  * One line per running tree: its name and whether it is healthy; with
@@ -118,7 +119,7 @@ list_health(char **names, int n)
 	const char	*h;
 	int		 i, rv;
 
-	if (list_json)
+	if (list_json && !list_quiet)
 		printf("[");
 	for (i = 0; i < n; i++) {
 		path = ctl_socket_path(NULL, NULL, names[i]);
@@ -127,6 +128,10 @@ list_health(char **names, int n)
 		    "not answering";
 		if (rv != 0)
 			list_status = EXIT_UNHEALTHY;
+		if (list_quiet) {
+			free(path);
+			continue;
+		}
 		if (list_json)
 			printf("%s\n  {\"name\":\"%s\",\"health\":\"%s\"}",
 			    i > 0 ? "," : "", names[i], h);
@@ -134,7 +139,7 @@ list_health(char **names, int n)
 			printf("%-20s %s\n", names[i], h);
 		free(path);
 	}
-	if (list_json)
+	if (list_json && !list_quiet)
 		printf("\n]\n");
 }
 
@@ -296,12 +301,39 @@ static const struct {
 	{ NULL, { NULL } }
 };
 
+/*
+ * Letters of short options run together; *takes says whether the last
+ * one wants its value in the next word. -1 for an unknown letter.
+ */
+static int
+short_opts(const char *const *opts, const char *s, int *takes)
+{
+	const char	*const *o;
+
+	*takes = 0;
+	for (; *s != '\0'; s++) {
+		for (o = opts; *o != NULL; o++) {
+			if ((*o)[0] == '-' && (*o)[1] == *s &&
+			    ((*o)[2] == '\0' || (*o)[2] == '='))
+				break;
+		}
+		if (*o == NULL)
+			return (-1);
+		if ((*o)[2] == '=') {
+			/* The rest of the word, or the next word, is its value. */
+			*takes = s[1] == '\0';
+			return (0);
+		}
+	}
+	return (0);
+}
+
 static int
 client_check_opts(const char *cmd, int argc, char **argv)
 {
 	const char	*const *o, *val;
 	size_t		 len;
-	int		 i, k, found;
+	int		 i, k, found, takes;
 
 	for (k = 0; client_opts[k].cmd != NULL; k++) {
 		if (strcmp(client_opts[k].cmd, cmd) == 0)
@@ -314,6 +346,15 @@ client_check_opts(const char *cmd, int argc, char **argv)
 			continue;
 		if (strcmp(argv[i], "--") == 0)
 			break;
+		if (argv[i][1] != '-' && argv[i][2] != '\0') {
+			/* Short options run together: -jq, -n5, -fn 5. */
+			if (short_opts(client_opts[k].opts, argv[i] + 1,
+			    &takes) == -1)
+				goto unknown;
+			if (takes)
+				i++;
+			continue;
+		}
 		for (o = client_opts[k].opts, found = 0; *o != NULL; o++) {
 			len = strcspn(*o, "=");
 			if (strncmp(argv[i], *o, len) != 0 ||
@@ -338,6 +379,7 @@ client_check_opts(const char *cmd, int argc, char **argv)
 			break;
 		}
 		if (!found) {
+unknown:
 			fprintf(stderr, "supertree: %s: unknown option '%s'\n",
 			    cmd, argv[i]);
 			cmd_usage(cmd, EXIT_USAGE);
@@ -373,6 +415,9 @@ cmd_remote(int argc, char **argv)
 	for (i = 1; i < n; i++) {
 		if (strcmp(args[i], "--json") == 0 || strcmp(args[i], "-j") == 0)
 			list_json = 1;
+		if (strcmp(args[i], "--quiet") == 0 || strcmp(args[i], "-q") == 0 ||
+		    strcmp(args[i], "-jq") == 0 || strcmp(args[i], "-qj") == 0)
+			list_quiet = 1;
 	}
 	name_only = strcmp(cmd, "shutdown") == 0 ||
 	    strcmp(cmd, "events") == 0 || strcmp(cmd, "reload") == 0;

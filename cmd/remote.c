@@ -903,8 +903,10 @@ hook_done(struct sv *sv)
 		if (p->kind == P_WAIT)
 			wait_check(p);
 		/* The tree ended normally: so do the streams. */
-		if (p->kind == P_SHUTDOWN || p->kind == P_EVENTS ||
-		    p->kind == P_LOGS)
+		if (p->kind == P_SHUTDOWN)
 			finish(p->cl, 0);
+		/* Streams end with the tree: 0 if it ended cleanly. */
+		if (p->kind == P_EVENTS || p->kind == P_LOGS)
+			finish(p->cl, top->exit_code == 0 ? 0 : EXIT_FAIL);
 	}
 }

@@ -278,6 +278,12 @@ sv_command(struct sv *sv, uint32_t reqid, int op, int node, int arg,
 			c->cycle = 1;
 			if (sv->stop_hi < c->idx)
 				sv->stop_hi = c->idx;
+		} else if (!child_is_up(c) && c->replaces != NULL) {
+			/* Its old self (before a reload) is still going. */
+			c->now = 0;
+			c->batch = 1;
+			if (c->idx < sv->start_lo)
+				sv->start_lo = c->idx;
 		} else if (!child_is_up(c)) {
 			c->now = 0;
 			child_start(c);
