@@ -36,6 +36,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#if defined(__has_include)
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#endif
+#endif
+
 #include "proc.h"
 #include "spawn.h"
 #include "xmalloc.h"
@@ -49,12 +55,13 @@ enum spawn_step {
 	STEP_SETGID,
 	STEP_SETUID,
 	STEP_PARENT,
-	STEP_EXEC
+	STEP_EXEC,
+	STEP_CHILD
 };
 
 static const char *step_names[] = {
 	"descriptors", "directory", "setgroups", "setgid", "setuid",
-	"parent", "exec"
+	"parent", "exec", "spawn: the child died before exec"
 };
 
 struct spawn_err {
@@ -75,6 +82,8 @@ struct spawn_ctx {
 	int			 nmap;
 	int			 exec_fd;
 	int			 unshare;	/* CLONE_FILES: unshare first */
+	int			 errfd;		/* fork mode: the report pipe */
+	int			 at_exec;	/* the child got as far as exec */
 	struct spawn_err	 err;
 	int			 failed;
 };
@@ -91,12 +100,22 @@ struct spawn_ctx {
  */
 static int	slot_null = -1;
 static int	slots_ok;
+static int	use_fork;
 
 #define SPAWN_STACK	(64 * 1024)
 
-static int	spawn_child(void *);
-static void	spawn_exec(char **, char **);
-static int	spawn_fds(const struct spawn_fd *, int);
+/* Code that runs in the child, on a borrowed stack: not instrumented. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__clang__)
+#define SPAWN_CHILD	__attribute__((no_sanitize_address))
+#else
+#define SPAWN_CHILD
+#endif
+
+static int	spawn_child(void *) SPAWN_CHILD;
+static void	spawn_mode(void);
+static pid_t	spawn_fork(struct spawn_ctx *, int *);
+static void	spawn_exec(char **, char **) SPAWN_CHILD;
+static int	spawn_fds(const struct spawn_fd *, int) SPAWN_CHILD;
 
 /*
  * Apply the fd map. Sources are first moved above every target, so that
@@ -138,6 +157,7 @@ spawn_init(void)
 {
 	int	fd;
 
+	spawn_mode();
 	for (fd = SPAWN_SLOT0; fd < SPAWN_LOW; fd++) {
 		if (fcntl(fd, F_GETFD) != -1)
 			return;
@@ -149,6 +169,19 @@ spawn_init(void)
 			return;
 	}
 	slots_ok = 1;
+}
+
+/* Whether to spawn with plain fork() (see spawn_fork). */
+static void
+spawn_mode(void)
+{
+	const char	*e = getenv("SUPERTREE_SPAWN");
+
+	use_fork = (e != NULL && strcmp(e, "fork") == 0);
+#ifdef RUNNING_ON_VALGRIND
+	if (RUNNING_ON_VALGRIND)
+		use_fork = 1;
+#endif
 }
 
 /*
@@ -249,6 +282,7 @@ spawn_child(void *arg)
 	sigemptyset(&set);
 	sigprocmask(SIG_SETMASK, &set, NULL);
 	e.step = STEP_EXEC;
+	ctx->at_exec = 1;
 	if (ctx->exec_fd > 0)
 		execveat(ctx->exec_fd, "", r->argv, r->envp != NULL ? r->envp :
 		    environ, AT_EMPTY_PATH);
@@ -256,9 +290,56 @@ spawn_child(void *arg)
 		spawn_exec(r->argv, r->envp != NULL ? r->envp : environ);
 fail:
 	e.err = errno;
-	ctx->err = e;
-	ctx->failed = 1;
+	if (ctx->errfd != -1)
+		(void)write(ctx->errfd, &e, sizeof e);
+	else {
+		ctx->err = e;
+		ctx->failed = 1;
+	}
 	_exit(127);
+}
+
+/*
+ * The plain fork() way, for where clone(CLONE_VM | CLONE_VFORK | ...) is
+ * not possible: under valgrind (which supports only fork's and threads'
+ * clones), or when SUPERTREE_SPAWN=fork asks for it. The failure report
+ * then comes through a close-on-exec pipe: 0 bytes read means exec
+ * succeeded. The pidfd is opened right after fork: the child cannot have
+ * been reaped yet (only we can reap it).
+ */
+static pid_t
+spawn_fork(struct spawn_ctx *ctx, int *pidfdp)
+{
+	pid_t	pid;
+	int	p[2], saved;
+	ssize_t	n;
+
+	if (pipe2(p, O_CLOEXEC) == -1)
+		return (-1);
+	ctx->errfd = p[1];
+	pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		spawn_child(ctx);
+	}
+	saved = errno;
+	close(p[1]);
+	ctx->errfd = -1;
+	if (pid == -1) {
+		close(p[0]);
+		errno = saved;
+		return (-1);
+	}
+	*pidfdp = proc_pidfd_open(pid);
+	do
+		n = read(p[0], &ctx->err, sizeof ctx->err);
+	while (n == -1 && errno == EINTR);
+	close(p[0]);
+	if (n != 0)
+		ctx->failed = 1;
+	else
+		ctx->at_exec = 1;
+	return (pid);
 }
 
 int
@@ -276,8 +357,9 @@ spawn(const struct spawn_req *r, pid_t *pidp, int *pidfdp, char **cause)
 	ctx.req = r;
 	ctx.parent = getpid();
 	ctx.exec_fd = r->exec_fd;
+	ctx.errfd = -1;
 	flags = CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD;
-	if (slots_ok && r->nfds < SPAWN_NSLOTS) {
+	if (slots_ok && !use_fork && r->nfds < SPAWN_NSLOTS) {
 		for (i = 0; i < r->nfds; i++) {
 			if (dup3(r->fds[i].from, SPAWN_SLOT0 + i, O_CLOEXEC) ==
 			    -1)
@@ -311,7 +393,11 @@ spawn(const struct spawn_req *r, pid_t *pidp, int *pidfdp, char **cause)
 	 * CLONE_VFORK: we resume once the child has exec'd or exited, so
 	 * ctx is final when clone returns and the stack is free again.
 	 */
-	pid = clone(spawn_child, stack + SPAWN_STACK, flags, &ctx, &pidfd);
+	if (use_fork)
+		pid = spawn_fork(&ctx, &pidfd);
+	else
+		pid = clone(spawn_child, stack + SPAWN_STACK, flags, &ctx,
+		    &pidfd);
 	saved = errno;
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	/* Drop the slots' references (a pipe's EOF depends on it). */
@@ -323,10 +409,17 @@ spawn(const struct spawn_req *r, pid_t *pidp, int *pidfdp, char **cause)
 		xasprintf(cause, "fork: %s", strerror(saved));
 		return (-1);
 	}
+	if (!ctx.failed && !ctx.at_exec) {
+		/* It died (crashed) before it could even report. */
+		ctx.failed = 1;
+		ctx.err.step = STEP_CHILD;
+		ctx.err.err = ECHILD;
+	}
 	if (ctx.failed) {
 		/* The child failed before exec and has exited: reap it. */
 		waitpid(pid, NULL, 0);
-		close(pidfd);
+		if (pidfd != -1)
+			close(pidfd);
 		if (ctx.err.step == STEP_DIR)
 			xasprintf(cause, "directory %s: %s", r->dir,
 			    strerror(ctx.err.err));

@@ -365,8 +365,15 @@ child_start(struct sv_child *c)
 	c->st->pid = c->pid;
 	c->st->started_ms = proc_wall_ms();
 	c->started_mono = proc_mono_ms();
-	c->ev_proc = event_new(sv->base, c->pidfd, EV_READ, proc_cb, c);
-	event_add(c->ev_proc, NULL);
+	/*
+	 * Without a pidfd (valgrind knows no pidfd_open) the SIGCHLD sweep
+	 * reaps it by pid: correct, only later.
+	 */
+	if (c->pidfd != -1) {
+		c->ev_proc = event_new(sv->base, c->pidfd, EV_READ, proc_cb,
+		    c);
+		event_add(c->ev_proc, NULL);
+	}
 	pidmap_put(&sv->pids, c->pid, c);
 	child_event(c, "started pid %d", (int)c->pid);
 	if (c->node->kind == TREE_WORKER && c->node->ready == TREE_READY_EXEC) {
@@ -419,8 +426,8 @@ group_signal(struct sv_child *c, int sig)
 	 * seccomp filter), kill(2) is just as safe here: the child is ours
 	 * and unreaped, so its pid cannot have been reused.
 	 */
-	if (c->pid != 0 && c->pidfd != -1 &&
-	    proc_pidfd_signal(c->pidfd, sig) == -1 && errno != ESRCH)
+	if (c->pid != 0 && (c->pidfd == -1 ||
+	    (proc_pidfd_signal(c->pidfd, sig) == -1 && errno != ESRCH)))
 		kill(c->pid, sig);
 	/* Only for a worker: its group is its own (setsid). */
 	if (c->node->kind == TREE_WORKER && pg > 0)
@@ -470,15 +477,18 @@ child_reap(struct sv_child *c)
 	const char	*name;
 
 	memset(&si, 0, sizeof si);
-	if (c->pid == 0 || waitid(P_PIDFD, c->pidfd, &si, WEXITED |
+	if (c->pid == 0 || waitid(c->pidfd != -1 ? P_PIDFD : P_PID,
+	    c->pidfd != -1 ? (id_t)c->pidfd : (id_t)c->pid, &si, WEXITED |
 	    WNOHANG) == -1 || si.si_pid == 0)
 		return (0);
 	/* Take its last reports before anything else (see peer_drain). */
 	if (c->link != NULL)
 		peer_drain(c->link);
-	event_free(c->ev_proc);
+	if (c->ev_proc != NULL)
+		event_free(c->ev_proc);
 	c->ev_proc = NULL;
-	close(c->pidfd);
+	if (c->pidfd != -1)
+		close(c->pidfd);
 	c->pidfd = -1;
 	pidmap_del(&sv->pids, c->pid);
 	c->pgid = c->pid;
