@@ -1,0 +1,354 @@
+# bench/report.sh: turns bench/out/*.csv into docs/benchmarks.md and the
+# two charts. Sourced by bench/run (bench/run --doc runs only this).
+#
+# "Best peer" is the best of supervisord, s6, runit and daemontools on that
+# line; the floor is bench/src/floor.c. Hand-written analysis lives in
+# bench/notes.md and is copied into the report as it is.
+
+PEER_ORDER="floor supertree supervisord s6 runit daemontools"
+OTHERS="supervisord s6 runit daemontools"
+
+# csv_get FILE KEYCOLS... -- COL: the value of COL on the first row whose
+# leading columns equal the keys.
+csv_get() {
+	local f=$1 col keys=""
+	shift
+	while [ "$1" != -- ]; do keys="$keys,$1"; shift; done
+	col=$2
+	[ -f "$f" ] || return 0
+	awk -F, -v keys="${keys#,}" -v col="$col" '
+	NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+	{
+		nk = split(keys, k, ",")
+		for (i = 1; i <= nk; i++) if ($i != k[i]) next
+		print $h[col]; exit
+	}' "$f"
+}
+
+fmt() {	# a number, with few digits
+	awk -v v="$1" 'BEGIN {
+		if (v == "") { print "–"; exit }
+		if (v + 0 >= 100) printf "%.0f\n", v
+		else if (v + 0 >= 10) printf "%.1f\n", v
+		else printf "%.2f\n", v }'
+}
+
+ratio() {	# a / b, as "1.23×"
+	awk -v a="$1" -v b="$2" 'BEGIN {
+		if (a == "" || b == "" || b + 0 == 0) { print "–"; exit }
+		r = a / b
+		if (r >= 100) printf "%.0f×\n", r
+		else if (r >= 0.01) printf "%.2f×\n", r
+		else printf "%.2g×\n", r }'
+}
+
+# best COLVALUES...: the smallest of non-empty values.
+best() {
+	local v b=""
+	for v in "$@"; do
+		[ -n "$v" ] || continue
+		if [ -z "$b" ] || awk -v a="$v" -v b="$b" 'BEGIN { exit !(a < b) }'
+		then
+			b=$v
+		fi
+	done
+	echo "$b"
+}
+
+verdict() {	# value op limit -> met / MISSED
+	if [ -z "$1" ]; then echo "not measured"; return; fi
+	if awk -v a="$1" -v b="$3" -v op="$2" 'BEGIN {
+		if (op == "<") exit !(a < b)
+		if (op == "<=") exit !(a <= b)
+		if (op == "==") exit !(a == b) }'; then
+		echo "met"
+	else
+		echo "**missed**"
+	fi
+}
+
+report_latency() {
+	local case=$1 title=$2 p fl bp50 bp99 v p50 p99
+	[ -f "$OUT/latency.csv" ] || return 0
+	grep -q ",$case," "$OUT/latency.csv" || return 0
+	fl=$(csv_get "$OUT/latency.csv" floor "$case" -- p50_ms)
+	bp50=$(best $(for p in $OTHERS; do csv_get "$OUT/latency.csv" $p "$case" -- p50_ms; done))
+	bp99=$(best $(for p in $OTHERS; do csv_get "$OUT/latency.csv" $p "$case" -- p99_ms; done))
+	printf '\n### %s\n\n' "$title"
+	echo "| peer | samples | min ms | p50 ms | p99 ms | max ms | p50 ÷ floor | p50 ÷ best peer | p99 ÷ best peer |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+	for p in $PEER_ORDER; do
+		v=$(awk -F, -v p=$p -v c="$case" '$1 == p && $2 == c' \
+		    "$OUT/latency.csv")
+		[ -n "$v" ] || continue
+		IFS=, read -r _ _ _ n mn p50 p99 mx <<<"$v"
+		echo "| $p | $n | $(fmt "$mn") | $(fmt "$p50") | $(fmt "$p99") | $(fmt "$mx") | $(ratio "$p50" "$fl") | $(ratio "$p50" "$bp50") | $(ratio "$p99" "$bp99") |"
+	done
+}
+
+report_cpu() {
+	local p v fl bp r c us per
+	[ -f "$OUT/cpu.csv" ] || return 0
+	per_k() { awk -F, -v p="$1" '$1 == p && $2 == "crash5ms" && $3 > 0 {
+		printf "%.3f\n", $4 / $3 }' "$OUT/cpu.csv"; }
+	fl=$(per_k floor)
+	bp=$(best $(for p in $OTHERS; do per_k $p; done))
+	printf '\n## CPU time per 1,000 restarts\n\n'
+	echo "Time on CPU of the supervision processes (schedstat, the same clock as utime + stime but to the nanosecond; the floor: its own getrusage) over the counted restarts of the crash loop, per 1,000 restarts. Workers' own time is not included."
+	echo
+	echo "| peer | restarts counted | CPU ms | CPU ms per 1,000 restarts | ÷ floor | ÷ best peer |"
+	echo "|---|---:|---:|---:|---:|---:|"
+	for p in $PEER_ORDER; do
+		v=$(awk -F, -v p=$p '$1 == p && $2 == "crash5ms"' "$OUT/cpu.csv")
+		[ -n "$v" ] || continue
+		IFS=, read -r _ _ r us _ <<<"$v"
+		per=$(per_k $p)
+		echo "| $p | $r | $(fmt "$(awk -v u="$us" 'BEGIN { print u / 1000 }')") | $(fmt "$per") | $(ratio "$per" "$fl") | $(ratio "$per" "$bp") |"
+	done
+}
+
+report_memory() {
+	local n p v pss procs per bp shape
+	[ -f "$OUT/scale.csv" ] || return 0
+	printf '\n## Supervision memory\n\n'
+	echo "Sum of Pss (smaps_rollup) over the supervision processes only, with N long-running workers (a static sleeper): supertree's run process and every supervisor process (workers, by the pids status --json gives, excluded); each peer's top process and every per-service supervisor (s6-supervise, runsv, supervise). Per worker = total ÷ N. The first Pss column is taken right after the \`status --json\` query that lists the workers' pids (supertree's top process keeps some of the heap it used to answer); the second, by the workers' executable instead, before any query."
+	echo
+	echo "| N | peer | processes | Pss kB | Pss kB before any query | Pss kB per worker | ÷ best peer |"
+	echo "|---:|---|---:|---:|---:|---:|---:|"
+	for n in $(awk -F, 'NR > 1 { print $3 }' "$OUT/scale.csv" | sort -nu); do
+		bp=$(best $(for p in $OTHERS; do csv_get "$OUT/scale.csv" $p flat "$n" -- pss_kb; done))
+		for p in $PEER_ORDER; do
+			for shape in flat deep; do
+				v=$(awk -F, -v p=$p -v n=$n -v s=$shape \
+				    '$1 == p && $2 == s && $3 == n' "$OUT/scale.csv")
+				[ -n "$v" ] || continue
+				IFS=, read -r _ _ _ _ procs pss pssq _ _ <<<"$v"
+				[ -n "$pss" ] || continue
+				per=$(awk -v a="$pss" -v n="$n" 'BEGIN { print a / n }')
+				echo "| $n | $p$([ $shape = deep ] && echo ' (3 levels: 10 × 10 × 10)') | $procs | $pss | $pssq | $(fmt "$per") | $(ratio "$pss" "$bp") |"
+			done
+		done
+	done
+}
+
+report_start_stop() {
+	local n p v st sts stop bp bs fs fp shape
+	[ -f "$OUT/scale.csv" ] || return 0
+	printf '\n## Start-up and graceful stop\n\n'
+	echo "The floor starts the workers with fork + exec back to back (no waiting for each exec) and stops them with SIGTERM to all at once. Start-up: from launching the top process until the last of the N workers recorded its first instruction (the workers' own clock, the same for every peer); for supertree also until \`supertree wait --for ready supertree\` (one client, started as soon as the socket exists) returned: the root is ready once every worker is up. The full run brings each tree up and down three times and keeps the medians (every trial is in bench/out/scale.csv and stop.csv); the other figures come from the first bring-up. Graceful stop: the peer's own stop command (supertree shutdown; SIGTERM to supervisord; s6-svscanctl -t; SIGHUP to runsvdir; svc -dx after stopping svscan) until every process of the tree, workers included, is gone (pidfds)."
+	echo
+	echo "| N | peer | all started ms | status shows all running ms | graceful stop ms | start ÷ floor | start ÷ best peer | stop ÷ floor | stop ÷ best peer |"
+	echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|"
+	for n in $(awk -F, 'NR > 1 { print $3 }' "$OUT/scale.csv" | sort -nu); do
+		bs=$(best $(for p in $OTHERS; do csv_get "$OUT/scale.csv" $p flat "$n" -- start_ms; done))
+		bp=$(best $(for p in $OTHERS; do csv_get "$OUT/stop.csv" $p flat "$n" -- stop_ms; done))
+		fs=$(csv_get "$OUT/scale.csv" floor flat "$n" -- start_ms)
+		fp=$(csv_get "$OUT/stop.csv" floor flat "$n" -- stop_ms)
+		for p in $PEER_ORDER; do
+			for shape in flat deep; do
+				v=$(awk -F, -v p=$p -v n=$n -v s=$shape \
+				    '$1 == p && $2 == s && $3 == n' "$OUT/scale.csv")
+				[ -n "$v" ] || continue
+				IFS=, read -r _ _ _ _ _ _ _ st sts _ <<<"$v"
+				stop=$(csv_get "$OUT/stop.csv" $p $shape "$n" -- stop_ms)
+				echo "| $n | $p$([ $shape = deep ] && echo ' (3 levels)') | $st | ${sts:-–} | $(fmt "$stop") | $(ratio "$st" "$fs") | $(ratio "$st" "$bs") | $(ratio "$stop" "$fp") | $(ratio "$stop" "$bp") |"
+			done
+		done
+	done
+}
+
+report_idle() {
+	local n p v w vc nvc sc
+	[ -s "$OUT/idle.csv" ] || return 0
+	[ "$(wc -l <"$OUT/idle.csv")" -gt 1 ] || return 0
+	printf '\n## Idle cost\n\n'
+	echo "With N long-running workers and nothing happening, over a fixed window (scaled to one minute): voluntary context switches of the supervision processes (/proc/PID/task/*/status; each is a wake-up) and their syscalls (perf stat on the raw_syscalls:sys_enter tracepoint, which, unlike strace, adds no wake-up of its own)."
+	echo
+	echo "| N | peer | window s | wake-ups per minute | syscalls per minute |"
+	echo "|---:|---|---:|---:|---:|"
+	while IFS=, read -r p n w vc nvc sc; do
+		echo "| $n | $p | $w | $(fmt "$(awk -v a="$vc" -v w="$w" 'BEGIN { print a * 60 / w }')") | $(fmt "$(awk -v a="$sc" -v w="$w" 'BEGIN { print a * 60 / w }')") |"
+	done < <(tail -n +2 "$OUT/idle.csv" | sort -t, -k2,2n -s)
+}
+
+report_status() {
+	local p v bp med
+	[ -s "$OUT/status.csv" ] || return 0
+	[ "$(wc -l <"$OUT/status.csv")" -gt 1 ] || return 0
+	printf '\n## Status query\n\n'
+	echo "Median wall time of one status query over all workers (hyperfine, after warm-up runs): \`supertree status --json\`, \`supervisorctl status\`, \`s6-svstat\` once per service (s6 has no tree-wide status), \`sv status\` and \`svstat\` on every service."
+	echo
+	echo "| N | peer | runs | median ms | mean ms | min ms | ÷ best peer |"
+	echo "|---:|---|---:|---:|---:|---:|---:|"
+	for n in $(awk -F, 'NR > 1 { print $2 }' "$OUT/status.csv" | sort -nu); do
+		bp=$(best $(for p in $OTHERS; do csv_get "$OUT/status.csv" $p "$n" -- median_ms; done))
+		for p in $PEER_ORDER; do
+			v=$(awk -F, -v p=$p -v n=$n '$1 == p && $2 == n' "$OUT/status.csv")
+			[ -n "$v" ] || continue
+			IFS=, read -r _ _ r med mean mn <<<"$v"
+			echo "| $n | $p | $r | $(fmt "$med") | $(fmt "$mean") | $(fmt "$mn") | $(ratio "$med" "$bp") |"
+		done
+	done
+}
+
+report_big() {
+	local v
+	[ -f "$OUT/scale_latency.csv" ] || return 0
+	printf '\n## Scale: 10,000 workers\n\n'
+	echo "One flat supertree with $(csv_get "$OUT/machine.csv" big_n -- value) long-running workers (above: the memory, start-up, status and stop rows with that N), and the restart latency of one crash-loop worker beside N − 1 sleepers (the target: no worse with 10,000 workers than with 10):"
+	echo
+	echo "| N | samples | min ms | p50 ms | p99 ms | max ms |"
+	echo "|---:|---:|---:|---:|---:|---:|"
+	tail -n +2 "$OUT/scale_latency.csv" | while IFS=, read -r n s mn p50 p99 mx; do
+		echo "| $n | $s | $(fmt "$mn") | $(fmt "$p50") | $(fmt "$p99") | $(fmt "$mx") |"
+	done
+	echo
+	echo "Limits: a supervisor holds one pidfd per running worker, plus two pipe read ends per worker with \`output = prefix\` or \`file:\` (\`output = null\` and \`inherit\` hold none); so 10,000 workers in one supervisor need an RLIMIT_NOFILE of about 10,050 with \`output = null\` and about 30,050 with \`prefix\`. The driver raises its soft limit to the hard limit ($(csv_get "$OUT/machine.csv" nofile -- value) here) with \`ulimit -n\`; with a hard limit of 20,000 a flat tree of 10,000 prefixed workers does not fit, and must be split over several supervisors (each its own process, with its own descriptor table). Each worker is a process: kernel.pid_max ($(csv_get "$OUT/machine.csv" pid_max -- value) here) bounds workers plus supervisors plus everything else on the machine."
+}
+
+report_targets() {
+	local fl5 fl15 s5 s15 q5 q15 pss st sts stop idle sc stat cpu cpuf
+	fl5=$(csv_get "$OUT/latency.csv" floor crash5ms -- p50_ms)
+	fl15=$(csv_get "$OUT/latency.csv" floor crash1500ms -- p50_ms)
+	s5=$(csv_get "$OUT/latency.csv" supertree crash5ms -- p50_ms)
+	s15=$(csv_get "$OUT/latency.csv" supertree crash1500ms -- p50_ms)
+	q5=$(csv_get "$OUT/latency.csv" supertree crash5ms -- p99_ms)
+	q15=$(csv_get "$OUT/latency.csv" supertree crash1500ms -- p99_ms)
+	pss=$(csv_get "$OUT/scale.csv" supertree flat 1000 -- pss_kb)
+	st=$(csv_get "$OUT/scale.csv" supertree flat 1000 -- start_ms)
+	sts=$(csv_get "$OUT/scale.csv" supertree flat 1000 -- start_status_ms)
+	stop=$(csv_get "$OUT/stop.csv" supertree flat 1000 -- stop_ms)
+	idle=$(awk -F, '$1 == "supertree" { s += $4 } END { if (NR > 1) print s + 0 }' "$OUT/idle.csv" 2>/dev/null)
+	sc=$(awk -F, '$1 == "supertree" { s += $6 } END { if (NR > 1) print s + 0 }' "$OUT/idle.csv" 2>/dev/null)
+	stat=$(csv_get "$OUT/status.csv" supertree 1000 -- median_ms)
+	cpu=$(awk -F, '$1 == "supertree" && $2 == "crash5ms" && $3 > 0 { print $4 / $3 }' "$OUT/cpu.csv" 2>/dev/null)
+	cpuf=$(awk -F, '$1 == "floor" && $2 == "crash5ms" && $3 > 0 { print $4 / $3 }' "$OUT/cpu.csv" 2>/dev/null)
+	printf '\n## Targets\n\n'
+	echo "| target | measured | verdict |"
+	echo "|---|---|---|"
+	echo "| restart latency p50 ≤ 1.5 × floor, crash loop | $(fmt "$s5") ms vs floor $(fmt "$fl5") ms ($(ratio "$s5" "$fl5")) | $(verdict "$(awk -v a="$s5" -v b="$fl5" 'BEGIN { if (a != "" && b != "") print a / b }')" "<=" 1.5) |"
+	echo "| restart latency p50 ≤ 1.5 × floor, crash after 1.5 s | $(fmt "$s15") ms vs floor $(fmt "$fl15") ms ($(ratio "$s15" "$fl15")) | $(verdict "$(awk -v a="$s15" -v b="$fl15" 'BEGIN { if (a != "" && b != "") print a / b }')" "<=" 1.5) |"
+	echo "| restart latency p99 < 5 ms, crash loop | $(fmt "$q5") ms | $(verdict "$q5" "<" 5) |"
+	echo "| restart latency p99 < 5 ms, crash after 1.5 s | $(fmt "$q15") ms | $(verdict "$q15" "<" 5) |"
+	echo "| supervision Pss at 1,000 workers < 5 MiB | $(fmt "$(awk -v a="$pss" 'BEGIN { if (a != "") print a / 1024 }')") MiB | $(verdict "$pss" "<" 5120) |"
+	echo "| zero wake-ups per minute when idle (N = $(awk -F, 'NR > 1 && $1 == "supertree" { printf "%s%s", s, $2; s = ", " }' "$OUT/idle.csv" 2>/dev/null)) | $idle context switches, $sc syscalls in all windows | $(verdict "$(( ${idle:-1} + ${sc:-1} ))" "==" 0) |"
+	echo "| 1,000 workers running < 700 ms | $st ms (workers' clock); ${sts:-–} ms (status) | $(verdict "$(best "$st" "$sts" | sed 's/^$//'; )" "<" 700) |"
+	echo "| graceful stop of 1,000 < 1 s | $(fmt "$stop") ms | $(verdict "$stop" "<" 1000) |"
+	echo "| status of 1,000 workers < 10 ms | $(fmt "$stat") ms | $(verdict "$stat" "<" 10) |"
+	echo "| supervisor CPU per restart ≤ 2 × floor | $(fmt "$cpu") µs vs floor $(fmt "$cpuf") µs ($(ratio "$cpu" "$cpuf")) | $(verdict "$(awk -v a="$cpu" -v b="$cpuf" 'BEGIN { if (a != "" && b != "") print a / b }')" "<=" 2) |"
+}
+
+report_charts() {
+	local dat=$OUT/chart-latency.dat mem=$OUT/chart-memory.dat p n
+	command -v gnuplot >/dev/null || return 0
+	[ -f "$OUT/latency.csv" ] || return 0
+	{
+		for p in $PEER_ORDER; do
+			printf '%s %s %s %s %s\n' $p \
+			    "$(csv_get "$OUT/latency.csv" $p crash5ms -- p50_ms)" \
+			    "$(csv_get "$OUT/latency.csv" $p crash5ms -- p99_ms)" \
+			    "$(csv_get "$OUT/latency.csv" $p crash1500ms -- p50_ms)" \
+			    "$(csv_get "$OUT/latency.csv" $p crash1500ms -- p99_ms)" |
+			    awk '{ for (i = 2; i <= 5; i++) if ($i == "") $i = "NaN"; print }'
+		done
+	} | awk 'NF == 5' >"$dat"
+	gnuplot <<EOF 2>"$OUT/gnuplot.log"
+set terminal pngcairo size 900,500 font "sans,10"
+set output "$(dirname "$DOC")/bench-latency.png"
+set title "Restart latency (next start - previous exit), log scale"
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set logscale y
+set ylabel "ms"
+set yrange [0.1:*]
+set grid ytics
+set key top left
+plot "$dat" using 2:xtic(1) title "p50, crash loop", \
+     "" using 3 title "p99, crash loop", \
+     "" using 4 title "p50, crash after 1.5 s", \
+     "" using 5 title "p99, crash after 1.5 s"
+EOF
+	[ -f "$OUT/scale.csv" ] || return 0
+	rm -f "$mem"
+	for p in supertree supervisord s6 runit daemontools; do
+		awk -F, -v p=$p '$1 == p && $2 == "flat" && $6 != "" {
+			printf "%s %.4f\n", $3, $6 / $3 }' "$OUT/scale.csv" \
+		    >>"$mem"
+		printf '\n\n' >>"$mem"
+	done
+	awk -F, '$1 == "supertree" && $2 == "deep" && $6 != "" {
+		printf "%s %.4f\n", $3, $6 / $3 }' "$OUT/scale.csv" >>"$mem"
+	grep -q . "$mem" || echo "10 NaN" >>"$mem"
+	gnuplot <<EOF 2>>"$OUT/gnuplot.log"
+set terminal pngcairo size 900,500 font "sans,10"
+set output "$(dirname "$DOC")/bench-memory.png"
+set title "Supervision memory per worker (Pss of the supervision processes / N)"
+set logscale xy
+set xrange [5:20000]
+set xlabel "N workers"
+set ylabel "kB per worker"
+set grid
+set key top right
+plot "$mem" index 0 using 1:2 with linespoints lw 2 title "supertree", \
+     "" index 1 using 1:2 with linespoints title "supervisord", \
+     "" index 2 using 1:2 with linespoints title "s6", \
+     "" index 3 using 1:2 with linespoints title "runit", \
+     "" index 4 using 1:2 with linespoints title "daemontools", \
+     "" index 5 using 1:2 with points pt 7 ps 1.5 title "supertree, 3 levels (10 x 10 x 10)"
+EOF
+}
+
+write_report() {
+	local m=$OUT/machine.csv
+	report_charts
+	{
+		echo "# Benchmarks"
+		echo
+		echo "<!-- Written by bench/run; edit bench/notes.md or bench/report.sh, not this file. -->"
+		echo
+		echo "supertree against the usual process supervisors, on the same workers, one after the other in one run of \`bench/run\` ($(csv_get "$m" mode -- value) mode; \`make bench\` runs the full one). Raw figures: \`bench/out/*.csv\`."
+		echo
+		echo "| machine | |"
+		echo "|---|---|"
+		echo "| date | $(csv_get "$m" date -- value) |"
+		echo "| CPUs (nproc) | $(csv_get "$m" nproc -- value) |"
+		echo "| CPU model | $(csv_get "$m" cpu -- value) |"
+		echo "| memory | $(csv_get "$m" mem -- value) |"
+		echo "| kernel | $(csv_get "$m" kernel -- value) |"
+		echo "| RLIMIT_NOFILE (raised) / pid_max | $(csv_get "$m" nofile -- value) / $(csv_get "$m" pid_max -- value) |"
+		echo "| load average at start / end | $(csv_get "$m" load -- value) / $(csv_get "$m" load_end -- value) |"
+		echo "| supertree binary | sha256 $(csv_get "$m" supertree_build -- value) |"
+		echo "| versions | supertree $(csv_get "$m" supertree -- value), supervisor $(csv_get "$m" supervisor -- value), s6 $(csv_get "$m" s6 -- value), runit $(csv_get "$m" runit -- value), daemontools $(csv_get "$m" daemontools -- value) (Debian packages) |"
+		report_targets
+		[ -f "$HERE/notes.md" ] && { echo; cat "$HERE/notes.md"; }
+		printf '\n## Restart latency\n\n'
+		echo "A tiny static C worker stamps CLOCK_REALTIME first thing in main and again just before it exits (one O_APPEND write per record); latency = its next start − its previous exit, per worker. supertree runs it with \`backoff_min = 0\`, \`intensity = infinity\`, \`output = null\`; supervisord with \`autorestart = true\`, \`startsecs = 0\`; s6, runit and daemontools with the worker itself as \`./run\` (a symlink, no shell). The floor (bench/src/floor.c) is a bare loop: fork, exec, pidfd_open, poll, waitid(P_PIDFD), nothing else. The 1.5 s case runs 4 workers at once, crashing 1.5, 1.6, 1.7 and 1.8 s after their start (staggered, so their restarts rarely meet), under every peer and the floor alike: it is outside the peers' one-second throttles."
+		echo
+		echo "![restart latency](bench-latency.png)"
+		report_latency crash5ms "Crash loop: the worker crashes 5 ms after it starts"
+		report_latency crash1500ms "The worker crashes 1.5 s after it starts"
+		report_cpu
+		report_memory
+		echo
+		echo "![memory per worker](bench-memory.png)"
+		report_start_stop
+		report_idle
+		report_status
+		report_big
+		echo
+		echo "## Method"
+		echo
+		echo '`make bench` (or `bench/run`) runs everything, about 15 minutes; `bench/run --quick` is a smoke run under two minutes (fewer samples, N up to 1,000, the peers at N = 100 and in the crash loop only); `bench/run --doc` rewrites this page from bench/out/. bench/run installs what is missing from Debian packages (supervisor, s6, runit, daemontools, gnuplot-nox, hyperfine, jq) and builds its helpers from bench/src/ into bench/bin/.'
+		echo
+		echo "Every peer runs under bench/bin/reaper, a child subreaper that exits only once every process of the peer's tree has been reaped; a teardown freezes (SIGSTOP) then kills the tree by pid, top-down, read from /proc/PID/task/*/children, never by name, and checks that the reaper exited and that no worker is left anywhere. Peers are installed from Debian's packages by bench/run. The supervision processes are found by walking /proc/PID/task/*/children from the peer's top process and leaving out the workers. Everything runs in a temporary directory."
+		echo
+		if [ -s "$OUT/leftovers.log" ]; then
+			echo "**Left behind (then killed by pid) in this run:**"
+			echo
+			sed 's/^/    /' "$OUT/leftovers.log"
+		else
+			echo "Nothing was left behind in this run: every reaper exited and no worker survived a teardown."
+		fi
+	} >"$DOC"
+}
