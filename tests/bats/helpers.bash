@@ -32,9 +32,10 @@ teardown() {
 
 # Pids of live (non-zombie) processes started by this test.
 marked_pids() {
-	# One grep over every environ (zombies have none, so they drop out).
-	grep -lsaF "ST_MARK=$ST_MARK" /proc/[0-9]*/environ 2>/dev/null |
-	    sed -n 's|^/proc/\([0-9]*\)/environ$|\1|p' | grep -vx "$$" || true
+	# One grep over every environ, matching the whole variable (zombies
+	# have no environ, so they drop out).
+	grep -lsazxF "ST_MARK=$ST_MARK" /proc/[0-9]*/environ 2>/dev/null |
+	    awk -F/ -v me=$$ '$3 != me { print $3 }'
 }
 
 cleanup_tree() {
@@ -146,4 +147,37 @@ pid_changed() {
 
 err_has() {
 	grep -qF -- "$1" "$T/err"
+}
+
+# seq_worker NAME ACTION...: write $T/NAME.sh, a worker that records its
+# pid in $T/NAME.pids and runs ACTION number n on its n-th run (the last
+# ACTION on every later run).
+seq_worker() {
+	local name=$1 i=0
+	shift
+	{
+		echo "echo \$\$ >>$T/$name.pids"
+		echo "n=\$(wc -l <$T/$name.pids)"
+		echo 'case $n in'
+		while [ $# -gt 1 ]; do
+			i=$((i + 1))
+			echo "$i) $1 ;;"
+			shift
+		done
+		echo "*) $1 ;;"
+		echo 'esac'
+	} >"$T/$name.sh"
+}
+
+# How many times the worker of seq_worker NAME has started.
+runs_of() {
+	if [ -f "$T/$1.pids" ]; then
+		wc -l <"$T/$1.pids"
+	else
+		echo 0
+	fi
+}
+
+runs_ge() {
+	[ "$(runs_of "$1")" -ge "$2" ]
 }

@@ -4,11 +4,6 @@
 
 load helpers
 
-marked_pids() {
-	grep -lsazxF "ST_MARK=$ST_MARK" /proc/[0-9]*/environ 2>/dev/null |
-	    awk -F/ -v me=$$ '$3 != me { print $3 }'
-}
-
 nothing_left() {
 	[ -z "$(marked_pids)" ]
 }

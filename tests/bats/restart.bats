@@ -4,44 +4,8 @@
 
 load helpers
 
-# The same as the helper's, in one grep over /proc rather than one per
-# process (a loaded machine has many), and matching ST_MARK exactly.
-marked_pids() {
-	grep -lsazxF "ST_MARK=$ST_MARK" /proc/[0-9]*/environ 2>/dev/null |
-	    awk -F/ -v me=$$ '$3 != me { print $3 }'
-}
 
-# seq_worker NAME ACTION...: write $T/NAME.sh, a worker that records its
-# pid in $T/NAME.pids and runs ACTION number n on its n-th run (the last
-# ACTION on every later run).
-seq_worker() {
-	local name=$1 i=0 a
-	shift
-	{
-		echo "echo \$\$ >>$T/$name.pids"
-		echo "n=\$(wc -l <$T/$name.pids)"
-		echo 'case $n in'
-		while [ $# -gt 1 ]; do
-			i=$((i + 1))
-			echo "$i) $1 ;;"
-			shift
-		done
-		echo "*) $1 ;;"
-		echo 'esac'
-	} >"$T/$name.sh"
-}
 
-runs_of() {
-	if [ -f "$T/$1.pids" ]; then
-		wc -l <"$T/$1.pids"
-	else
-		echo 0
-	fi
-}
-
-runs_ge() {
-	[ "$(runs_of "$1")" -ge "$2" ]
-}
 
 # The durations of the "restarting in" lines of node $1, in order.
 restart_delays() {

@@ -4,13 +4,6 @@
 
 load helpers
 
-# The same as the helper's, in one grep over /proc rather than one per
-# process (a loaded machine has many), and matching ST_MARK exactly.
-marked_pids() {
-	grep -lsazxF "ST_MARK=$ST_MARK" /proc/[0-9]*/environ 2>/dev/null |
-	    awk -F/ -v me=$$ '$3 != me { print $3 }'
-}
-
 bats_require_minimum_version 1.5.0
 
 # How many lines of the event log contain $1.

@@ -4,13 +4,6 @@
 
 load helpers
 
-# The same as the helper's, in one grep over /proc rather than one per
-# process (a loaded machine has many), and matching ST_MARK exactly.
-marked_pids() {
-	grep -lsazxF "ST_MARK=$ST_MARK" /proc/[0-9]*/environ 2>/dev/null |
-	    awk -F/ -v me=$$ '$3 != me { print $3 }'
-}
-
 # The nodes of the "stopped" lines, in order.
 stopped_order() {
 	sed -n 's/^[^ ]* supertree: \(.*\): stopped$/\1/p' "$T/err"

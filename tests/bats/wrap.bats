@@ -6,11 +6,6 @@ load helpers
 
 bats_require_minimum_version 1.5.0
 
-marked_pids() {
-	grep -lsazxF "ST_MARK=$ST_MARK" /proc/[0-9]*/environ 2>/dev/null |
-	    awk -F/ -v me=$$ '$3 != me { print $3 }'
-}
-
 nothing_left() {
 	[ -z "$(marked_pids)" ]
 }
