@@ -61,7 +61,7 @@ list_trees(char ***names)
 {
 	DIR		*d;
 	struct dirent	*de;
-	char		*dir, *path;
+	char		*dir, *path, *why;
 	size_t		 len;
 	int		 n = 0, fd;
 
@@ -76,7 +76,9 @@ list_trees(char ***names)
 		if (len < 6 || strcmp(de->d_name + len - 5, ".sock") != 0)
 			continue;
 		xasprintf(&path, "%s/%s", dir, de->d_name);
-		fd = ctl_connect(path, &(char *){ NULL });
+		why = NULL;
+		fd = ctl_connect(path, &why);
+		free(why);
 		free(path);
 		if (fd == -1)
 			continue;
