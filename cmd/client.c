@@ -154,7 +154,7 @@ static char *
 find_socket(const char *cmd, int *argc, char ***argv, int name_only)
 {
 	const char	*env = getenv("SUPERTREE_SOCKET");
-	char		**names, *path = NULL;
+	char		**names, *path = NULL, *dir;
 	int		  n, i;
 
 	if (cmd_socket != NULL || (env != NULL && *env != '\0'))
@@ -167,8 +167,10 @@ find_socket(const char *cmd, int *argc, char ***argv, int name_only)
 	} else if (n == 1)
 		path = ctl_socket_path(NULL, NULL, names[0]);
 	else if (n == 0) {
+		dir = ctl_socket_dir();
 		fprintf(stderr, "supertree: %s: no tree is running (looked in "
-		    "%s)\n", cmd, ctl_socket_dir());
+		    "%s)\n", cmd, dir);
+		free(dir);
 	} else if (strcmp(cmd, "status") == 0) {
 		/* status of no tree in particular: list them all. */
 		list_health(names, n);

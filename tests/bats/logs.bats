@@ -295,6 +295,10 @@ hwm_kb() {
 }
 
 @test "logs -f of a flooding worker keeps the supervisor's memory bounded" {
+	# Under ASan the sanitizer's own memory swamps what is measured.
+	if nm -D "$SUPERTREE" 2>/dev/null | grep -q __asan_init; then
+		skip "not measurable in an ASan build"
+	fi
 	write_spec flood.ini <<-EOF
 	[supertree]
 	name = flood
