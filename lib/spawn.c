@@ -22,6 +22,14 @@
  *   inconsistent.
  * - Every descriptor supertree opens is close-on-exec; the fd map is the
  *   only way a descriptor crosses into a child.
+ * - The ids are dropped before the child does anything else on the
+ *   user's behalf: the working directory is entered as the user (a
+ *   directory it may not enter fails the start, rather than giving it a
+ *   directory it could not reach itself).
+ * - PR_SET_PDEATHSIG comes after setuid/setgid, which clear it, and is
+ *   followed by a getppid() check against the pid of the supervisor that
+ *   spawned us: if it died (even SIGKILLed while suspended in vfork)
+ *   before prctl, no signal would ever come, so the child exits instead.
  */
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -241,16 +249,6 @@ spawn_child(void *arg)
 	sigset_t		 set;
 	int			 sig;
 
-	e.step = STEP_FDS;
-	if (r->pdeathsig != 0) {
-		prctl(PR_SET_PDEATHSIG, r->pdeathsig, 0, 0, 0);
-		/* The parent may have died before prctl: check. */
-		e.step = STEP_PARENT;
-		if (getppid() != ctx->parent) {
-			errno = ESRCH;
-			goto fail;
-		}
-	}
 	if (r->setsid)
 		setsid();
 	e.step = STEP_FDS;
@@ -258,9 +256,6 @@ spawn_child(void *arg)
 	    close_range(SPAWN_LOW, ~0U, CLOSE_RANGE_UNSHARE) == -1)
 		goto fail;
 	if (spawn_fds(ctx->map, ctx->nmap) == -1)
-		goto fail;
-	e.step = STEP_DIR;
-	if (r->dir != NULL && chdir(r->dir) == -1)
 		goto fail;
 	if (r->umask != -1)
 		umask((mode_t)r->umask);
@@ -275,6 +270,20 @@ spawn_child(void *arg)
 		e.step = STEP_SETUID;
 		if (setuid(r->uid) == -1)
 			goto fail;
+	}
+	/* As the user: a directory it cannot enter is a start failure. */
+	e.step = STEP_DIR;
+	if (r->dir != NULL && chdir(r->dir) == -1)
+		goto fail;
+	/* After the drop: a change of credentials clears the setting. */
+	if (r->pdeathsig != 0) {
+		prctl(PR_SET_PDEATHSIG, r->pdeathsig, 0, 0, 0);
+		/* The parent may have died before prctl: check. */
+		e.step = STEP_PARENT;
+		if (getppid() != ctx->parent) {
+			errno = ESRCH;
+			goto fail;
+		}
 	}
 	/* Dispositions are not shared (no CLONE_SIGHAND): reset ours. */
 	for (sig = 1; sig < NSIG; sig++)
@@ -420,7 +429,11 @@ spawn(const struct spawn_req *r, pid_t *pidp, int *pidfdp, char **cause)
 		waitpid(pid, NULL, 0);
 		if (pidfd != -1)
 			close(pidfd);
-		if (ctx.err.step == STEP_DIR)
+		if (ctx.err.step == STEP_DIR && r->set_ids)
+			xasprintf(cause, "directory %s: cannot enter as uid %u "
+			    "gid %u: %s", r->dir, (unsigned int)r->uid,
+			    (unsigned int)r->gid, strerror(ctx.err.err));
+		else if (ctx.err.step == STEP_DIR)
 			xasprintf(cause, "directory %s: %s", r->dir,
 			    strerror(ctx.err.err));
 		else

@@ -253,6 +253,7 @@ static int	 spec_name_ok(const char *);
 static char	*spec_default_name(const char *);
 static void	 spec_post(struct spec_ctx *, int, const char *);
 static void	 spec_ids(struct spec_ctx *, int);
+static char	**spec_user_env(const struct passwd *);
 static struct tree *spec_build(struct spec_ctx *);
 static void	 spec_order(struct spec_ctx *, int, int *, int *);
 static char	*spec_digest(struct spec_ctx *, const struct tree_node *,
@@ -1443,6 +1444,28 @@ spec_post(struct spec_ctx *ctx, int i, const char *ok)
 }
 
 /*
+ * The variables su and systemd set for a user from its passwd entry (an
+ * empty home is "/", an empty shell /bin/sh, as su does). NULL-terminated.
+ */
+static char **
+spec_user_env(const struct passwd *pw)
+{
+	const char	*dir = pw->pw_dir, *sh = pw->pw_shell;
+	char		**env;
+
+	if (dir == NULL || *dir == '\0')
+		dir = "/";
+	if (sh == NULL || *sh == '\0')
+		sh = "/bin/sh";
+	env = xcalloc(5, sizeof *env);
+	xasprintf(&env[0], "HOME=%s", dir);
+	xasprintf(&env[1], "USER=%s", pw->pw_name);
+	xasprintf(&env[2], "LOGNAME=%s", pw->pw_name);
+	xasprintf(&env[3], "SHELL=%s", sh);
+	return (env);
+}
+
+/*
  * Resolve user and group now, so that a typo fails the check rather than
  * the start. Numeric ids need no entry, but without 'group' a uid must
  * have one to give its primary group.
@@ -1475,6 +1498,7 @@ spec_ids(struct spec_ctx *ctx, int i)
 		if (pw != NULL) {
 			entry = 1;
 			pwgid = pw->pw_gid;
+			n->user_env = spec_user_env(pw);
 		}
 	}
 	if (n->group != NULL) {

@@ -25,46 +25,56 @@
 #include "sv_int.h"
 #include "xmalloc.h"
 
-/*
- * Build the environment of a worker: ours, minus our internals, plus its
- * own, plus extra (NOTIFY_SOCKET for ready = notify) when not NULL.
- */
-/* Does env (KEY=VALUE strings) set the variable of entry e? */
+/* Does env (KEY=VALUE strings, NULL-terminated) set the variable of e? */
 static int
-env_sets(char **env, int n, const char *e)
+env_sets(char **env, const char *e)
 {
 	size_t	klen = strcspn(e, "=");
 	int	i;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; env != NULL && env[i] != NULL; i++) {
 		if (strncmp(env[i], e, klen) == 0 && env[i][klen] == '=')
 			return (1);
 	}
 	return (0);
 }
 
+/*
+ * Build the environment of a worker: ours, minus our internals, then, for
+ * a worker with a user, HOME, USER, LOGNAME and SHELL from its passwd
+ * entry (as su and systemd set them), then its own 'environment' (which
+ * wins over both), then extra (NOTIFY_SOCKET for ready = notify) when not
+ * NULL. A name never appears twice. Only the array is allocated.
+ */
 char **
 sv_child_env(struct sv_child *c, char *extra)
 {
-	extern char	**environ;
-	char		**env;
-	int		  n = 0, i, k;
+	extern char		**environ;
+	const struct tree_node	 *n = c->node;
+	char			**env;
+	int			  nenv = 0, i, k;
 
 	for (i = 0; environ[i] != NULL; i++)
-		n++;
-	env = xcalloc(n + c->node->nenv + 2, sizeof *env);
+		nenv++;
+	for (i = 0; n->user_env != NULL && n->user_env[i] != NULL; i++)
+		nenv++;
+	env = xcalloc(nenv + n->nenv + 2, sizeof *env);
 	for (i = 0, k = 0; environ[i] != NULL; i++) {
 		if (strncmp(environ[i], "NOTIFY_SOCKET=", 14) == 0 ||
 		    strncmp(environ[i], "SUPERTREE_", 10) == 0 ||
 		    strncmp(environ[i], "LISTEN_", 7) == 0)
 			continue;
-		/* The node's own setting wins: never the same name twice. */
-		if (env_sets(c->node->env, c->node->nenv, environ[i]))
+		if (env_sets(n->env, environ[i]) ||
+		    env_sets(n->user_env, environ[i]))
 			continue;
 		env[k++] = environ[i];
 	}
-	for (i = 0; i < c->node->nenv; i++)
-		env[k++] = c->node->env[i];
+	for (i = 0; n->user_env != NULL && n->user_env[i] != NULL; i++) {
+		if (!env_sets(n->env, n->user_env[i]))
+			env[k++] = n->user_env[i];
+	}
+	for (i = 0; i < n->nenv; i++)
+		env[k++] = n->env[i];
 	if (extra != NULL)
 		env[k++] = extra;
 	env[k] = NULL;

@@ -76,6 +76,7 @@ tree_free(struct tree *t)
 		free(n->exit_codes);
 		free(n->directory);
 		value_free_vec(n->env);
+		value_free_vec(n->user_env);
 		free(n->user);
 		free(n->group);
 		free(n->output_path);

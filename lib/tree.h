@@ -90,6 +90,7 @@ struct tree_node {
 	char		 *group;	/* NULL: user's primary group */
 	uid_t		  uid;		/* resolved when user != NULL */
 	gid_t		  gid;		/* resolved when user or group != NULL */
+	char		**user_env;	/* HOME, USER, LOGNAME, SHELL of user */
 	int		  umask;	/* -1: inherit */
 	enum tree_output  output;
 	char		 *output_path;	/* for TREE_OUT_FILE */
