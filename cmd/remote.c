@@ -3,8 +3,13 @@
  * logs, events, shutdown), run inside the top process of a tree on behalf
  * of a client on the control socket.
  *
- * Status is answered from the top's mirror of the tree, without asking
- * any other process. Commands go down the supervisor links to the
+ * Status is answered from the top's mirror of the tree, once every
+ * supervisor that should be running has answered a ping (MSG_PING,
+ * svlink.c) or STATUS_PING_MS has passed: a supervisor that does not
+ * answer in time (stopped, wedged) is shown, with its subtree, as
+ * "unresponsive" rather than as whatever it last reported. The ping is
+ * sent only for a status request, so an idle tree never wakes up for it.
+ * Commands go down the supervisor links to the
  * supervisor that owns the node; its reply comes back up and completes the
  * client's request. A request waiting for something (a command's reply, a
  * state for `wait`, new events or log lines) is a struct pending; state
@@ -36,8 +41,12 @@ enum pending_kind {
 	P_WAIT,		/* wait: node states to reach */
 	P_EVENTS,	/* events: every state change */
 	P_LOGS,		/* logs: the dump, then (-f) new lines */
-	P_SHUTDOWN	/* shutdown: until the tree is down */
+	P_SHUTDOWN,	/* shutdown: until the tree is down */
+	P_STATUS	/* status: the supervisors' answers to a ping */
 };
+
+/* How long status waits for the supervisors to answer its ping. */
+#define STATUS_PING_MS	1000
 
 struct pending {
 	enum pending_kind	 kind;
@@ -51,6 +60,11 @@ struct pending {
 	int			 want;		/* P_WAIT: target */
 	int			 follow;	/* P_LOGS: -f */
 	unsigned		 dropped;	/* P_LOGS: lines not sent */
+	uint32_t		 seq;		/* P_STATUS: the ping's */
+	char			*expect;	/* P_STATUS: by node, to answer */
+	int			 json;		/* P_STATUS: options */
+	int			 quiet;
+	int			 rflags;
 	struct event		*timer;
 	char			*timeout_text;
 	TAILQ_ENTRY(pending)	 entry;
@@ -79,6 +93,8 @@ static void	hook_reload(struct sv *);
 static int	do_reload(struct ctl_client *);
 static void	pending_gone(struct ctl_client *, void *);
 static void	wait_check(struct pending *);
+static void	hook_pong(struct sv *, uint32_t, int);
+static void	status_answer(struct pending *, int);
 
 void
 remote_init(struct sv *sv, int wrap)
@@ -91,6 +107,7 @@ remote_init(struct sv *sv, int wrap)
 	sv->hooks.logdump = hook_logdump;
 	sv->hooks.done = hook_done;
 	sv->hooks.reload = hook_reload;
+	sv->hooks.pong = hook_pong;
 }
 
 /* wrap exits with its worker's last status. */
@@ -130,6 +147,7 @@ pending_free(struct pending *p)
 		event_free(p->timer);
 	free(p->reqids);
 	free(p->nodes);
+	free(p->expect);
 	free(p->timeout_text);
 	free(p);
 }
@@ -211,15 +229,179 @@ resolve(struct ctl_client *cl, int argc, char **argv, int **ids)
 	return (bad ? -1 : 0);
 }
 
+/* Whether a supervisor's process should be there to answer a ping. */
+static int
+status_alive(const struct nstate *st)
+{
+	return (st->pid != 0 && (st->state == NS_STARTING ||
+	    st->state == NS_RUNNING || st->state == NS_READY ||
+	    st->state == NS_STOPPING));
+}
+
+/*
+ * The states status shows: the mirror, except that with mark, each
+ * supervisor still expected to answer (and still alive by the mirror) is
+ * shown unresponsive with all its subtree. Allocated.
+ */
+static struct nstate *
+status_states(struct pending *p, int mark)
+{
+	struct nstate	*states;
+	int		 id, j, end, n = top->tree->nnodes;
+
+	states = xreallocarray(NULL, n, sizeof *states);
+	memcpy(states, top->mirror, n * sizeof *states);
+	for (id = 0; mark && p->expect != NULL && id < n; id++) {
+		if (!p->expect[id] || !status_alive(&states[id]))
+			continue;
+		end = tree_subtree_end(top->tree, id);
+		for (j = id; j < end; j++)
+			states[j].state = NS_UNRESPONSIVE;
+		id = end - 1;
+	}
+	return (states);
+}
+
+/* Answer a status request; with mark, the silent are unresponsive. */
+static void
+status_answer(struct pending *p, int mark)
+{
+	struct ctl_client	*cl = p->cl;
+	struct nstate		*states;
+	struct msg_buf		 mb;
+	char			*mask = NULL, *out, *s, *nl;
+	int			*ids = p->nodes, argc = p->nnodes;
+	int			 i, n, id, line, end, health;
+	int64_t			 now = proc_wall_ms();
+
+	if (ctl_closing(cl))
+		return;
+	if (p->timer != NULL)
+		evtimer_del(p->timer);
+	states = status_states(p, mark);
+	/* With paths, only the named subtrees count (and show). */
+	if (argc > 0) {
+		mask = xcalloc(top->tree->nnodes, 1);
+		for (i = 0; i < argc; i++) {
+			end = tree_subtree_end(top->tree, ids[i]);
+			memset(mask + ids[i], 1, end - ids[i]);
+		}
+	}
+	health = render_health_of(top->tree, states, mask);
+	if (p->quiet)
+		goto done;
+	if (p->json) {
+		msg_buf_init(&mb);
+		msg_put_bytes(&mb, "[", 1);
+		for (id = 0, n = 0; id < top->tree->nnodes; id++) {
+			if (mask != NULL && !mask[id])
+				continue;
+			out = render_json_node(top->tree, id, &states[id], now);
+			if (n++ > 0)
+				msg_put_bytes(&mb, ",", 1);
+			msg_put_bytes(&mb, "\n  ", 3);
+			msg_put_bytes(&mb, out, strlen(out));
+			free(out);
+		}
+		msg_put_bytes(&mb, "\n]\n", 3);
+		ctl_out(cl, (char *)mb.data, mb.len);
+		msg_buf_free(&mb);
+		goto done;
+	}
+	out = render_tree(top->tree, states, now, p->rflags);
+	for (s = out, line = 0; *s != '\0'; s = nl + 1, line++) {
+		if ((nl = strchr(s, '\n')) == NULL)
+			nl = s + strlen(s) - 1;
+		if (mask == NULL || (line < top->tree->nnodes && mask[line]))
+			ctl_out(cl, s, nl - s + 1);
+		if (*nl == '\0')
+			break;
+	}
+	free(out);
+done:
+	free(mask);
+	free(states);
+	finish(cl, health);
+}
+
+static void
+status_timeout_cb(int fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	status_answer(arg, 1);
+}
+
+/*
+ * Whether supervisor id matters to a status of the nodes given: it shows
+ * (it is in one of their subtrees) or it carries their answers (it is an
+ * ancestor of one).
+ */
+static int
+status_concerns(struct pending *p, int id)
+{
+	int	i;
+
+	if (p->nnodes == 0)
+		return (1);
+	for (i = 0; i < p->nnodes; i++) {
+		if (tree_is_ancestor(top->tree, p->nodes[i], id) ||
+		    tree_is_ancestor(top->tree, id, p->nodes[i]))
+			return (1);
+	}
+	return (0);
+}
+
+/*
+ * Ping the supervisors that should be running; answer once those that
+ * matter did, or at the deadline.
+ */
+static void
+status_ping(struct pending *p)
+{
+	struct timeval	tv;
+	int		id;
+
+	p->seq = next_reqid++;
+	if (next_reqid == 0)
+		next_reqid = 1;
+	p->expect = xcalloc(top->tree->nnodes, 1);
+	for (id = 0; id < top->tree->nnodes; id++) {
+		if (top->tree->nodes[id].kind == TREE_SUPERVISOR &&
+		    status_alive(&top->mirror[id]) &&
+		    status_concerns(p, id)) {
+			p->expect[id] = 1;
+			p->outstanding++;
+		}
+	}
+	if (p->outstanding == 0) {
+		status_answer(p, 0);
+		return;
+	}
+	sv_ping(top, p->seq);
+	p->timer = evtimer_new(top->base, status_timeout_cb, p);
+	tv.tv_sec = STATUS_PING_MS / 1000;
+	tv.tv_usec = (STATUS_PING_MS % 1000) * 1000;
+	evtimer_add(p->timer, &tv);
+}
+
+/* Node id has answered, or is gone (it will not answer). */
+static void
+status_heard(struct pending *p, int id)
+{
+	if (p->expect == NULL || id < 0 || id >= top->tree->nnodes ||
+	    !p->expect[id])
+		return;
+	p->expect[id] = 0;
+	if (--p->outstanding == 0)
+		status_answer(p, 0);
+}
+
 static void
 do_status(struct ctl_client *cl, int argc, char **argv, uint32_t flags)
 {
-	int		 json = 0, quiet = 0, ch, i, *ids = NULL, n, health, end;
-	char		*mask;
-	int		 rflags = 0, id, line;
-	char		*out, *p, *nl;
-	struct msg_buf	 mb;
-	int64_t		 now = proc_wall_ms();
+	struct pending	*p;
+	int		 json = 0, quiet = 0, ch, *ids = NULL;
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -251,68 +433,16 @@ do_status(struct ctl_client *cl, int argc, char **argv, uint32_t flags)
 		finish(cl, EXIT_USAGE);
 		return;
 	}
-	/* With paths, only the named subtrees count (and show). */
-	mask = NULL;
-	if (argc > 0) {
-		mask = xcalloc(top->tree->nnodes, 1);
-		for (i = 0; i < argc; i++) {
-			end = tree_subtree_end(top->tree, ids[i]);
-			memset(mask + ids[i], 1, end - ids[i]);
-		}
-	}
-	health = render_health_of(top->tree, top->mirror, mask);
-	free(mask);
-	if (quiet) {
-		free(ids);
-		finish(cl, health);
-		return;
-	}
-	if (json) {
-		msg_buf_init(&mb);
-		msg_put_bytes(&mb, "[", 1);
-		for (id = 0, n = 0; id < top->tree->nnodes; id++) {
-			for (i = 0; i < argc; i++) {
-				if (tree_is_ancestor(top->tree, ids[i], id))
-					break;
-			}
-			if (argc > 0 && i == argc)
-				continue;
-			out = render_json_node(top->tree, id, &top->mirror[id],
-			    now);
-			if (n++ > 0)
-				msg_put_bytes(&mb, ",", 1);
-			msg_put_bytes(&mb, "\n  ", 3);
-			msg_put_bytes(&mb, out, strlen(out));
-			free(out);
-		}
-		msg_put_bytes(&mb, "\n]\n", 3);
-		ctl_out(cl, (char *)mb.data, mb.len);
-		msg_buf_free(&mb);
-		free(ids);
-		finish(cl, health);
-		return;
-	}
+	p = pending_new(cl, P_STATUS);
+	p->nodes = ids;
+	p->nnodes = argc;
+	p->json = json;
+	p->quiet = quiet;
 	if (flags & MSG_REQ_UTF8)
-		rflags |= RENDER_UTF8;
+		p->rflags |= RENDER_UTF8;
 	if (flags & MSG_REQ_COLOR)
-		rflags |= RENDER_COLOR;
-	out = render_tree(top->tree, top->mirror, now, rflags);
-	for (p = out, line = 0; *p != '\0'; p = nl + 1, line++) {
-		if ((nl = strchr(p, '\n')) == NULL)
-			nl = p + strlen(p) - 1;
-		for (i = 0; i < argc; i++) {
-			if (line < top->tree->nnodes &&
-			    tree_is_ancestor(top->tree, ids[i], line))
-				break;
-		}
-		if (argc == 0 || i < argc)
-			ctl_out(cl, p, nl - p + 1);
-		if (*nl == '\0')
-			break;
-	}
-	free(out);
-	free(ids);
-	finish(cl, health);
+		p->rflags |= RENDER_COLOR;
+	status_ping(p);
 }
 
 static void
@@ -712,6 +842,9 @@ hook_state(struct sv *sv, int id)
 			continue;
 		if (p->kind == P_WAIT)
 			wait_check(p);
+		else if (p->kind == P_STATUS &&
+		    !status_alive(&top->mirror[id]))
+			status_heard(p, id);
 		else if (p->kind == P_EVENTS) {
 			json = render_json_node(top->tree, id, &top->mirror[id],
 			    proc_wall_ms());
@@ -746,6 +879,21 @@ hook_reply(struct sv *sv, uint32_t reqid, int status, const char *text)
 	}
 	if (--p->outstanding <= 0 && p->kind == P_CMD)
 		finish(p->cl, p->failed ? EXIT_FAIL : 0);
+}
+
+static void
+hook_pong(struct sv *sv, uint32_t seq, int id)
+{
+	struct pending	*p;
+
+	(void)sv;
+	TAILQ_FOREACH(p, &pendings, entry) {
+		if (p->kind == P_STATUS && p->seq == seq) {
+			if (!ctl_closing(p->cl))
+				status_heard(p, id);
+			return;
+		}
+	}
 }
 
 static void
@@ -867,6 +1015,9 @@ do_reload(struct ctl_client *cl)
 			ctl_eprintf(p->cl, "supertree: the tree was reloaded\n");
 			finish(p->cl, EXIT_FAIL);
 		}
+		/* Its node ids are about to change: answer it as it is. */
+		if (p->kind == P_STATUS)
+			status_answer(p, 0);
 	}
 	if (sv_reload(top, text, len, &cause) == -1) {
 		eprint_lines(cl, cause);
@@ -902,6 +1053,8 @@ hook_done(struct sv *sv)
 			continue;
 		if (p->kind == P_WAIT)
 			wait_check(p);
+		if (p->kind == P_STATUS)
+			status_answer(p, 0);
 		/* The tree ended normally: so do the streams. */
 		if (p->kind == P_SHUTDOWN)
 			finish(p->cl, 0);

@@ -249,7 +249,7 @@ msg_get_state(struct msg_rd *r, uint32_t *node, struct nstate *s)
 	s->intensity_used = msg_get_u32(r);
 	msg_get_strbuf(r, s->error, sizeof s->error);
 	msg_get_strbuf(r, s->status, sizeof s->status);
-	if (r->err || s->state >= NS_NSTATES || s->pid < 0)
+	if (r->err || s->state >= NS_NWIRE || s->pid < 0)
 		return (-1);
 	return (0);
 }

@@ -33,10 +33,12 @@ enum msg_type {
 	MSG_REPLY = 3,		/* u32 reqid, i32 status, str text */
 	MSG_LOG = 4,		/* u32 node, u8 stream, str line */
 	MSG_LOGDUMP = 5,	/* u32 reqid, str lines (logs -n) */
+	MSG_PONG = 6,		/* u32 seq, u32 node: answers MSG_PING */
 
 	/* 100-199: supervisor link, parent to child (commands flow down). */
 	MSG_CMD = 100,		/* u32 reqid, u8 op, u32 node, i32 arg */
 	MSG_RELOAD = 101,	/* str spec text (u32 length) */
+	MSG_PING = 102,		/* u32 seq: answer, and pass it on down */
 
 	/* 200-299: control socket. */
 	MSG_REQUEST = 200,	/* u32 flags, u16 argc, argc x str */

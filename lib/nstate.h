@@ -17,9 +17,11 @@ enum nstate_state {
 	NS_BACKOFF,	/* waiting to be restarted */
 	NS_STOPPING,	/* stop signal sent, waiting for the process group */
 	NS_EXITED,	/* ended and not restarted (normal end / temporary) */
-	NS_FAILED	/* ended and gave up: max_restarts, intensity, ... */
+	NS_FAILED,	/* ended and gave up: max_restarts, intensity, ... */
+	NS_UNRESPONSIVE	/* status only: its supervisor did not answer */
 };
-#define NS_NSTATES 8
+#define NS_NSTATES	9
+#define NS_NWIRE	8	/* states a supervisor reports (not the last) */
 
 #define NSTATE_NO_EXIT	INT32_MIN	/* last_exit: never exited */
 #define NSTATE_TEXTLEN	112

@@ -73,7 +73,7 @@ static const char *strategies[] = {
 /* By state: green up, yellow in between, red failed, dim down. */
 static const char *colours[NS_NSTATES] = {
 	"\033[2m", "\033[33m", "\033[32m", "\033[32m", "\033[33m",
-	"\033[33m", "\033[2m", "\033[31m"
+	"\033[33m", "\033[2m", "\033[31m", "\033[31m"
 };
 
 static const struct {
@@ -544,11 +544,13 @@ render_status(struct buf *b, const struct tree *t,
 	const struct nstate	*st;
 	char			 pid[64], up[64], rs[64];
 	const char		*name;
-	int			 i, w, w1 = 0, wp = 0, wu = 0, wr = 0;
+	int			 i, w, w1 = 0, ws = 8, wp = 0, wu = 0, wr = 0;
 
 	for (i = 0; i < t->nnodes; i++) {
 		w = t->nodes[i].depth * 4 + text_width(node_name(t, i));
 		w1 = w > w1 ? w : w1;
+		w = (int)strlen(nstate_name(states[i].state));
+		ws = w > ws ? w : ws;
 		status_cols(&states[i], now_ms, pid, up, rs, sizeof pid);
 		wp = (int)strlen(pid) > wp ? (int)strlen(pid) : wp;
 		wu = (int)strlen(up) > wu ? (int)strlen(up) : wu;
@@ -564,7 +566,7 @@ render_status(struct buf *b, const struct tree *t,
 			buf_printf(b, "%s%s\033[0m", colours[st->state], name);
 		else
 			buf_puts(b, name);
-		buf_pad(b, 8 - (int)strlen(name) + 2);
+		buf_pad(b, ws - (int)strlen(name) + 2);
 		status_cols(st, now_ms, pid, up, rs, sizeof pid);
 		buf_printf(b, "%-*s  %-*s  %-*s", wp, pid, wu, up, wr, rs);
 		status_extra(b, &t->nodes[i], st, now_ms);

@@ -113,6 +113,7 @@ struct sv_hooks {
 		    size_t len);
 	void	(*done)(struct sv *);
 	void	(*reload)(struct sv *);
+	void	(*pong)(struct sv *, uint32_t seq, int id);
 };
 
 struct sv {
@@ -167,6 +168,7 @@ int		 sv_command(struct sv *, uint32_t reqid, int op, int node,
 		    int arg, char **cause);
 int		 sv_reload(struct sv *, const char *, size_t, char **);
 void		 sv_plan_run(struct sv *);
+void		 sv_ping(struct sv *, uint32_t seq);
 void		 sv_child_stop(struct sv_child *);
 int		 sv_child_is_up(const struct sv_child *);
 void		 sv_report(struct sv *, int id);

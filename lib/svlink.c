@@ -7,6 +7,13 @@
  * the supervisor that owns it, which runs it (sv_command) and answers
  * once it is done. A message that does not fit the sender's subtree is
  * dropped with a warning, never trusted.
+ *
+ * Liveness is asked for, never polled: at `status` time the top sends
+ * MSG_PING down; each supervisor answers MSG_PONG for itself and passes
+ * the ping on to its child supervisors, and their answers travel up
+ * through it. A frozen supervisor therefore silences its whole subtree,
+ * which is what the top then reports (remote.c). Nothing is sent while
+ * nobody asks.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,6 +89,17 @@ link_dispatch(struct peer *p, uint16_t type, const uint8_t *data, size_t len,
 				    (const char *)data + r.off, status);
 		}
 		break;
+	case MSG_PONG:
+		reqid = msg_get_u32(&r);
+		node = msg_get_u32(&r);
+		if (msg_rd_done(&r) == -1 || (int)node < c->id ||
+		    (int)node >= end)
+			goto bad;
+		if (sv->up != NULL)
+			peer_send(sv->up, type, data, len);
+		if (sv->hooks.pong != NULL)
+			sv->hooks.pong(sv, reqid, node);
+		break;
 	case MSG_LOG:
 		/* Best effort (see output_follow): dropped when congested. */
 		if (sv->up != NULL && peer_pending(sv->up) < 2 * 1024 * 1024)
@@ -148,6 +166,16 @@ up_dispatch(struct peer *p, uint16_t type, const uint8_t *data, size_t len,
 			free(cause);
 		}
 		break;
+	case MSG_PING:
+		reqid = msg_get_u32(&r);
+		if (msg_rd_done(&r) == -1)
+			break;
+		msg_buf_init(&mb);
+		msg_put_u32(&mb, reqid);
+		msg_put_u32(&mb, (uint32_t)sv->id);
+		peer_send_buf(sv->up, MSG_PONG, &mb);
+		sv_ping(sv, reqid);
+		break;
 	case MSG_RELOAD:
 		a = (int)msg_get_u32(&r);
 		if (r.err || (size_t)a != len - r.off) {
@@ -180,6 +208,27 @@ up_lost(struct peer *p, const char *cause, void *arg)
 	if (!sv->shutting_down)
 		sv_event(sv, sv->id, "parent is gone: stopping");
 	sv_shutdown(sv, 0);
+}
+
+/*
+ * Ping every child supervisor we have a link to (those of the current
+ * tree: a child retired by a reload is not asked about).
+ */
+void
+sv_ping(struct sv *sv, uint32_t seq)
+{
+	struct sv_child	*c;
+	struct msg_buf	 mb;
+	int		 i;
+
+	for (i = 0; i < sv->n; i++) {
+		c = sv->children[i];
+		if (c == NULL || c->link == NULL || c->retired)
+			continue;
+		msg_buf_init(&mb);
+		msg_put_u32(&mb, seq);
+		peer_send_buf(c->link, MSG_PING, &mb);
+	}
 }
 
 static void

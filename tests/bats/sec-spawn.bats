@@ -168,3 +168,91 @@ all_dead() {
 	assert_equal "$(cat "$PRIVDIR/pwd")" "$PRIVDIR/pub"
 	assert_equal "$(node_field w state)" running
 }
+
+# ---------------------------------------------------------------- unresponsive
+
+frozen_spec() {
+	write_spec frozen.ini <<-EOF
+	[supertree]
+	name = frozen
+	[a]
+	command = sleep 100000
+	[mid]
+	[mid/b]
+	command = sleep 100000
+	[mid/deep]
+	[mid/deep/c]
+	command = sleep 100000
+	EOF
+}
+
+# freeze NODE: SIGSTOP a node's process (continued again by teardown).
+freeze() {
+	local pid
+	pid=$(node_pid "$1")
+	STOPPED_PIDS="${STOPPED_PIDS:-} $pid"
+	kill -STOP "$pid"
+	wait_for node_is_stopped "$pid"
+}
+
+node_is_stopped() {
+	[ "$(awk '/^State:/ {print $2}' "/proc/$1/status")" = T ]
+}
+
+@test "status: a frozen (SIGSTOPped) supervisor and its subtree show unresponsive, and status exits 3" {
+	start_tree "$(frozen_spec)"
+	wait_for all_running
+	freeze mid
+	run st status --json
+	assert_failure 3
+	echo "$output" >"$T/s.json"
+	for p in mid mid/b mid/deep mid/deep/c; do
+		assert_equal "$(jq -r --arg p "$p" '.[] | select(.path == $p) |
+		    .state' "$T/s.json")" unresponsive
+	done
+	# What answers is shown as it is.
+	for p in supertree a; do
+		assert_equal "$(jq -r --arg p "$p" '.[] | select(.path == $p) |
+		    .state' "$T/s.json")" running
+	done
+	run st status
+	assert_failure 3
+	assert_line --regexp '^`-- mid +unresponsive +pid [0-9]+'
+	assert_line --regexp '^\|-- a +running +pid [0-9]+'
+	run st status --quiet
+	assert_failure 3
+}
+
+@test "status: a frozen root makes the whole tree unresponsive" {
+	start_tree "$(frozen_spec)"
+	wait_for all_running
+	freeze supertree
+	run st status --json
+	assert_failure 3
+	run jq -r '[.[] | select(.state != "unresponsive")] | length' <<<"$output"
+	assert_output 0
+}
+
+@test "status: a node outside the frozen subtree is reported as usual" {
+	start_tree "$(frozen_spec)"
+	wait_for all_running
+	freeze mid
+	run st status a
+	assert_success
+	assert_line --regexp '^\|-- a +running'
+	run st status --json mid/deep
+	assert_failure 3
+	run jq -r '.[].state' <<<"$output"
+	assert_output $'unresponsive\nunresponsive'
+}
+
+@test "status: a frozen supervisor that is continued is running again" {
+	start_tree "$(frozen_spec)"
+	wait_for all_running
+	freeze mid
+	run st status --quiet
+	assert_failure 3
+	kill -CONT "$(node_pid mid)"
+	wait_for st status --quiet
+	assert_equal "$(node_field mid/deep/c state)" running
+}

@@ -115,6 +115,10 @@ test_state(void)
 	mb.data[4] = NS_NSTATES;
 	msg_rd_init(&r, mb.data, mb.len);
 	ok(msg_get_state(&r, &node, &b) == -1, "unknown state refused");
+	mb.data[4] = NS_UNRESPONSIVE;
+	msg_rd_init(&r, mb.data, mb.len);
+	ok(msg_get_state(&r, &node, &b) == -1,
+	    "unresponsive (the top's own) is never taken from the wire");
 	msg_buf_free(&mb);
 }
 

@@ -349,6 +349,16 @@ test_status(void)
 	    "status utf8: cache");
 	free(s);
 
+	/* A longer state name widens the state column for every line. */
+	st[2].state = st[3].state = st[4].state = NS_UNRESPONSIVE;
+	s = render_tree(t, st, NOW, 0);
+	is_str(line(s, 0), "demo           running       pid 100  up 5m02s  "
+	    "restarts 0   one_for_one 1/3 in 5s", "status: column widened");
+	is_str(line(s, 2), "|-- db         unresponsive  pid 102  -         "
+	    "restarts 0   one_for_all 0/3 in 5s", "status: unresponsive");
+	free(s);
+	mk_states(st);
+
 	/* Uptimes and the backoff countdown, on the root alone. */
 	t->nnodes = 1;
 	t->nodes[0].intensity = TREE_UNLIMITED;
@@ -576,6 +586,8 @@ test_health(void)
 	HEALTH(5, NS_STOPPED, 1, 0, "temporary stopped by hand");
 	HEALTH(0, NS_EXITED, 0, 3, "root exited");
 	HEALTH(0, NS_FAILED, 0, 3, "root failed");
+	HEALTH(1, NS_UNRESPONSIVE, 0, 3, "unresponsive");
+	HEALTH(1, NS_UNRESPONSIVE, 1, 3, "unresponsive is bad even if manual");
 #undef HEALTH
 
 	st[2].state = NS_STOPPED;
