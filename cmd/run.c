@@ -24,10 +24,17 @@
 #include "log.h"
 #include "notify.h"
 #include "proc.h"
+#include "sink.h"
 #include "spec.h"
 #include "sv.h"
 #include "tree.h"
 #include "xmalloc.h"
+
+/*
+ * Our stdout and stderr never block the loop (sink.c); at exit, what a
+ * slow reader has not taken yet gets this long, then is dropped.
+ */
+#define RUN_STDIO_LINGER_MS	200
 
 int
 run_tree(struct tree *t, const char *text, size_t len, const char *sockopt,
@@ -55,7 +62,9 @@ run_tree(struct tree *t, const char *text, size_t len, const char *sockopt,
 	}
 	top->ctl = ctl;
 	notify_init(top);
+	sink_stdio_init(base);
 	rv = sv_run(top, -1);
+	sink_stdio_finish(RUN_STDIO_LINGER_MS);
 	ctl_close(ctl);
 	free(path);
 	if (wrap)
@@ -157,6 +166,8 @@ sv_child_main(int argc, char **argv)
 	sv = sv_new(base, t, id, text, len);
 	sv->quiet = quiet;
 	free(text);
+	sink_stdio_init(base);
 	rv = sv_run(sv, 3);
+	sink_stdio_finish(RUN_STDIO_LINGER_MS);
 	return (rv);
 }

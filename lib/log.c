@@ -1,7 +1,8 @@
 /*
  * log.c: supertree's own diagnostics. Each message is formatted into one
  * buffer and written with a single write(2), so lines from the several
- * supervisor processes that share stderr never interleave mid-line.
+ * supervisor processes that share stderr never interleave mid-line. In a
+ * supervisor, stderr is a sink (sink.c): a stalled reader never blocks.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "sink.h"
 
 static void
 log_vwrite(int with_errno, const char *fmt, va_list ap)
@@ -32,7 +34,7 @@ log_vwrite(int with_errno, const char *fmt, va_list ap)
 			n = sizeof buf - 2;
 	}
 	buf[n++] = '\n';
-	(void)write(STDERR_FILENO, buf, n);
+	(void)sink_stdio_write(STDERR_FILENO, buf, n);
 	errno = saved;
 }
 

@@ -12,6 +12,22 @@
  * whole group is gone the pipes are read to EOF and a last line without a
  * newline is flushed: nothing written before the end is lost.
  *
+ * Reads stay bounded when a worker ends too: output_drain() takes at most
+ * one chunk per stream (the rest comes on the next turns of the loop), and
+ * output_ended() marks the streams as ending, to be read over the next
+ * turns, a chunk per turn, until they are empty, at EOF, or one pipe's
+ * capacity has been read (all that can have been written before the end):
+ * an escaped or flooding writer never holds the loop.
+ *
+ * Writing never blocks either: lines go through a sink (sink.c), a bounded
+ * queue that drops and counts when full, whether the destination is our
+ * own stdout/stderr or a file, a FIFO or a device.
+ *
+ * Output files are opened so that a worker can never make us write
+ * elsewhere (see output_open_file): relative to a directory descriptor
+ * held for the output's life, never through a symbolic link, and checked
+ * with fstat; rotation renames only what it checked.
+ *
  * The last log_lines lines of each worker stay in a ring for `logs`.
  */
 #include <sys/stat.h>
@@ -32,6 +48,7 @@
 #include "output.h"
 #include "peer.h"
 #include "proc.h"
+#include "sink.h"
 #include "spawn.h"
 #include "sv.h"
 #include "tree.h"
@@ -49,15 +66,34 @@ struct output_stream {
 	struct event	*ev;
 	char		*buf;		/* partial line */
 	size_t		 len;
+	int		 ending;	/* the writers are gone: drain, close */
+	size_t		 left;		/* while ending: bytes still to take */
 };
+
+/* What one bounded read found. */
+enum output_rd {
+	OUTPUT_RD_EOF,		/* every writer is gone */
+	OUTPUT_RD_EMPTY,	/* nothing more for now */
+	OUTPUT_RD_MORE		/* the bound was hit: more may be waiting */
+};
+
+/*
+ * s[0] and s[1] are the current run's stdout and stderr; s[2] and s[3]
+ * the previous run's, while they are still being drained after a restart.
+ */
+#define OUTPUT_NSTREAMS	4
 
 struct output {
 	struct sv		*sv;
 	struct sv_child		*c;
-	struct output_stream	 s[2];
+	struct output_stream	 s[OUTPUT_NSTREAMS];
 	int			 wfd[2];	/* write ends, during spawn */
-	int			 filefd;
-	int			 regular;	/* filefd is a regular file */
+	struct sink		*file;		/* output = file:, or NULL */
+	int			 dirfd;		/* the file's directory */
+	char			*base;		/* the file's name in dirfd */
+	dev_t			 dev;		/* what file is, by identity */
+	ino_t			 ino;
+	int			 regular;	/* file is a regular file */
 	int			 write_failed;
 	int64_t			 filesize;
 	char			**ring;
@@ -69,10 +105,13 @@ struct output {
 };
 
 static void	output_read_cb(int, short, void *);
-static int	output_read(struct output *, int, size_t);
+static enum output_rd output_read(struct output *, int, size_t, size_t *);
+static void	output_take(struct output *, int);
 static void	output_line(struct output *, int, const char *, size_t);
 static void	output_close(struct output *, int);
 static int	output_open_file(struct output *, char **);
+static int	output_open_dir(struct output *, char **);
+static void	output_reopen(struct output *);
 static void	output_rotate(struct output *);
 
 static int
@@ -92,11 +131,11 @@ output_new(struct sv *sv, struct sv_child *c)
 	o = xcalloc(1, sizeof *o);
 	o->sv = sv;
 	o->c = c;
-	o->filefd = -1;
-	for (i = 0; i < 2; i++) {
+	o->dirfd = -1;
+	for (i = 0; i < OUTPUT_NSTREAMS; i++)
 		o->s[i].fd = -1;
+	for (i = 0; i < 2; i++)
 		o->wfd[i] = -1;
-	}
 	if (width > 40)
 		width = 40;
 	if (use_color())
@@ -115,10 +154,16 @@ output_free(struct output *o)
 
 	if (o == NULL)
 		return;
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < OUTPUT_NSTREAMS; i++)
 		output_close(o, i);
-	if (o->filefd != -1)
-		close(o->filefd);
+	for (i = 0; i < 2; i++) {
+		if (o->wfd[i] != -1)
+			close(o->wfd[i]);
+	}
+	sink_free(o->file);
+	if (o->dirfd != -1)
+		close(o->dirfd);
+	free(o->base);
 	for (i = 0; o->ring != NULL && i < o->c->node->log_lines; i++)
 		free(o->ring[i]);
 	free(o->ring);
@@ -146,14 +191,23 @@ output_prepare(struct output *o, const struct tree_node *n, int devnull,
 		fds[(*nfds)++] = (struct spawn_fd){ devnull, 2 };
 		return (0);
 	case TREE_OUT_FILE:
-		if (o->filefd == -1 && output_open_file(o, cause) == -1)
+		if (o->file == NULL && output_open_file(o, cause) == -1)
 			return (-1);
 		break;
 	case TREE_OUT_PREFIX:
 		break;
 	}
 	for (i = 0; i < 2; i++) {
-		output_close(o, i);
+		/*
+		 * The last run's stream, if still draining, goes on draining
+		 * beside the new one (and one older than that is closed).
+		 */
+		if (o->s[i].fd != -1) {
+			output_close(o, i + 2);
+			o->s[i + 2] = o->s[i];
+			memset(&o->s[i], 0, sizeof o->s[i]);
+			o->s[i].fd = -1;
+		}
 		if (pipe2(p, O_CLOEXEC) == -1) {
 			xasprintf(cause, "pipe: %s", strerror(errno));
 			output_started(o, 0);
@@ -195,34 +249,63 @@ static void
 output_read_cb(int fd, short what, void *arg)
 {
 	struct output	*o = arg;
-	int		 i = fd == o->s[0].fd ? 0 : 1;
+	int		 i;
 
 	(void)what;
-	if (output_read(o, i, OUTPUT_CHUNK) == 0)
+	for (i = 0; i < OUTPUT_NSTREAMS; i++) {
+		if (o->s[i].fd == fd) {
+			output_take(o, i);
+			return;
+		}
+	}
+}
+
+/*
+ * One wake-up's worth of stream i: at most OUTPUT_CHUNK bytes. A live
+ * stream is closed at EOF; an ending one also once it is empty or its
+ * allowance is used up.
+ */
+static void
+output_take(struct output *o, int i)
+{
+	struct output_stream	*s = &o->s[i];
+	enum output_rd		 rd;
+	size_t			 max = OUTPUT_CHUNK, got = 0;
+
+	if (s->ending && s->left < max)
+		max = s->left;
+	rd = output_read(o, i, max, &got);
+	if (s->ending)
+		s->left -= got < s->left ? got : s->left;
+	if (rd == OUTPUT_RD_EOF || (s->ending && (rd == OUTPUT_RD_EMPTY ||
+	    s->left == 0)))
 		output_close(o, i);
 }
 
 /*
- * Read up to max bytes from stream i and emit the complete lines. Returns
- * 0 at EOF, 1 otherwise.
+ * Read up to max bytes from stream i and emit the complete lines; *got is
+ * the number of bytes read.
  */
-static int
-output_read(struct output *o, int i, size_t max)
+static enum output_rd
+output_read(struct output *o, int i, size_t max, size_t *got)
 {
 	struct output_stream	*s = &o->s[i];
 	char			 buf[OUTPUT_CHUNK], *nl, *p;
 	size_t			 done = 0, take;
 	ssize_t			 n;
 
+	*got = 0;
 	while (done < max) {
-		n = read(s->fd, buf, sizeof buf);
+		take = max - done < sizeof buf ? max - done : sizeof buf;
+		n = read(s->fd, buf, take);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1)
-			return (1);
+			return (OUTPUT_RD_EMPTY);
 		if (n == 0)
-			return (0);
+			return (OUTPUT_RD_EOF);
 		done += n;
+		*got = done;
 		p = buf;
 		while (n > 0) {
 			nl = memchr(p, '\n', n);
@@ -237,15 +320,15 @@ output_read(struct output *o, int i, size_t max)
 			if (n > 0 && *p == '\n') {
 				p++;
 				n--;
-				output_line(o, i, s->buf, s->len);
+				output_line(o, i % 2, s->buf, s->len);
 				s->len = 0;
 			} else if (s->len == OUTPUT_LINE_MAX) {
-				output_line(o, i, s->buf, s->len);
+				output_line(o, i % 2, s->buf, s->len);
 				s->len = 0;
 			}
 		}
 	}
-	return (1);
+	return (OUTPUT_RD_MORE);
 }
 
 static void
@@ -254,7 +337,7 @@ output_close(struct output *o, int i)
 	struct output_stream	*s = &o->s[i];
 
 	if (s->len > 0) {
-		output_line(o, i, s->buf, s->len);
+		output_line(o, i % 2, s->buf, s->len);
 		s->len = 0;
 	}
 	if (s->ev != NULL) {
@@ -267,9 +350,15 @@ output_close(struct output *o, int i)
 	}
 	free(s->buf);
 	s->buf = NULL;
+	s->ending = 0;
+	s->left = 0;
 }
 
-/* The leader ended: take what it wrote so far, before its exit is told. */
+/*
+ * The leader ended: take what it wrote last, before its exit is told; one
+ * chunk per stream, so a group that floods cannot hold us (the rest comes
+ * on the next turns, as usual).
+ */
 void
 output_drain(struct output *o)
 {
@@ -278,24 +367,33 @@ output_drain(struct output *o)
 	if (o == NULL)
 		return;
 	for (i = 0; i < 2; i++) {
-		if (o->s[i].fd != -1 && output_read(o, i, SIZE_MAX) == 0)
-			output_close(o, i);
+		if (o->s[i].fd != -1 && !o->s[i].ending)
+			output_take(o, i);
 	}
 }
 
-/* The whole group is gone: read to the end and flush the last line. */
+/*
+ * The whole group is gone: what is in the pipes now is all that was
+ * written before the end, at most one pipe's capacity. Read it over the
+ * next turns, a chunk per turn, then close and flush the last line. A
+ * writer that escaped the group and goes on writing only gets that much.
+ */
 void
 output_ended(struct output *o)
 {
-	int	i;
+	struct output_stream	*s;
+	int			 i, cap;
 
 	if (o == NULL)
 		return;
 	for (i = 0; i < 2; i++) {
-		if (o->s[i].fd == -1)
+		s = &o->s[i];
+		if (s->fd == -1 || s->ending)
 			continue;
-		output_read(o, i, SIZE_MAX);
-		output_close(o, i);
+		cap = fcntl(s->fd, F_GETPIPE_SZ);
+		s->ending = 1;
+		s->left = cap > 0 ? (size_t)cap : OUTPUT_CHUNK;
+		output_take(o, i);
 	}
 }
 
@@ -377,8 +475,8 @@ output_line(struct output *o, int stream, const char *line, size_t len)
 		iov[k++] = (struct iovec){ ts, strlen(ts) };
 	iov[k++] = (struct iovec){ (void *)line, len };
 	iov[k++] = (struct iovec){ "\n", 1 };
-	if (n->output == TREE_OUT_FILE && o->filefd != -1) {
-		if ((w = writev(o->filefd, iov, k)) == -1) {
+	if (n->output == TREE_OUT_FILE && o->file != NULL) {
+		if ((w = sink_writev(o->file, iov, k)) == -1) {
 			/* Said once per failing spell, not once per line. */
 			if (!o->write_failed)
 				log_warn("%s: output %s", n->path,
@@ -392,80 +490,180 @@ output_line(struct output *o, int stream, const char *line, size_t len)
 		    o->regular)
 			output_rotate(o);
 	} else if (n->output == TREE_OUT_PREFIX)
-		(void)writev(stream == 0 ? STDOUT_FILENO : STDERR_FILENO, iov,
-		    k);
+		(void)sink_stdio_writev(stream == 0 ? STDOUT_FILENO :
+		    STDERR_FILENO, iov, k);
 }
 
+/*
+ * The directory of the output file, opened once for the output's life:
+ * every later open, rename and unlink is relative to it, so what a worker
+ * does to the path's directories later changes nothing for us.
+ */
+static int
+output_open_dir(struct output *o, char **cause)
+{
+	const char	*path = o->c->node->output_path;
+	const char	*slash = strrchr(path, '/');
+	char		*dir;
+
+	if (slash != NULL && slash[1] == '\0') {
+		xasprintf(cause, "output %s: names a directory, not a file",
+		    path);
+		return (-1);
+	}
+	if (slash == NULL)
+		dir = xstrdup(".");
+	else if (slash == path)
+		dir = xstrdup("/");
+	else
+		dir = xstrndup(path, slash - path);
+	o->dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (o->dirfd == -1) {
+		xasprintf(cause, "output %s: directory %s: %s", path, dir,
+		    strerror(errno));
+		free(dir);
+		return (-1);
+	}
+	free(dir);
+	free(o->base);
+	o->base = xstrdup(slash != NULL ? slash + 1 : path);
+	return (0);
+}
+
+/*
+ * Open the output file for appending, safely, since we may be root and the
+ * worker may own the directory (see supertree.ini(5), "Output files"):
+ *
+ *  - O_NOFOLLOW: a symbolic link at the path (planted by the worker, at
+ *    start, between two reopens or during a rotation) is refused, never
+ *    followed;
+ *  - O_NONBLOCK: a FIFO or a device never blocks the loop, neither in
+ *    open(2) nor in the writes (the sink queues and drops);
+ *  - fstat of what was opened: a regular file with no other hard link, a
+ *    character device (only root can make one), or a FIFO that belongs
+ *    to our own user or root (a worker can make FIFOs: one of its own is
+ *    refused). Anything else is refused.
+ *
+ * A FIFO without a reader is opened read-write, so that it never fails
+ * nor blocks: lines wait in the pipe, then in the sink, then are dropped
+ * and counted until a reader comes.
+ */
 static int
 output_open_file(struct output *o, char **cause)
 {
 	const char	*path = o->c->node->output_path;
+	const int	 fl = O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
+			     O_CLOEXEC;
 	struct stat	 sb;
-	off_t		 end;
+	const char	*why = NULL;
+	int		 fd;
 
-	o->filefd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-	    0644);
-	if (o->filefd == -1) {
-		xasprintf(cause, "output %s: %s", path, strerror(errno));
+	if (o->dirfd == -1 && output_open_dir(o, cause) == -1)
+		return (-1);
+	fd = openat(o->dirfd, o->base, O_WRONLY | O_CREAT | fl, 0644);
+	if (fd == -1 && errno == ENXIO)
+		fd = openat(o->dirfd, o->base, O_RDWR | fl);
+	if (fd == -1) {
+		if (errno == ELOOP)
+			xasprintf(cause, "output %s: is a symbolic link: refused "
+			    "(output files are never written through links)",
+			    path);
+		else
+			xasprintf(cause, "output %s: %s", path,
+			    strerror(errno));
+		return (-1);
+	}
+	if (fstat(fd, &sb) == -1)
+		why = strerror(errno);
+	else if (S_ISREG(sb.st_mode) && sb.st_nlink > 1)
+		why = "has other hard links: refused";
+	else if (S_ISFIFO(sb.st_mode) && sb.st_uid != geteuid() &&
+	    sb.st_uid != 0)
+		why = "is a FIFO of another user: refused";
+	else if (!S_ISREG(sb.st_mode) && !S_ISCHR(sb.st_mode) &&
+	    !S_ISFIFO(sb.st_mode))
+		why = "not a regular file, character device or FIFO: refused";
+	if (why != NULL) {
+		xasprintf(cause, "output %s: %s", path, why);
+		close(fd);
 		return (-1);
 	}
 	/*
 	 * Only a regular file is ever rotated: renaming a device such as
 	 * /dev/null (or a fifo, a tty) away would be a disaster.
 	 */
-	o->regular = fstat(o->filefd, &sb) == 0 && S_ISREG(sb.st_mode);
-	end = lseek(o->filefd, 0, SEEK_END);
-	o->filesize = end > 0 ? end : 0;
+	o->regular = S_ISREG(sb.st_mode);
+	o->dev = sb.st_dev;
+	o->ino = sb.st_ino;
+	o->filesize = o->regular ? sb.st_size : 0;
+	o->file = sink_new(o->sv->base, fd, 1, SINK_QUEUE_MAX);
 	return (0);
 }
 
-/* PATH -> PATH.1 -> ... -> PATH.<log_keep>; the oldest is dropped. */
+/* Close and open again (SIGUSR1, reload, `logs --reopen`, rotation). */
+static void
+output_reopen(struct output *o)
+{
+	char	*cause = NULL;
+
+	sink_free(o->file);
+	o->file = NULL;
+	if (output_open_file(o, &cause) == -1) {
+		log_warnx("%s: %s", o->c->node->path, cause);
+		free(cause);
+	}
+}
+
+/*
+ * PATH -> PATH.1 -> ... -> PATH.<log_keep>; the oldest is dropped. Only
+ * when the name still is the file we hold open (checked without following
+ * links): if a worker put something else there, nothing is renamed and
+ * the reopen refuses what it finds if it is not safe. All names are in
+ * the directory we hold, and renameat(2) moves links, never their targets.
+ */
 static void
 output_rotate(struct output *o)
 {
 	const struct tree_node	*n = o->c->node;
+	struct stat		 sb;
 	char			*from, *to;
-	char			*cause = NULL;
 	int			 i;
 
-	close(o->filefd);
-	o->filefd = -1;
+	if (fstatat(o->dirfd, o->base, &sb, AT_SYMLINK_NOFOLLOW) == -1 ||
+	    sb.st_dev != o->dev || sb.st_ino != o->ino) {
+		log_warnx("%s: output %s: replaced by something else: not "
+		    "rotated", n->path, n->output_path);
+		output_reopen(o);
+		return;
+	}
 	for (i = n->log_keep; i >= 1; i--) {
 		if (i == 1)
-			from = xstrdup(n->output_path);
+			from = xstrdup(o->base);
 		else
-			xasprintf(&from, "%s.%d", n->output_path, i - 1);
-		xasprintf(&to, "%s.%d", n->output_path, i);
-		(void)rename(from, to);
+			xasprintf(&from, "%s.%d", o->base, i - 1);
+		xasprintf(&to, "%s.%d", o->base, i);
+		(void)renameat(o->dirfd, from, o->dirfd, to);
 		free(from);
 		free(to);
 	}
 	if (n->log_keep == 0)
-		(void)unlink(n->output_path);
-	if (output_open_file(o, &cause) == -1) {
-		log_warnx("%s: %s", n->path, cause);
-		free(cause);
-	}
+		(void)unlinkat(o->dirfd, o->base, 0);
+	output_reopen(o);
 }
 
 void
 output_reopen_all(struct sv *sv)
 {
 	struct output	*o;
-	char		*cause = NULL;
 	int		 i;
 
 	for (i = 0; i < sv->n; i++) {
 		o = sv->children[i]->out;
-		if (o == NULL || o->filefd == -1)
+		/* Also retry one that failed since it was first opened. */
+		if (o == NULL || o->dirfd == -1 ||
+		    o->c->node->output != TREE_OUT_FILE)
 			continue;
-		close(o->filefd);
-		o->filefd = -1;
-		if (output_open_file(o, &cause) == -1) {
-			log_warnx("%s: %s", o->c->node->path, cause);
-			free(cause);
-			cause = NULL;
-		}
+		output_reopen(o);
 	}
 }
 

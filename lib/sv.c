@@ -48,6 +48,7 @@
 #include "ready.h"
 #include "spawn.h"
 #include "spec.h"
+#include "sink.h"
 #include "sv.h"
 #include "sv_int.h"
 #include "value.h"
@@ -99,7 +100,7 @@ sv_vevent(struct sv *sv, const char *path, const char *fmt, va_list ap)
 	if (n > (int)sizeof buf - 2)
 		n = sizeof buf - 2;
 	buf[n++] = '\n';
-	(void)write(STDERR_FILENO, buf, n);
+	(void)sink_stdio_write(STDERR_FILENO, buf, n);
 }
 
 void
@@ -1090,6 +1091,8 @@ sv_signals(struct sv *sv)
 	size_t		 i;
 
 	signal(SIGPIPE, SIG_IGN);
+	/* A log file over RLIMIT_FSIZE is a failed write, not our death. */
+	signal(SIGXFSZ, SIG_IGN);
 	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
 		sv->ev_sig[i] = evsignal_new(sv->base, sigs[i],
 		    sigs[i] == SIGCHLD ? sigchld_cb : signal_cb, sv);
