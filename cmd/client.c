@@ -2,6 +2,19 @@
  * client.c: the client side of the live commands and `ls`. It finds the
  * tree's socket, sends its argv in one MSG_REQUEST frame, then prints
  * what the tree sends back and exits with the status the tree chose.
+ *
+ * The client trusts nothing it has not checked: ctl_dial refuses a
+ * socket in a directory others control and a server of another user
+ * (before a byte is sent), and every byte the tree sends passes through
+ * escape.c before it reaches the terminal.
+ *
+ * It never waits for ever on a tree that does not answer: the connect,
+ * sending the request and the tree's MSG_ACCEPTED must all happen within
+ * --timeout (cmd_timeout_ms), and so must the whole answer of a command
+ * that answers at once. Commands that wait for the tree to do something
+ * (start, stop, restart, shutdown) or that stream (wait, logs -f,
+ * events) wait as long as that takes once the tree has accepted them, as
+ * systemctl waits for a job: their own limits apply.
  */
 #include <sys/socket.h>
 
@@ -9,6 +22,7 @@
 #include <errno.h>
 #include <langinfo.h>
 #include <locale.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,8 +30,15 @@
 
 #include "cmd.h"
 #include "ctl.h"
+#include "escape.h"
 #include "msg.h"
+#include "proc.h"
+#include "value.h"
 #include "xmalloc.h"
+
+/* A socket read or write gave up: the peer closed it, or time ran out. */
+#define IO_CLOSED	-1
+#define IO_TIMEOUT	-2
 
 static int
 write_all(int fd, const void *buf, size_t len)
@@ -37,36 +58,107 @@ write_all(int fd, const void *buf, size_t len)
 	return (0);
 }
 
+/* Wait until fd is ready for events, or until deadline (0: none). */
 static int
-read_all(int fd, void *buf, size_t len)
+io_wait(int fd, short events, int64_t deadline)
 {
-	char	*p = buf;
-	ssize_t	 n;
+	struct pollfd	pfd = { fd, events, 0 };
+	int64_t		left;
+	int		n;
 
-	while (len > 0) {
-		n = read(fd, p, len);
+	for (;;) {
+		left = -1;
+		if (deadline != 0 && (left = deadline - proc_mono_ms()) < 0)
+			left = 0;
+		n = poll(&pfd, 1, left > 1000000000 ? 1000000000 : (int)left);
 		if (n == -1 && errno == EINTR)
 			continue;
+		if (n == 0)
+			return (IO_TIMEOUT);
+		return (0);
+	}
+}
+
+/*
+ * Write to the tree. MSG_NOSIGNAL: a tree that closed the connection (it
+ * refuses clients of another user) is an error to report, not SIGPIPE.
+ */
+static int
+sock_write_all(int fd, const void *buf, size_t len, int64_t deadline)
+{
+	const char	*p = buf;
+	ssize_t		 n;
+
+	while (len > 0) {
+		if (io_wait(fd, POLLOUT, deadline) == IO_TIMEOUT)
+			return (IO_TIMEOUT);
+		n = send(fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n == -1 && (errno == EINTR || errno == EAGAIN))
+			continue;
 		if (n <= 0)
-			return (-1);
+			return (IO_CLOSED);
 		p += n;
 		len -= n;
 	}
 	return (0);
 }
 
-/* Names of the trees whose sockets are in the default directory. */
+static int
+sock_read_all(int fd, void *buf, size_t len, int64_t deadline)
+{
+	char	*p = buf;
+	ssize_t	 n;
+
+	while (len > 0) {
+		if (io_wait(fd, POLLIN, deadline) == IO_TIMEOUT)
+			return (IO_TIMEOUT);
+		n = recv(fd, p, len, MSG_DONTWAIT);
+		if (n == -1 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n == 0)
+			errno = 0;
+		if (n <= 0)
+			return (IO_CLOSED);
+		p += n;
+		len -= n;
+	}
+	return (0);
+}
+
+/* Print "supertree: CAUSE" for a ctl_dial failure; returns its status. */
+static int
+dial_failed(int exitcode, char *cause)
+{
+	if (exitcode == EXIT_NOTREE)
+		fprintf(stderr, "supertree: no tree answers on %s\n", cause);
+	else
+		fprintf(stderr, "supertree: %s\n", cause);
+	free(cause);
+	return (exitcode);
+}
+
+/*
+ * Names of the trees whose sockets are in the default directory; -1 (a
+ * message printed) if that directory is not to be trusted.
+ */
 static int
 list_trees(char ***names)
 {
 	DIR		*d;
 	struct dirent	*de;
-	char		*dir, *path, *why;
+	char		*dir, *path, *why = NULL;
 	size_t		 len;
-	int		 n = 0, fd;
+	int		 n = 0, fd, code;
 
 	*names = NULL;
 	dir = ctl_socket_dir();
+	if (ctl_trust_dir(dir, &why) == -1) {
+		fprintf(stderr, "supertree: refusing to look for trees: %s\n",
+		    why);
+		free(why);
+		free(dir);
+		return (-1);
+	}
 	if ((d = opendir(dir)) == NULL) {
 		free(dir);
 		return (0);
@@ -77,12 +169,14 @@ list_trees(char ***names)
 			continue;
 		xasprintf(&path, "%s/%s", dir, de->d_name);
 		why = NULL;
-		fd = ctl_connect(path, &why);
+		fd = ctl_dial(path, cmd_timeout_ms, &code, &why);
 		free(why);
 		free(path);
-		if (fd == -1)
+		/* A tree too busy (or stopped) to accept is still there. */
+		if (fd == -1 && code != EXIT_TIMEOUT)
 			continue;
-		close(fd);
+		if (fd != -1)
+			close(fd);
 		*names = xreallocarray(*names, n + 1, sizeof **names);
 		(*names)[n++] = xstrndup(de->d_name, len - 5);
 	}
@@ -151,7 +245,8 @@ list_health(char **names, int n)
  * name); else the one tree this user runs.
  */
 static char *
-find_socket(const char *cmd, int *argc, char ***argv, int name_only)
+find_socket(const char *cmd, int *argc, char ***argv, int name_only,
+    int *exitcode)
 {
 	const char	*env = getenv("SUPERTREE_SOCKET");
 	char		**names, *path = NULL, *dir;
@@ -159,7 +254,11 @@ find_socket(const char *cmd, int *argc, char ***argv, int name_only)
 
 	if (cmd_socket != NULL || (env != NULL && *env != '\0'))
 		return (ctl_socket_path(cmd_socket, NULL, NULL));
-	n = list_trees(&names);
+	*exitcode = EXIT_NOTREE;
+	if ((n = list_trees(&names)) == -1) {
+		*exitcode = EXIT_SOCKET;
+		return (NULL);
+	}
 	if (*argc > 0 && (name_only || is_tree((*argv)[0], names, n))) {
 		path = ctl_socket_path(NULL, NULL, (*argv)[0]);
 		(*argc)--;
@@ -188,6 +287,8 @@ find_socket(const char *cmd, int *argc, char ***argv, int name_only)
 	return (path);
 }
 
+static int	escape_flags;	/* what our terminal may be sent */
+
 static uint32_t
 client_flags(void)
 {
@@ -196,14 +297,96 @@ client_flags(void)
 
 	setlocale(LC_CTYPE, "");
 	cs = nl_langinfo(CODESET);
+	escape_flags = 0;
+	if (cs != NULL && strcmp(cs, "UTF-8") == 0)
+		escape_flags |= ESCAPE_UTF8;
 	if (isatty(STDOUT_FILENO)) {
 		flags |= MSG_REQ_TTY;
 		if (nc == NULL || *nc == '\0')
 			flags |= MSG_REQ_COLOR;
-		if (cs != NULL && strcmp(cs, "UTF-8") == 0)
+		if (escape_flags & ESCAPE_UTF8)
 			flags |= MSG_REQ_UTF8;
 	}
 	return (flags);
+}
+
+/*
+ * Does the command wait for the tree to act, or stream, once accepted?
+ * Then --timeout bounds only the start of the exchange.
+ */
+static int
+client_waits(int argc, char **argv)
+{
+	const char	*c = argv[0], *p;
+	int		 i;
+
+	if (strcmp(c, "start") == 0 || strcmp(c, "stop") == 0 ||
+	    strcmp(c, "restart") == 0 || strcmp(c, "shutdown") == 0 ||
+	    strcmp(c, "wait") == 0 || strcmp(c, "events") == 0)
+		return (1);
+	if (strcmp(c, "logs") != 0)
+		return (0);
+	/* logs -f, also as -nf, -fn5; the word after -n is its value. */
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (argv[i][0] != '-' || argv[i][1] == '-')
+			continue;
+		for (p = argv[i] + 1; *p != '\0' && *p != 'n'; p++) {
+			if (*p == 'f')
+				return (1);
+		}
+		if (*p == 'n' && p[1] == '\0')
+			i++;
+	}
+	return (0);
+}
+
+/* Relay the bytes of a frame to fd, made safe for a terminal. */
+static int
+relay(int fd, struct escape *e, const void *data, size_t len)
+{
+	char	*safe;
+	size_t	 n;
+	int	 rv;
+
+	safe = len == 0 && data == NULL ? escape_flush(e, &n) :
+	    escape_feed(e, data, len, &n);
+	rv = write_all(fd, safe, n);
+	free(safe);
+	return (rv);
+}
+
+/* The tree hung up on us unanswered: tell the likely reason. */
+static int
+client_closed(const char *path, int fd, int answered, int eof_ok)
+{
+	struct ucred	cred;
+	socklen_t	len = sizeof cred;
+
+	if (eof_ok)
+		return (0);
+	if (!answered && getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred,
+	    &len) == 0 && cred.uid != getuid()) {
+		fprintf(stderr, "supertree: %s: the tree (uid %u) closed the "
+		    "connection without answering: a tree answers only its "
+		    "own user and root\n", path, (unsigned)cred.uid);
+		return (EXIT_SOCKET);
+	}
+	fprintf(stderr, "supertree: %s: the tree closed the connection\n",
+	    path);
+	return (EXIT_FAIL);
+}
+
+static int
+client_timed_out(const char *path)
+{
+	char	*d = value_fmt_duration(cmd_timeout_ms);
+
+	fprintf(stderr, "supertree: %s: the tree did not answer within %s "
+	    "(is it stopped?); see --timeout\n", path, d);
+	free(d);
+	return (EXIT_TIMEOUT);
 }
 
 /* Send one request and relay the answer; returns the exit status. */
@@ -212,58 +395,77 @@ client_exchange(const char *path, int argc, char **argv, int eof_ok)
 {
 	struct msg_buf	 mb;
 	struct msg_hdr	 h;
+	struct escape	 eout, eerr, emsg;
 	uint8_t		 hdr[MSG_HDRLEN], *data = NULL;
-	char		*cause = NULL;
-	int		 fd, i, rv = -1;
+	char		*cause = NULL, *safe;
+	size_t		 n;
+	int64_t		 deadline = 0;
+	uint32_t	 flags;
+	int		 fd, i, io, code, rv = -1, answered = 0;
 
-	if ((fd = ctl_connect(path, &cause)) == -1) {
-		fprintf(stderr, "supertree: no tree answers on %s\n", cause);
-		free(cause);
-		return (EXIT_NOTREE);
+	if (cmd_timeout_ms > 0)
+		deadline = proc_mono_ms() + cmd_timeout_ms;
+	if ((fd = ctl_dial(path, cmd_timeout_ms, &code, &cause)) == -1) {
+		if (code == EXIT_TIMEOUT) {
+			free(cause);
+			return (client_timed_out(path));
+		}
+		return (dial_failed(code, cause));
 	}
+	flags = client_flags();
 	msg_buf_init(&mb);
-	msg_put_u32(&mb, client_flags());
+	msg_put_u32(&mb, flags);
 	msg_put_u16(&mb, argc);
 	for (i = 0; i < argc; i++)
 		msg_put_str(&mb, argv[i]);
 	msg_pack_hdr(hdr, MSG_REQUEST, mb.len);
-	if (write_all(fd, hdr, sizeof hdr) == -1 ||
-	    write_all(fd, mb.data, mb.len) == -1) {
+	/* Colour sequences pass only if we asked the tree for colour. */
+	escape_init(&eout, escape_flags | (flags & MSG_REQ_COLOR ?
+	    ESCAPE_SGR : 0));
+	escape_init(&eerr, escape_flags);
+	if ((io = sock_write_all(fd, hdr, sizeof hdr, deadline)) != 0 ||
+	    (io = sock_write_all(fd, mb.data, mb.len, deadline)) != 0) {
 		msg_buf_free(&mb);
-		fprintf(stderr, "supertree: %s: %s\n", path, strerror(errno));
+		rv = io == IO_TIMEOUT ? client_timed_out(path) :
+		    client_closed(path, fd, 0, 0);
 		close(fd);
-		return (EXIT_NOTREE);
+		return (rv);
 	}
 	msg_buf_free(&mb);
 	while (rv == -1) {
-		if (read_all(fd, hdr, sizeof hdr) == -1) {
-			if (eof_ok)
-				rv = 0;
+		if ((io = sock_read_all(fd, hdr, sizeof hdr, deadline)) != 0 ||
+		    msg_unpack_hdr(hdr, &h, &cause) == -1 ||
+		    (data = xrealloc(data, h.len + 1), io = sock_read_all(fd,
+		    data, h.len, deadline)) != 0) {
+			if (io == IO_TIMEOUT)
+				rv = client_timed_out(path);
+			else if (io == IO_CLOSED)
+				rv = client_closed(path, fd, answered, eof_ok);
 			else {
-				fprintf(stderr, "supertree: %s: the tree "
-				    "closed the connection\n", path);
+				escape_init(&emsg, escape_flags);
+				safe = escape_feed(&emsg, cause, strlen(cause),
+				    &n);
+				fprintf(stderr, "supertree: %s: %.*s\n", path,
+				    (int)n, safe);
+				free(safe);
+				free(cause);
 				rv = EXIT_FAIL;
 			}
 			break;
 		}
-		if (msg_unpack_hdr(hdr, &h, &cause) == -1) {
-			fprintf(stderr, "supertree: %s: %s\n", path, cause);
-			free(cause);
-			rv = EXIT_FAIL;
-			break;
-		}
-		data = xrealloc(data, h.len + 1);
-		if (read_all(fd, data, h.len) == -1) {
-			rv = eof_ok ? 0 : EXIT_FAIL;
-			break;
-		}
+		answered = 1;
 		switch (h.type) {
+		case MSG_ACCEPTED:
+			/* Alive: a job or a stream may now take its time. */
+			if (client_waits(argc, argv))
+				deadline = 0;
+			break;
 		case MSG_OUT:
-			if (write_all(STDOUT_FILENO, data, h.len) == -1)
+			if (relay(STDOUT_FILENO, &eout, data, h.len) == -1)
 				rv = EXIT_FAIL;
 			break;
 		case MSG_ERR:
-			write_all(STDERR_FILENO, data, h.len);
+			relay(STDERR_FILENO, &eerr, data, h.len);
 			break;
 		case MSG_EXIT:
 			if (h.len == 4)
@@ -274,14 +476,20 @@ client_exchange(const char *path, int argc, char **argv, int eof_ok)
 				rv = EXIT_FAIL;
 			break;
 		case MSG_ERROR:
+			escape_init(&emsg, escape_flags);
+			safe = escape_feed(&emsg, data + 2, h.len > 2 ?
+			    h.len - 2 : 0, &n);
 			fprintf(stderr, "supertree: the tree says: %.*s\n",
-			    h.len > 2 ? (int)h.len - 2 : 0, data + 2);
+			    (int)n, safe);
+			free(safe);
 			rv = EXIT_FAIL;
 			break;
 		default:
 			break;
 		}
 	}
+	relay(STDOUT_FILENO, &eout, NULL, 0);
+	relay(STDERR_FILENO, &eerr, NULL, 0);
 	free(data);
 	close(fd);
 	return (rv);
@@ -398,7 +606,7 @@ cmd_remote(int argc, char **argv)
 {
 	const char	*cmd = argv[0];
 	char		*path, **args;
-	int		 name_only, rv, i, n;
+	int		 name_only, rv, i, n, code;
 
 	/* Take -S anywhere before the arguments, as a global option. */
 	argc--;
@@ -435,17 +643,17 @@ cmd_remote(int argc, char **argv)
 		int	 rest = argc - i;
 		char	**rargv = argv + i;
 
-		if ((path = find_socket(cmd, &rest, &rargv, name_only)) ==
-		    NULL) {
+		if ((path = find_socket(cmd, &rest, &rargv, name_only,
+		    &code)) == NULL) {
 			free(args);
-			return (EXIT_NOTREE);
+			return (code);
 		}
 		memmove(argv + i, rargv, rest * sizeof *argv);
 		argc = i + rest;
-	} else if ((path = find_socket(cmd, &argc, &argv, name_only)) ==
-	    NULL) {
+	} else if ((path = find_socket(cmd, &argc, &argv, name_only,
+	    &code)) == NULL) {
 		free(args);
-		return (EXIT_NOTREE);
+		return (code);
 	}
 	if (*path == '\0') {
 		/* find_socket listed the trees instead. */
@@ -477,7 +685,8 @@ cmd_ls(int argc, char **argv)
 	(void)argv;
 	if (argc != 1)
 		return (cmd_usage("ls", EXIT_USAGE));
-	n = list_trees(&names);
+	if ((n = list_trees(&names)) == -1)
+		return (EXIT_SOCKET);
 	for (i = 0; i < n; i++) {
 		printf("%s\n", names[i]);
 		free(names[i]);

@@ -21,6 +21,10 @@ struct cmd_entry {
 
 extern const struct cmd_entry	cmd_table[];
 extern const char		*cmd_socket;	/* global -S */
+extern int64_t			 cmd_timeout_ms; /* global --timeout; 0: none */
+
+/* How long a client waits for a tree to answer, by default. */
+#define CMD_TIMEOUT_MS	10000
 
 const struct cmd_entry	*cmd_find(const char *);
 int	cmd_usage(const char *name, int status);

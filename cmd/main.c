@@ -11,8 +11,10 @@
 #include "proc.h"
 #include "spawn.h"
 #include "sv.h"
+#include "value.h"
 
 const char	*cmd_socket;
+int64_t		 cmd_timeout_ms = CMD_TIMEOUT_MS;
 
 const struct cmd_entry cmd_table[] = {
 	{ "run", cmd_run, "run [-q] [-S socket] FILE",
@@ -65,13 +67,15 @@ usage_all(FILE *f)
 {
 	const struct cmd_entry	*e;
 
-	fprintf(f, "usage: supertree [-S socket] COMMAND [ARGS...]\n\n"
+	fprintf(f, "usage: supertree [-S socket] [--timeout D] COMMAND [ARGS...]\n\n"
 	    "Run programs as an Erlang/OTP-style supervision tree.\n\n"
 	    "Commands:\n");
 	for (e = cmd_table; e->name != NULL; e++)
 		fprintf(f, "  %-9s %s\n", e->name, e->summary);
 	fprintf(f, "\nOptions:\n"
 	    "  -S PATH    the control socket of the tree\n"
+	    "  --timeout D  give up on a tree that does not answer within D\n"
+	    "             (default 10s; 0: wait for ever)\n"
 	    "  -h, --help show this help\n"
 	    "  --version  show the version\n\n"
 	    "See supertree(1) and supertree.ini(5).\n");
@@ -115,6 +119,20 @@ cmd_version(int argc, char **argv)
 	return (0);
 }
 
+/* --timeout D: a duration, 0 for none. */
+static int
+main_timeout(const char *s)
+{
+	char	*cause = NULL;
+
+	if (value_duration(s, &cmd_timeout_ms, &cause) == -1) {
+		fprintf(stderr, "supertree: --timeout: %s\n", cause);
+		free(cause);
+		return (-1);
+	}
+	return (0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -141,6 +159,13 @@ main(int argc, char **argv)
 			cmd_socket = argv[1];
 			argc -= 2;
 			argv += 2;
+		} else if (strncmp(argv[0], "--timeout", 9) == 0 &&
+		    (argv[0][9] == '=' || (argv[0][9] == '\0' && argc > 1))) {
+			if (main_timeout(argv[0][9] == '=' ? argv[0] + 10 :
+			    argv[1]) == -1)
+				return (EXIT_USAGE);
+			argc -= argv[0][9] == '=' ? 1 : 2;
+			argv += argv[0][9] == '=' ? 1 : 2;
 		} else if (strcmp(argv[0], "-h") == 0 ||
 		    strcmp(argv[0], "--help") == 0) {
 			usage_all(stdout);

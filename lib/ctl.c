@@ -101,52 +101,72 @@ ctl_socket_path(const char *opt, const char *spec_socket, const char *name)
 	return (path);
 }
 
+/* The directory part of a socket path: "." or "/" when it has none. */
+static char *
+ctl_dirname(const char *path)
+{
+	const char	*slash;
+
+	if ((slash = strrchr(path, '/')) == NULL)
+		return (xstrdup("."));
+	if (slash == path)
+		return (xstrdup("/"));
+	return (xstrndup(path, slash - path));
+}
+
 /*
- * The directory of a socket: created 0700 if missing; it must be ours
- * (or root's, for a directory such as /run) and not writable by others.
+ * The rule for a socket's directory, on both sides: a directory (not a
+ * link to one), ours or root's (such as /run), and not writable by group
+ * or others unless sticky (as /tmp: there nobody can replace another
+ * user's entry). Otherwise someone else could put their socket in place
+ * of the tree's. A directory that does not exist passes (nothing can
+ * answer there).
  */
 int
-ctl_check_dir(const char *path, char **cause)
+ctl_trust_dir(const char *dir, char **cause)
 {
-	char		*dir, *slash;
-	struct stat	 sb;
+	struct stat	sb;
 
-	dir = xstrdup(path);
-	if ((slash = strrchr(dir, '/')) == NULL) {
-		free(dir);
-		return (0);
-	}
-	*slash = '\0';
-	if (*dir == '\0') {
-		free(dir);
-		return (0);
-	}
-	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
-		xasprintf(cause, "%s: cannot create: %s", dir, strerror(errno));
-		free(dir);
+	if (lstat(dir, &sb) == -1) {
+		if (errno == ENOENT)
+			return (0);
+		xasprintf(cause, "%s: %s", dir, strerror(errno));
 		return (-1);
 	}
-	if (lstat(dir, &sb) == -1 || !S_ISDIR(sb.st_mode)) {
+	if (!S_ISDIR(sb.st_mode)) {
 		xasprintf(cause, "%s: not a directory", dir);
-		free(dir);
 		return (-1);
 	}
 	if (sb.st_uid != getuid() && sb.st_uid != 0) {
 		xasprintf(cause, "%s: owned by uid %u, not by you (uid %u): "
 		    "remove it or choose another socket with -S", dir,
 		    (unsigned)sb.st_uid, (unsigned)getuid());
-		free(dir);
 		return (-1);
 	}
-	/* Writable by others: only with the sticky bit, as /tmp. */
 	if ((sb.st_mode & 022) != 0 && (sb.st_mode & S_ISVTX) == 0) {
 		xasprintf(cause, "%s: writable by others (mode %03o): "
 		    "chmod 700 it", dir, (unsigned)(sb.st_mode & 0777));
+		return (-1);
+	}
+	return (0);
+}
+
+/* The directory of a socket: created 0700 if missing, then checked. */
+int
+ctl_check_dir(const char *path, char **cause)
+{
+	char	*dir;
+	int	 rv;
+
+	dir = ctl_dirname(path);
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
+		xasprintf(cause, "%s: cannot create: %s", dir, strerror(errno));
 		free(dir);
 		return (-1);
 	}
+	rv = ctl_trust_dir(dir, cause);
 	free(dir);
-	return (0);
+	return (rv);
 }
 
 static int
@@ -178,6 +198,74 @@ ctl_connect(const char *path, char **cause)
 	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == -1) {
 		xasprintf(cause, "%s: %s", path, strerror(errno));
 		close(fd);
+		return (-1);
+	}
+	return (fd);
+}
+
+/*
+ * The client's connect: nothing is sent to a tree it has not
+ * authenticated. The socket's directory must pass ctl_trust_dir, and the
+ * process listening must be ours or root's (SO_PEERCRED gives the
+ * credentials it had when it called listen(2), which it cannot fake).
+ * timeout_ms (0: none) bounds the connect, which blocks while a frozen
+ * tree's listen backlog is full. On failure, *exitcode says why:
+ * EXIT_NOTREE (nothing answers), EXIT_SOCKET (not to be trusted) or
+ * EXIT_TIMEOUT.
+ */
+int
+ctl_dial(const char *path, int64_t timeout_ms, int *exitcode, char **cause)
+{
+	struct sockaddr_un	sa;
+	struct ucred		cred;
+	struct timeval		tv;
+	socklen_t		len = sizeof cred;
+	char			*dir, *why = NULL;
+	int			fd;
+
+	*exitcode = EXIT_NOTREE;
+	if (ctl_sockaddr(path, &sa, cause) == -1)
+		return (-1);
+	dir = ctl_dirname(path);
+	if (ctl_trust_dir(dir, &why) == -1) {
+		xasprintf(cause, "%s: refusing to connect: %s", path, why);
+		free(why);
+		free(dir);
+		*exitcode = EXIT_SOCKET;
+		return (-1);
+	}
+	free(dir);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
+		xasprintf(cause, "socket: %s", strerror(errno));
+		return (-1);
+	}
+	/* A unix connect waits for room in the backlog up to SO_SNDTIMEO. */
+	if (timeout_ms > 0) {
+		tv.tv_sec = timeout_ms / 1000;
+		tv.tv_usec = (timeout_ms % 1000) * 1000;
+		(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+	}
+	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == -1) {
+		if (errno == EAGAIN || errno == EINPROGRESS) {
+			*exitcode = EXIT_TIMEOUT;
+			xasprintf(cause, "%s: the tree did not accept the "
+			    "connection in time (is it stopped?)", path);
+		} else
+			xasprintf(cause, "%s: %s", path, strerror(errno));
+		close(fd);
+		return (-1);
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1) {
+		xasprintf(cause, "%s: SO_PEERCRED: %s", path, strerror(errno));
+		close(fd);
+		return (-1);
+	}
+	if (cred.uid != getuid() && cred.uid != 0) {
+		xasprintf(cause, "%s: refusing to talk to it: it is served by "
+		    "uid %u (pid %ld), not by you (uid %u) or root", path,
+		    (unsigned)cred.uid, (long)cred.pid, (unsigned)getuid());
+		close(fd);
+		*exitcode = EXIT_SOCKET;
 		return (-1);
 	}
 	return (fd);
@@ -387,6 +475,8 @@ ctl_dispatch(struct peer *p, uint16_t type, const uint8_t *data, size_t len,
 	argv[argc] = NULL;
 	cl->requested = 1;
 	peer_set_timeout(cl->peer, 0);
+	/* First of all: the client's proof that the tree is alive. */
+	peer_send(cl->peer, MSG_ACCEPTED, NULL, 0);
 	cl->ctl->cb(cl, argc, argv, cl->flags, cl->ctl->arg);
 	for (i = 0; i < argc; i++)
 		free(argv[i]);

@@ -22,15 +22,19 @@ typedef void (*ctl_gone_cb)(struct ctl_client *, void *data);
 #define EXIT_USAGE	2	/* bad usage or an invalid spec */
 #define EXIT_UNHEALTHY	3	/* status: some node is not where it should */
 #define EXIT_NOTREE	4	/* no tree answers on the socket */
-#define EXIT_TIMEOUT	5	/* wait: the deadline passed */
+#define EXIT_TIMEOUT	5	/* wait's deadline, or the client's --timeout */
 #define EXIT_RUNNING	6	/* run: a tree of that name already runs */
-#define EXIT_SOCKET	7	/* the socket or its directory is unusable */
+#define EXIT_SOCKET	7	/* the socket or its directory is unusable or
+				   not to be trusted */
 
 char		*ctl_socket_dir(void);
 char		*ctl_socket_path(const char *opt, const char *spec_socket,
 		     const char *name);
 int		 ctl_check_dir(const char *path, char **cause);
+int		 ctl_trust_dir(const char *dir, char **cause);
 int		 ctl_connect(const char *path, char **cause);
+int		 ctl_dial(const char *path, int64_t timeout_ms, int *exitcode,
+		     char **cause);
 
 struct ctl	*ctl_listen(struct event_base *, const char *path,
 		     ctl_request_cb, void *arg, int *exitcode, char **cause);

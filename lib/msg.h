@@ -45,6 +45,7 @@ enum msg_type {
 	MSG_OUT = 201,		/* bytes for the client's stdout */
 	MSG_ERR = 202,		/* bytes for the client's stderr */
 	MSG_EXIT = 203,		/* i32 exit status; the server then closes */
+	MSG_ACCEPTED = 204,	/* empty: the request was read, it runs now */
 	MSG_ERROR = 255		/* str: protocol error; the sender closes */
 };
 

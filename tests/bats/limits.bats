@@ -131,6 +131,16 @@ sv_pid() {
 	command = sleep 100000
 	EOF
 	chmod 644 "$LIMDIR/nproc.ini"
+	# A client trusts only a tree of its own user (or root): talk to
+	# this one as $uid, through a wrapper that drops to it (and that the
+	# tree, already $uid, runs straight through).
+	cat >"$LIMDIR/supertree" <<-EOF
+	#!/bin/sh
+	[ "\$(id -u)" = 0 ] || exec "$SUPERTREE" "\$@"
+	exec setpriv --reuid=$uid --regid=$uid --clear-groups "$SUPERTREE" "\$@"
+	EOF
+	chmod 755 "$LIMDIR/supertree"
+	SUPERTREE=$LIMDIR/supertree
 	# Six processes: the top, the root supervisor and four workers; grp's
 	# supervisor process cannot be forked.
 	start_tree_with setpriv --reuid="$uid" --regid="$uid" --clear-groups \
