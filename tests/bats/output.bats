@@ -387,3 +387,17 @@ hup_until_file() {
 	run ! grep -q 'started pid' "$T/err"
 	run ! grep -q 'started pid' "$T/out"
 }
+
+@test "output=file:PATH on a full disk: the worker carries on, the failure is said once" {
+	[ -w /dev/full ] || skip "/dev/full is not writable"
+	one_worker "sh -c 'for i in 1 2 3 4 5; do echo line \$i; done; touch $T/done'" \
+	    "output = file:/dev/full"
+	wait_for exited w
+	[ -f "$T/done" ]
+	wait_for err_has "w: output /dev/full: No space left on device"
+	[ "$(grep -c 'w: output /dev/full' "$T/err")" -eq 1 ]
+	# The lines are lost for the file, not for logs.
+	wait_for eval 'st logs w | grep -qx "line 5"'
+	run st logs w
+	assert_line --index 0 'line 1'
+}
