@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "render.h"
+#include "value.h"
 #include "xmalloc.h"
 
 struct buf {
@@ -74,23 +75,6 @@ static const char *strategies[] = {
 static const char *colours[NS_NSTATES] = {
 	"\033[2m", "\033[33m", "\033[32m", "\033[32m", "\033[33m",
 	"\033[33m", "\033[2m", "\033[31m"
-};
-
-static const struct {
-	int		 signo;
-	const char	*name;
-} signames[] = {
-	{ SIGHUP, "HUP" }, { SIGINT, "INT" }, { SIGQUIT, "QUIT" },
-	{ SIGILL, "ILL" }, { SIGTRAP, "TRAP" }, { SIGABRT, "ABRT" },
-	{ SIGBUS, "BUS" }, { SIGFPE, "FPE" }, { SIGKILL, "KILL" },
-	{ SIGUSR1, "USR1" }, { SIGSEGV, "SEGV" }, { SIGUSR2, "USR2" },
-	{ SIGPIPE, "PIPE" }, { SIGALRM, "ALRM" }, { SIGTERM, "TERM" },
-	{ SIGSTKFLT, "STKFLT" }, { SIGCHLD, "CHLD" }, { SIGCONT, "CONT" },
-	{ SIGSTOP, "STOP" }, { SIGTSTP, "TSTP" }, { SIGTTIN, "TTIN" },
-	{ SIGTTOU, "TTOU" }, { SIGURG, "URG" }, { SIGXCPU, "XCPU" },
-	{ SIGXFSZ, "XFSZ" }, { SIGVTALRM, "VTALRM" }, { SIGPROF, "PROF" },
-	{ SIGWINCH, "WINCH" }, { SIGIO, "IO" }, { SIGPWR, "PWR" },
-	{ SIGSYS, "SYS" }
 };
 
 static void
@@ -287,29 +271,15 @@ buf_secs(struct buf *b, int64_t ms)
 	    (unsigned long long)(u / 1000), (unsigned int)(u % 1000));
 }
 
-/* A setting's duration, as written in a spec: 250ms, 5s, 1.5s, 2m, 1h. */
+/* A setting's duration, as written in a spec (value.c's one formatter). */
 static void
 buf_duration(struct buf *b, int64_t ms)
 {
-	long long	v = ms;
-	char		frac[8];
-	size_t		n;
+	char	*s;
 
-	if (v <= 0 || v % 1000 != 0) {
-		if (v < 1000) {
-			buf_printf(b, "%lldms", v);
-			return;
-		}
-		n = snprintf(frac, sizeof frac, "%03lld", v % 1000);
-		while (n > 0 && frac[n - 1] == '0')
-			frac[--n] = '\0';
-		buf_printf(b, "%lld.%ss", v / 1000, frac);
-	} else if (v % 3600000 == 0)
-		buf_printf(b, "%lldh", v / 3600000);
-	else if (v % 60000 == 0)
-		buf_printf(b, "%lldm", v / 60000);
-	else
-		buf_printf(b, "%llds", v / 1000);
+	s = value_fmt_duration(ms);
+	buf_puts(b, s);
+	free(s);
 }
 
 /* An elapsed time, two units at most: 45s, 2m13s, 1h02m, 3d04h. */
@@ -332,22 +302,12 @@ buf_uptime(struct buf *b, int64_t ms)
 static void
 buf_signame(struct buf *b, int signo)
 {
-	size_t	i;
+	const char	*name;
 
-	for (i = 0; i < sizeof signames / sizeof signames[0]; i++) {
-		if (signames[i].signo == signo) {
-			buf_puts(b, signames[i].name);
-			return;
-		}
-	}
-	if (signo >= SIGRTMIN && signo <= SIGRTMAX) {
-		if (signo == SIGRTMIN)
-			buf_puts(b, "RTMIN");
-		else
-			buf_printf(b, "RTMIN+%d", signo - SIGRTMIN);
-		return;
-	}
-	buf_printf(b, "%d", signo);
+	if ((name = value_signame(signo)) != NULL)
+		buf_puts(b, name);
+	else
+		buf_printf(b, "%d", signo);
 }
 
 char *

@@ -46,6 +46,17 @@ static const struct value_sig value_sigs[] = {
 	{ NULL, 0 }
 };
 
+/* Names of SIGRTMIN + i; Linux has at most 33 real-time signals. */
+static const char *const value_rtnames[] = {
+	"RTMIN", "RTMIN+1", "RTMIN+2", "RTMIN+3", "RTMIN+4", "RTMIN+5",
+	"RTMIN+6", "RTMIN+7", "RTMIN+8", "RTMIN+9", "RTMIN+10", "RTMIN+11",
+	"RTMIN+12", "RTMIN+13", "RTMIN+14", "RTMIN+15", "RTMIN+16",
+	"RTMIN+17", "RTMIN+18", "RTMIN+19", "RTMIN+20", "RTMIN+21",
+	"RTMIN+22", "RTMIN+23", "RTMIN+24", "RTMIN+25", "RTMIN+26",
+	"RTMIN+27", "RTMIN+28", "RTMIN+29", "RTMIN+30", "RTMIN+31",
+	"RTMIN+32"
+};
+
 static int	 value_fail(char **, const char *, const char *,
 		    const char *);
 static int	 value_digits(const char **, int64_t, int64_t *);
@@ -274,22 +285,24 @@ value_signal(const char *s, int *sig, char **cause)
 	    "(use a name such as TERM or INT, or a number 1 to 64)"));
 }
 
+/*
+ * The one table of signal names (value_sigs) answers both ways: a name
+ * for a number here, a number for a name in value_signal().
+ */
 const char *
 value_signame(int sig)
 {
-	int	i;
-
-	static char	rt[16];
+	size_t	i;
 
 	for (i = 0; value_sigs[i].name != NULL; i++) {
 		if (value_sigs[i].sig == sig)
 			return (value_sigs[i].name);
 	}
-	/* Real-time signals, named as render.c names them. */
-	if (sig >= SIGRTMIN && sig <= SIGRTMAX) {
-		snprintf(rt, sizeof rt, "RTMIN+%d", sig - SIGRTMIN);
-		return (rt);
-	}
+	/* Real-time signals: RTMIN, RTMIN+1, ... (SIGRTMIN is not constant). */
+	i = (size_t)(sig - SIGRTMIN);
+	if (sig >= SIGRTMIN && sig <= SIGRTMAX &&
+	    i < sizeof value_rtnames / sizeof value_rtnames[0])
+		return (value_rtnames[i]);
 	return (NULL);
 }
 

@@ -344,6 +344,31 @@ main(void)
 	ok(value_signame(0) == NULL, "value_signame(0) is NULL");
 	is_str(value_signame(SIGRTMIN + 1), "RTMIN+1", "value_signame(RTMIN+1) is RTMIN+1");
 	ok(value_signame(99) == NULL, "value_signame(99) is NULL");
+	is_str(value_signame(SIGRTMIN), "RTMIN", "value_signame(RTMIN)");
+	ok(value_signame(SIGRTMAX) != NULL &&
+	    strncmp(value_signame(SIGRTMAX), "RTMIN+", 6) == 0,
+	    "value_signame(RTMAX) is RTMIN+n");
+	{
+		int	sig, i;
+		char	*cause = NULL;
+
+		/*
+		 * Every name reads back as its own number; only the signals
+		 * glibc keeps for itself (32 up to SIGRTMIN) have none.
+		 */
+		for (i = 1; i <= 64; i++) {
+			if (value_signame(i) == NULL) {
+				if (i >= 32 && i < SIGRTMIN)
+					continue;
+				break;
+			}
+			if (value_signal(value_signame(i), &sig, &cause) != 0 ||
+			    sig != i)
+				break;
+		}
+		ok(i == 65, "value_signame and value_signal agree on 1 to 64");
+		free(cause);
+	}
 	/* Every standard signal has a name that reads back. */
 	for (i = 1; i < 32; i++) {
 		if ((name = value_signame(i)) == NULL) {
