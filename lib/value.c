@@ -18,6 +18,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "buf.h"
 #include "value.h"
 #include "xmalloc.h"
 
@@ -304,6 +305,34 @@ value_signame(int sig)
 	    i < sizeof value_rtnames / sizeof value_rtnames[0])
 		return (value_rtnames[i]);
 	return (NULL);
+}
+
+/*
+ * One word quoted so that value_split() and sh(1) both read it back as
+ * that one word: as it is when every character is plainly safe, else in
+ * single quotes, with each ' written as '\''. The one quoting function
+ * (commands in `check`, the spec's canonical form, `wrap`'s spec).
+ */
+char *
+value_quote(const char *s)
+{
+	struct buf	 b = BUF_INIT;
+	size_t		 n;
+
+	if (*s != '\0' && strspn(s, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-") == strlen(s))
+		return (xstrdup(s));
+	buf_add(&b, "'", 1);
+	for (;;) {
+		n = strcspn(s, "'");
+		buf_add(&b, s, n);
+		if (s[n] == '\0')
+			break;
+		buf_puts(&b, "'\\''");
+		s += n + 1;
+	}
+	buf_add(&b, "'", 1);
+	return (buf_take(&b));
 }
 
 /*
