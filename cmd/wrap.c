@@ -9,26 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "cmd.h"
 #include "ctl.h"
-#include "msg.h"
 #include "spec.h"
 #include "tree.h"
+#include "value.h"
 #include "xmalloc.h"
-
-/* Quote one argument for the spec's command syntax. */
-static void
-put_quoted(struct msg_buf *mb, const char *s)
-{
-	msg_put_bytes(mb, "'", 1);
-	for (; *s != '\0'; s++) {
-		if (*s == '\'')
-			msg_put_bytes(mb, "'\\''", 4);
-		else
-			msg_put_bytes(mb, s, 1);
-	}
-	msg_put_bytes(mb, "'", 1);
-}
 
 static char *
 default_name(const char *cmd)
@@ -61,11 +48,11 @@ cmd_wrap(int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct msg_buf	 mb;
+	struct buf	 b = BUF_INIT;
 	struct tree	*t;
 	const char	*restart = "transient", *bmin = NULL, *bmax = NULL;
 	const char	*maxr = NULL, *sockopt = NULL;
-	char		*name = NULL, *cause = NULL, *line;
+	char		*name = NULL, *cause = NULL, *q;
 	int		 ch, i, quiet = 0, rv;
 
 	optind = 1;
@@ -101,45 +88,33 @@ cmd_wrap(int argc, char **argv)
 		return (cmd_usage("wrap", EXIT_USAGE));
 	if (name == NULL)
 		name = default_name(argv[optind]);
-	msg_buf_init(&mb);
-	xasprintf(&line, "[supertree]\nname = %s\nintensity = infinity\n"
+	buf_printf(&b, "[supertree]\nname = %s\nintensity = infinity\n"
 	    "auto_shutdown = any_significant\n\n[%s]\nrestart = %s\n"
 	    "significant = true\noutput = inherit\n", name, name, restart);
-	msg_put_bytes(&mb, line, strlen(line));
-	free(line);
-	if (bmin != NULL) {
-		xasprintf(&line, "backoff_min = %s\n", bmin);
-		msg_put_bytes(&mb, line, strlen(line));
-		free(line);
-	}
-	if (bmax != NULL) {
-		xasprintf(&line, "backoff_max = %s\n", bmax);
-		msg_put_bytes(&mb, line, strlen(line));
-		free(line);
-	}
-	if (maxr != NULL) {
-		xasprintf(&line, "max_restarts = %s\n", maxr);
-		msg_put_bytes(&mb, line, strlen(line));
-		free(line);
-	}
+	if (bmin != NULL)
+		buf_printf(&b, "backoff_min = %s\n", bmin);
+	if (bmax != NULL)
+		buf_printf(&b, "backoff_max = %s\n", bmax);
+	if (maxr != NULL)
+		buf_printf(&b, "max_restarts = %s\n", maxr);
 	/* One argument per continuation line keeps lines short. */
-	msg_put_bytes(&mb, "command =", 9);
+	buf_puts(&b, "command =");
 	for (i = optind; i < argc; i++) {
-		msg_put_bytes(&mb, "\n  ", 3);
-		put_quoted(&mb, argv[i]);
+		q = value_quote(argv[i]);
+		buf_printf(&b, "\n  %s", q);
+		free(q);
 	}
-	msg_put_bytes(&mb, "\n", 2);
-	mb.len--;
-	if ((t = spec_parse("wrap", (char *)mb.data, mb.len, &cause)) == NULL) {
+	buf_puts(&b, "\n");
+	if ((t = spec_parse("wrap", b.s, b.len, &cause)) == NULL) {
 		fprintf(stderr, "supertree: wrap: %s\n", cause);
 		free(cause);
-		msg_buf_free(&mb);
+		buf_free(&b);
 		free(name);
 		return (EXIT_USAGE);
 	}
-	rv = run_tree(t, (char *)mb.data, mb.len, sockopt, quiet, 1);
+	rv = run_tree(t, b.s, b.len, sockopt, quiet, 1);
 	tree_free(t);
-	msg_buf_free(&mb);
+	buf_free(&b);
 	free(name);
 	return (rv);
 }

@@ -14,6 +14,7 @@
  * clients are served at once and, when accept(2) runs out of descriptors,
  * accepting pauses for a moment instead of spinning.
  */
+#include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -48,7 +49,7 @@ struct ctl_client {
 	int			 closing;
 	void			*data;
 	ctl_gone_cb		 gone;
-	struct ctl_client	*next, *prev;
+	TAILQ_ENTRY(ctl_client) entry;
 };
 
 struct ctl {
@@ -59,7 +60,7 @@ struct ctl {
 	struct event		*ev_pause;
 	ctl_request_cb		 cb;
 	void			*arg;
-	struct ctl_client	*clients;
+	TAILQ_HEAD(, ctl_client) clients;
 	int			 nclients;
 };
 
@@ -327,6 +328,7 @@ ctl_listen(struct event_base *base, const char *path, ctl_request_cb cb,
 		return (NULL);
 	}
 	ctl = xcalloc(1, sizeof *ctl);
+	TAILQ_INIT(&ctl->clients);
 	ctl->base = base;
 	ctl->path = xstrdup(path);
 	ctl->fd = fd;
@@ -345,12 +347,7 @@ ctl_client_free(struct ctl_client *cl)
 
 	if (cl->gone != NULL)
 		cl->gone(cl, cl->data);
-	if (cl->prev != NULL)
-		cl->prev->next = cl->next;
-	else
-		ctl->clients = cl->next;
-	if (cl->next != NULL)
-		cl->next->prev = cl->prev;
+	TAILQ_REMOVE(&ctl->clients, cl, entry);
 	ctl->nclients--;
 	peer_free(cl->peer);
 	free(cl);
@@ -361,11 +358,13 @@ ctl_client_free(struct ctl_client *cl)
 void
 ctl_close(struct ctl *ctl)
 {
+	struct ctl_client	*cl;
+
 	if (ctl == NULL)
 		return;
-	while (ctl->clients != NULL) {
-		peer_flush_blocking(ctl->clients->peer);
-		ctl_client_free(ctl->clients);
+	while ((cl = TAILQ_FIRST(&ctl->clients)) != NULL) {
+		peer_flush_blocking(cl->peer);
+		ctl_client_free(cl);
 	}
 	event_free(ctl->ev);
 	event_free(ctl->ev_pause);
@@ -381,8 +380,9 @@ ctl_foreach(struct ctl *ctl, void (*fn)(struct ctl_client *, void *),
 {
 	struct ctl_client	*cl, *next;
 
-	for (cl = ctl->clients; cl != NULL; cl = next) {
-		next = cl->next;
+	/* fn may end the client it is given. */
+	for (cl = TAILQ_FIRST(&ctl->clients); cl != NULL; cl = next) {
+		next = TAILQ_NEXT(cl, entry);
 		if (!cl->closing && cl->requested)
 			fn(cl, arg);
 	}
@@ -430,10 +430,7 @@ ctl_accept_cb(int lfd, short what, void *arg)
 	cl->ctl = ctl;
 	cl->peer = peer_new(ctl->base, fd, ctl_dispatch, ctl_lost, cl);
 	peer_set_timeout(cl->peer, CTL_REQ_MS);
-	cl->next = ctl->clients;
-	if (ctl->clients != NULL)
-		ctl->clients->prev = cl;
-	ctl->clients = cl;
+	TAILQ_INSERT_TAIL(&ctl->clients, cl, entry);
 	if (++ctl->nclients >= CTL_MAX)
 		event_del(ctl->ev);
 }

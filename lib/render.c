@@ -17,36 +17,26 @@
  * render_json_node, which takes the one node's own state.
  */
 #include <signal.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "render.h"
+#include "value.h"
 #include "xmalloc.h"
 
-struct buf {
-	char	*s;
-	size_t	 len;
-	size_t	 cap;
-};
-
-static void	buf_add(struct buf *, const char *, size_t);
-static void	buf_puts(struct buf *, const char *);
-static void	buf_printf(struct buf *, const char *, ...)
-		    __attribute__((format(printf, 2, 3)));
-static void	buf_pad(struct buf *, int);
-static void	buf_endline(struct buf *);
+static void	put_endline(struct buf *);
 static int	utf8_next(const unsigned char *, uint32_t *);
-static int	buf_text(struct buf *, const char *);
+static int	put_text(struct buf *, const char *);
 static int	text_width(const char *);
-static void	buf_shellword(struct buf *, const char *);
-static void	buf_json_str(struct buf *, const char *);
-static void	buf_secs(struct buf *, int64_t);
-static void	buf_duration(struct buf *, int64_t);
-static void	buf_uptime(struct buf *, int64_t);
-static void	buf_signame(struct buf *, int);
+static void	put_shellword(struct buf *, const char *);
+static void	put_json_str(struct buf *, const char *);
+static void	put_secs(struct buf *, int64_t);
+static void	put_duration(struct buf *, int64_t);
+static void	put_uptime(struct buf *, int64_t);
+static void	put_signame(struct buf *, int);
 static const char *node_name(const struct tree *, int);
 static const struct nstate *node_state(const struct nstate *, int,
 		    struct nstate *);
@@ -76,75 +66,9 @@ static const char *colours[NS_NSTATES] = {
 	"\033[33m", "\033[2m", "\033[31m", "\033[31m"
 };
 
-static const struct {
-	int		 signo;
-	const char	*name;
-} signames[] = {
-	{ SIGHUP, "HUP" }, { SIGINT, "INT" }, { SIGQUIT, "QUIT" },
-	{ SIGILL, "ILL" }, { SIGTRAP, "TRAP" }, { SIGABRT, "ABRT" },
-	{ SIGBUS, "BUS" }, { SIGFPE, "FPE" }, { SIGKILL, "KILL" },
-	{ SIGUSR1, "USR1" }, { SIGSEGV, "SEGV" }, { SIGUSR2, "USR2" },
-	{ SIGPIPE, "PIPE" }, { SIGALRM, "ALRM" }, { SIGTERM, "TERM" },
-	{ SIGSTKFLT, "STKFLT" }, { SIGCHLD, "CHLD" }, { SIGCONT, "CONT" },
-	{ SIGSTOP, "STOP" }, { SIGTSTP, "TSTP" }, { SIGTTIN, "TTIN" },
-	{ SIGTTOU, "TTOU" }, { SIGURG, "URG" }, { SIGXCPU, "XCPU" },
-	{ SIGXFSZ, "XFSZ" }, { SIGVTALRM, "VTALRM" }, { SIGPROF, "PROF" },
-	{ SIGWINCH, "WINCH" }, { SIGIO, "IO" }, { SIGPWR, "PWR" },
-	{ SIGSYS, "SYS" }
-};
-
-static void
-buf_add(struct buf *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		b->cap = (b->len + n + 1) * 2 + 64;
-		b->s = xrealloc(b->s, b->cap);
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-static void
-buf_puts(struct buf *b, const char *s)
-{
-	buf_add(b, s, strlen(s));
-}
-
-static void
-buf_printf(struct buf *b, const char *fmt, ...)
-{
-	char	tmp[128], *p;
-	va_list	ap;
-	int	n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n < sizeof tmp) {
-		buf_add(b, tmp, n);
-		return;
-	}
-	p = xmalloc(n + 1);
-	va_start(ap, fmt);
-	vsnprintf(p, n + 1, fmt, ap);
-	va_end(ap);
-	buf_add(b, p, n);
-	free(p);
-}
-
-static void
-buf_pad(struct buf *b, int n)
-{
-	while (n-- > 0)
-		buf_add(b, " ", 1);
-}
-
 /* End a drawn line; columns padded for nothing leave no trailing blanks. */
 static void
-buf_endline(struct buf *b)
+put_endline(struct buf *b)
 {
 	while (b->len > 0 && b->s[b->len - 1] == ' ')
 		b->s[--b->len] = '\0';
@@ -189,7 +113,7 @@ utf8_next(const unsigned char *s, uint32_t *cp)
 
 /* Add text for a terminal; returns its width in characters. */
 static int
-buf_text(struct buf *b, const char *s)
+put_text(struct buf *b, const char *s)
 {
 	const unsigned char	*p = (const unsigned char *)s;
 	uint32_t		 cp;
@@ -212,42 +136,27 @@ buf_text(struct buf *b, const char *s)
 static int
 text_width(const char *s)
 {
-	struct buf	b = { NULL, 0, 0 };
+	struct buf	b = BUF_INIT;
 	int		w;
 
-	w = buf_text(&b, s);
-	free(b.s);
+	w = put_text(&b, s);
+	buf_free(&b);
 	return (w);
 }
 
 /* One argument of a command line, quoted as sh would need it. */
 static void
-buf_shellword(struct buf *b, const char *s)
+put_shellword(struct buf *b, const char *s)
 {
-	char	*seg;
-	size_t	 n;
+	char	*q;
 
-	if (*s != '\0' && strspn(s, "abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-") == strlen(s)) {
-		buf_text(b, s);
-		return;
-	}
-	buf_add(b, "'", 1);
-	for (;;) {
-		n = strcspn(s, "'");
-		seg = xstrndup(s, n);
-		buf_text(b, seg);
-		free(seg);
-		if (s[n] == '\0')
-			break;
-		buf_puts(b, "'\\''");
-		s += n + 1;
-	}
-	buf_add(b, "'", 1);
+	q = value_quote(s);
+	put_text(b, q);
+	free(q);
 }
 
 static void
-buf_json_str(struct buf *b, const char *s)
+put_json_str(struct buf *b, const char *s)
 {
 	const unsigned char	*p = (const unsigned char *)s;
 	uint32_t		 cp;
@@ -279,7 +188,7 @@ buf_json_str(struct buf *b, const char *s)
 
 /* Milliseconds as seconds with three decimals: 1500 -> 1.500. */
 static void
-buf_secs(struct buf *b, int64_t ms)
+put_secs(struct buf *b, int64_t ms)
 {
 	uint64_t	u = ms < 0 ? -(uint64_t)ms : (uint64_t)ms;
 
@@ -287,34 +196,20 @@ buf_secs(struct buf *b, int64_t ms)
 	    (unsigned long long)(u / 1000), (unsigned int)(u % 1000));
 }
 
-/* A setting's duration, as written in a spec: 250ms, 5s, 1.5s, 2m, 1h. */
+/* A setting's duration, as written in a spec (value.c's one formatter). */
 static void
-buf_duration(struct buf *b, int64_t ms)
+put_duration(struct buf *b, int64_t ms)
 {
-	long long	v = ms;
-	char		frac[8];
-	size_t		n;
+	char	*s;
 
-	if (v <= 0 || v % 1000 != 0) {
-		if (v < 1000) {
-			buf_printf(b, "%lldms", v);
-			return;
-		}
-		n = snprintf(frac, sizeof frac, "%03lld", v % 1000);
-		while (n > 0 && frac[n - 1] == '0')
-			frac[--n] = '\0';
-		buf_printf(b, "%lld.%ss", v / 1000, frac);
-	} else if (v % 3600000 == 0)
-		buf_printf(b, "%lldh", v / 3600000);
-	else if (v % 60000 == 0)
-		buf_printf(b, "%lldm", v / 60000);
-	else
-		buf_printf(b, "%llds", v / 1000);
+	s = value_fmt_duration(ms);
+	buf_puts(b, s);
+	free(s);
 }
 
 /* An elapsed time, two units at most: 45s, 2m13s, 1h02m, 3d04h. */
 static void
-buf_uptime(struct buf *b, int64_t ms)
+put_uptime(struct buf *b, int64_t ms)
 {
 	long long	s = ms < 0 ? 0 : ms / 1000;
 
@@ -330,30 +225,20 @@ buf_uptime(struct buf *b, int64_t ms)
 
 /* A signal's name without "SIG": KILL, RTMIN+2, or its number. */
 static void
-buf_signame(struct buf *b, int signo)
+put_signame(struct buf *b, int signo)
 {
-	size_t	i;
+	const char	*name;
 
-	for (i = 0; i < sizeof signames / sizeof signames[0]; i++) {
-		if (signames[i].signo == signo) {
-			buf_puts(b, signames[i].name);
-			return;
-		}
-	}
-	if (signo >= SIGRTMIN && signo <= SIGRTMAX) {
-		if (signo == SIGRTMIN)
-			buf_puts(b, "RTMIN");
-		else
-			buf_printf(b, "RTMIN+%d", signo - SIGRTMIN);
-		return;
-	}
-	buf_printf(b, "%d", signo);
+	if ((name = value_signame(signo)) != NULL)
+		buf_puts(b, name);
+	else
+		buf_printf(b, "%d", signo);
 }
 
 char *
 render_exit(int32_t last_exit)
 {
-	struct buf	b = { NULL, 0, 0 };
+	struct buf	b = BUF_INIT;
 
 	if (last_exit == NSTATE_NO_EXIT)
 		buf_puts(&b, "-");
@@ -361,9 +246,9 @@ render_exit(int32_t last_exit)
 		buf_printf(&b, "exit %d", (int)last_exit);
 	else {
 		buf_puts(&b, "SIG");
-		buf_signame(&b, -last_exit);
+		put_signame(&b, -last_exit);
 	}
-	return (b.s);
+	return (buf_take(&b));
 }
 
 /* The root shows as the tree's name, every other node as its own. */
@@ -447,7 +332,7 @@ render_check(struct buf *b, const struct tree *t, int flags)
 	for (i = 0; i < t->nnodes; i++) {
 		n = &t->nodes[i];
 		w = render_indent(b, t, i, flags & RENDER_UTF8, 1);
-		w += buf_text(b, node_name(t, i));
+		w += put_text(b, node_name(t, i));
 		buf_pad(b, w1 - w + 2);
 		buf_printf(b, "%-10s  ", kinds[n->kind]);
 		if (n->kind == TREE_WORKER) {
@@ -455,7 +340,7 @@ render_check(struct buf *b, const struct tree *t, int flags)
 			for (j = 0; n->argv != NULL && j < n->argc &&
 			    n->argv[j] != NULL; j++) {
 				buf_add(b, " ", 1);
-				buf_shellword(b, n->argv[j]);
+				put_shellword(b, n->argv[j]);
 			}
 		} else {
 			buf_printf(b, "%-*s  intensity ", w3,
@@ -464,10 +349,10 @@ render_check(struct buf *b, const struct tree *t, int flags)
 				buf_puts(b, "infinity");
 			else {
 				buf_printf(b, "%ld/", n->intensity);
-				buf_duration(b, n->period_ms);
+				put_duration(b, n->period_ms);
 			}
 		}
-		buf_endline(b);
+		put_endline(b);
 	}
 }
 
@@ -476,16 +361,16 @@ static void
 status_cols(const struct nstate *st, int64_t now_ms, char *pid, char *up,
     char *rs, size_t len)
 {
-	struct buf	b = { NULL, 0, 0 };
+	struct buf	b = BUF_INIT;
 
 	if (st->pid > 0)
 		snprintf(pid, len, "pid %ld", (long)st->pid);
 	else
 		snprintf(pid, len, "-");
 	if (is_up(st) && st->started_ms > 0) {
-		buf_uptime(&b, now_ms - st->started_ms);
+		put_uptime(&b, now_ms - st->started_ms);
 		snprintf(up, len, "up %s", b.s);
-		free(b.s);
+		buf_free(&b);
 	} else
 		snprintf(up, len, "-");
 	snprintf(rs, len, "restarts %lu", (unsigned long)st->restarts);
@@ -506,7 +391,7 @@ status_extra(struct buf *b, const struct tree_node *n,
 		else
 			buf_printf(b, "%ld", n->intensity);
 		buf_puts(b, " in ");
-		buf_duration(b, n->period_ms);
+		put_duration(b, n->period_ms);
 	}
 	if (st->last_exit != NSTATE_NO_EXIT) {
 		s = render_exit(st->last_exit);
@@ -522,17 +407,17 @@ status_extra(struct buf *b, const struct tree_node *n,
 			buf_printf(b, "%lld.%llds", (long long)left / 1000,
 			    (long long)(left % 1000) / 100);
 		else
-			buf_uptime(b, left);
+			put_uptime(b, left);
 	}
 	if (st->manual)
 		buf_puts(b, "  manual");
 	if (st->error[0] != '\0') {
 		buf_puts(b, "  error: ");
-		buf_text(b, st->error);
+		put_text(b, st->error);
 	}
 	if (st->status[0] != '\0') {
 		buf_puts(b, "  status: ");
-		buf_text(b, st->status);
+		put_text(b, st->status);
 	}
 }
 
@@ -559,7 +444,7 @@ render_status(struct buf *b, const struct tree *t,
 	for (i = 0; i < t->nnodes; i++) {
 		st = &states[i];
 		w = render_indent(b, t, i, flags & RENDER_UTF8, 1);
-		w += buf_text(b, node_name(t, i));
+		w += put_text(b, node_name(t, i));
 		buf_pad(b, w1 - w + 2);
 		name = nstate_name(st->state);
 		if ((flags & RENDER_COLOR) && st->state < NS_NSTATES)
@@ -570,7 +455,7 @@ render_status(struct buf *b, const struct tree *t,
 		status_cols(st, now_ms, pid, up, rs, sizeof pid);
 		buf_printf(b, "%-*s  %-*s  %-*s", wp, pid, wu, up, wr, rs);
 		status_extra(b, &t->nodes[i], st, now_ms);
-		buf_endline(b);
+		put_endline(b);
 	}
 }
 
@@ -578,14 +463,14 @@ char *
 render_tree(const struct tree *t, const struct nstate *states,
     int64_t now_ms, int flags)
 {
-	struct buf	b = { NULL, 0, 0 };
+	struct buf	b = BUF_INIT;
 
 	buf_add(&b, "", 0);
 	if (states == NULL)
 		render_check(&b, t, flags);
 	else
 		render_status(&b, t, states, now_ms, flags);
-	return (b.s);
+	return (buf_take(&b));
 }
 
 /* One node's JSON object; the schema is documented in supertree(1). */
@@ -597,21 +482,21 @@ json_node(struct buf *b, const struct tree *t, int id,
 	int			 i;
 
 	buf_puts(b, "{\"path\":");
-	buf_json_str(b, n->path);
+	put_json_str(b, n->path);
 	buf_puts(b, ",\"name\":");
-	buf_json_str(b, node_name(t, id));
+	put_json_str(b, node_name(t, id));
 	buf_printf(b, ",\"kind\":\"%s\",\"parent\":", kinds[n->kind]);
-	buf_json_str(b, n->parent == -1 ? NULL : t->nodes[n->parent].path);
+	put_json_str(b, n->parent == -1 ? NULL : t->nodes[n->parent].path);
 	buf_printf(b, ",\"state\":\"%s\",\"pid\":", nstate_name(st->state));
 	if (st->pid > 0)
 		buf_printf(b, "%ld", (long)st->pid);
 	else
 		buf_puts(b, "null");
 	buf_printf(b, ",\"ready\":%s,\"since\":", st->ready ? "true" : "false");
-	buf_secs(b, st->since_ms);
+	put_secs(b, st->since_ms);
 	buf_puts(b, ",\"uptime\":");
 	if (is_up(st) && st->started_ms > 0)
-		buf_secs(b, now_ms > st->started_ms ? now_ms - st->started_ms : 0);
+		put_secs(b, now_ms > st->started_ms ? now_ms - st->started_ms : 0);
 	else
 		buf_puts(b, "null");
 	buf_printf(b, ",\"restarts\":%lu,\"last_exit\":",
@@ -622,18 +507,18 @@ json_node(struct buf *b, const struct tree *t, int id,
 		buf_printf(b, "{\"code\":%d}", (int)st->last_exit);
 	else {
 		buf_puts(b, "{\"signal\":\"");
-		buf_signame(b, -st->last_exit);
+		put_signame(b, -st->last_exit);
 		buf_puts(b, "\"}");
 	}
 	buf_puts(b, ",\"next_restart\":");
 	if (st->state == NS_BACKOFF)
-		buf_secs(b, st->next_ms > now_ms ? st->next_ms - now_ms : 0);
+		put_secs(b, st->next_ms > now_ms ? st->next_ms - now_ms : 0);
 	else
 		buf_puts(b, "null");
 	buf_puts(b, ",\"error\":");
-	buf_json_str(b, st->error[0] != '\0' ? st->error : NULL);
+	put_json_str(b, st->error[0] != '\0' ? st->error : NULL);
 	buf_puts(b, ",\"status_text\":");
-	buf_json_str(b, st->status[0] != '\0' ? st->status : NULL);
+	put_json_str(b, st->status[0] != '\0' ? st->status : NULL);
 	buf_printf(b, ",\"manual\":%s", st->manual ? "true" : "false");
 	if (n->kind == TREE_SUPERVISOR) {
 		buf_printf(b, ",\"strategy\":\"%s\",\"intensity\":",
@@ -643,7 +528,7 @@ json_node(struct buf *b, const struct tree *t, int id,
 		else
 			buf_printf(b, "%ld", n->intensity);
 		buf_puts(b, ",\"period\":");
-		buf_secs(b, n->period_ms);
+		put_secs(b, n->period_ms);
 		buf_printf(b, ",\"intensity_used\":%lu",
 		    (unsigned long)st->intensity_used);
 	} else {
@@ -653,7 +538,7 @@ json_node(struct buf *b, const struct tree *t, int id,
 		    n->argv[i] != NULL; i++) {
 			if (i > 0)
 				buf_add(b, ",", 1);
-			buf_json_str(b, n->argv[i]);
+			put_json_str(b, n->argv[i]);
 		}
 		buf_add(b, "]", 1);
 	}
@@ -664,7 +549,7 @@ char *
 render_json(const struct tree *t, const struct nstate *states,
     int64_t now_ms)
 {
-	struct buf	 b = { NULL, 0, 0 };
+	struct buf	 b = BUF_INIT;
 	struct nstate	 blank;
 	int		 i;
 
@@ -675,7 +560,7 @@ render_json(const struct tree *t, const struct nstate *states,
 		buf_puts(&b, i + 1 < t->nnodes ? ",\n" : "\n");
 	}
 	buf_puts(&b, "]\n");
-	return (b.s);
+	return (buf_take(&b));
 }
 
 /* st is the node's own state (not the array), or NULL; no newline. */
@@ -683,12 +568,12 @@ char *
 render_json_node(const struct tree *t, int id, const struct nstate *st,
     int64_t now_ms)
 {
-	struct buf	 b = { NULL, 0, 0 };
+	struct buf	 b = BUF_INIT;
 	struct nstate	 blank;
 
 	json_node(&b, t, id, st != NULL ? st : node_state(NULL, id, &blank),
 	    now_ms);
-	return (b.s);
+	return (buf_take(&b));
 }
 
 /*

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "buf.h"
 #include "value.h"
 #include "xmalloc.h"
 
@@ -44,6 +45,17 @@ static const struct value_sig value_sigs[] = {
 	{ "SYS", SIGSYS },
 	{ "IOT", SIGABRT }, { "POLL", SIGIO }, { "CLD", SIGCHLD },
 	{ NULL, 0 }
+};
+
+/* Names of SIGRTMIN + i; Linux has at most 33 real-time signals. */
+static const char *const value_rtnames[] = {
+	"RTMIN", "RTMIN+1", "RTMIN+2", "RTMIN+3", "RTMIN+4", "RTMIN+5",
+	"RTMIN+6", "RTMIN+7", "RTMIN+8", "RTMIN+9", "RTMIN+10", "RTMIN+11",
+	"RTMIN+12", "RTMIN+13", "RTMIN+14", "RTMIN+15", "RTMIN+16",
+	"RTMIN+17", "RTMIN+18", "RTMIN+19", "RTMIN+20", "RTMIN+21",
+	"RTMIN+22", "RTMIN+23", "RTMIN+24", "RTMIN+25", "RTMIN+26",
+	"RTMIN+27", "RTMIN+28", "RTMIN+29", "RTMIN+30", "RTMIN+31",
+	"RTMIN+32"
 };
 
 static int	 value_fail(char **, const char *, const char *,
@@ -274,23 +286,53 @@ value_signal(const char *s, int *sig, char **cause)
 	    "(use a name such as TERM or INT, or a number 1 to 64)"));
 }
 
+/*
+ * The one table of signal names (value_sigs) answers both ways: a name
+ * for a number here, a number for a name in value_signal().
+ */
 const char *
 value_signame(int sig)
 {
-	int	i;
-
-	static char	rt[16];
+	size_t	i;
 
 	for (i = 0; value_sigs[i].name != NULL; i++) {
 		if (value_sigs[i].sig == sig)
 			return (value_sigs[i].name);
 	}
-	/* Real-time signals, named as render.c names them. */
-	if (sig >= SIGRTMIN && sig <= SIGRTMAX) {
-		snprintf(rt, sizeof rt, "RTMIN+%d", sig - SIGRTMIN);
-		return (rt);
-	}
+	/* Real-time signals: RTMIN, RTMIN+1, ... (SIGRTMIN is not constant). */
+	i = (size_t)(sig - SIGRTMIN);
+	if (sig >= SIGRTMIN && sig <= SIGRTMAX &&
+	    i < sizeof value_rtnames / sizeof value_rtnames[0])
+		return (value_rtnames[i]);
 	return (NULL);
+}
+
+/*
+ * One word quoted so that value_split() and sh(1) both read it back as
+ * that one word: as it is when every character is plainly safe, else in
+ * single quotes, with each ' written as '\''. The one quoting function
+ * (commands in `check`, the spec's canonical form, `wrap`'s spec).
+ */
+char *
+value_quote(const char *s)
+{
+	struct buf	 b = BUF_INIT;
+	size_t		 n;
+
+	if (*s != '\0' && strspn(s, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-") == strlen(s))
+		return (xstrdup(s));
+	buf_add(&b, "'", 1);
+	for (;;) {
+		n = strcspn(s, "'");
+		buf_add(&b, s, n);
+		if (s[n] == '\0')
+			break;
+		buf_puts(&b, "'\\''");
+		s += n + 1;
+	}
+	buf_add(&b, "'", 1);
+	return (buf_take(&b));
 }
 
 /*

@@ -77,7 +77,7 @@ start_deep() {
 	assert_equal "$(node_pid keep)" "$keep"
 	# The new subtree is all new processes.
 	for p in $(node_pid mid/w1) $(node_pid mid/inner/w2); do
-		! echo "$old" | grep -qx "$p"
+		run ! grep -qx "$p" <<<"$old"
 	done
 }
 

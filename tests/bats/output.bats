@@ -48,8 +48,8 @@ one_worker() {
 	wait_for exited w
 	wait_for grep -qE '^w +\| to-err$' "$T/err"
 	wait_for grep -qE '^w +\| to-out$' "$T/out"
-	! grep -q to-err "$T/out"
-	! grep -q to-out "$T/err"
+	run ! grep -q to-err "$T/out"
+	run ! grep -q to-out "$T/err"
 }
 
 @test "prefix: paths are padded to one column" {
@@ -78,7 +78,7 @@ one_worker() {
 	one_worker "echo plain"
 	wait_for exited w
 	wait_for count_of w 1
-	! LC_ALL=C grep -q $'\033' "$T/out"
+	run ! env LC_ALL=C grep -q $'\033' "$T/out"
 }
 
 @test "100,000 lines from one worker arrive complete and in order" {
@@ -211,8 +211,8 @@ one_worker() {
 	run node_field w last_exit.code
 	assert_output 0
 	stop_tree
-	! grep -q dropped "$T/out"
-	! grep -q dropped "$T/err"
+	run ! grep -q dropped "$T/out"
+	run ! grep -q dropped "$T/err"
 }
 
 @test "output=null: logs has nothing either" {
@@ -236,7 +236,7 @@ one_worker() {
 	wait_for exited w
 	wait_for grep -qx inherited "$T/out"
 	wait_for grep -qx inherited-err "$T/err"
-	! grep -q '| inherited' "$T/out"
+	run ! grep -q '| inherited' "$T/out"
 }
 
 # ------------------------------------------------------------------- file
@@ -248,7 +248,7 @@ one_worker() {
 	wait_for grep -qx three "$T/w.log"
 	grep -qx one "$T/w.log"
 	grep -qx two "$T/w.log"
-	! grep -q one "$T/out"
+	run ! grep -q one "$T/out"
 }
 
 @test "output=file:PATH appends to an existing file" {
@@ -384,6 +384,20 @@ hup_until_file() {
 	wait_for grep -qE '^w +\| said-err$' "$T/err"
 	stop_tree
 	[ "$TREE_STATUS" -eq 0 ]
-	! grep -q 'started pid' "$T/err"
-	! grep -q 'started pid' "$T/out"
+	run ! grep -q 'started pid' "$T/err"
+	run ! grep -q 'started pid' "$T/out"
+}
+
+@test "output=file:PATH on a full disk: the worker carries on, the failure is said once" {
+	[ -w /dev/full ] || skip "/dev/full is not writable"
+	one_worker "sh -c 'for i in 1 2 3 4 5; do echo line \$i; done; touch $T/done'" \
+	    "output = file:/dev/full"
+	wait_for exited w
+	[ -f "$T/done" ]
+	wait_for err_has "w: output /dev/full: No space left on device"
+	[ "$(grep -c 'w: output /dev/full' "$T/err")" -eq 1 ]
+	# The lines are lost for the file, not for logs.
+	wait_for eval 'st logs w | grep -qx "line 5"'
+	run st logs w
+	assert_line --index 0 'line 1'
 }

@@ -278,7 +278,7 @@ all_running() {
 	assert_success
 	assert_equal "$(node_field w state)" stopped
 	# getopt's complaints are the client's business, not the tree's log.
-	! grep -q "invalid option" "$T/err"
+	run ! grep -q "invalid option" "$T/err"
 }
 
 @test "control: a NUL inside a request argument is refused" {

@@ -6,8 +6,8 @@
  * ctl_dispatch() parses a MSG_REQUEST (u32 flags, u16 argc, argc strings,
  * at most CTL_MAXARGS, nothing left over). ctl_dispatch is static and
  * tied to a live client, so its parsing is mirrored here line for line:
- * keep the two in step (hardening-findings.md suggests moving it into a
- * pure ctl_parse_request() that this target would call directly).
+ * keep the two in step until the decoder moves into lib/msg.c, where
+ * this target can call it directly.
  *
  * The arguments of an accepted request then go through the pure checks
  * cmd/remote.c applies to client text: node paths through tree_lookup()

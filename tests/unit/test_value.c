@@ -160,6 +160,25 @@ split_bad(const char *s, const char *want)
 	free(cause);
 }
 
+/* Quote s, check the quoted form, and that value_split reads s back. */
+static void
+quote_is(const char *s, const char *want)
+{
+	char	*q, **argv = NULL, *cause = NULL;
+	int	 n = -1;
+
+	q = value_quote(s);
+	is_str(q, want, "quote [%s]", s);
+	if (value_split(q, &argv, &n, &cause) != 0) {
+		ok(0, "quote [%s] reads back: %s", s, cause);
+		free(cause);
+	} else
+		ok(n == 1 && strcmp(argv[0], s) == 0,
+		    "quote [%s] reads back as one word", s);
+	value_free_vec(argv);
+	free(q);
+}
+
 static void
 env_ok(const char *s, int nenv, const char *e0, const char *e1)
 {
@@ -197,6 +216,16 @@ main(void)
 	const char	*name;
 	char		*cause = NULL, big[200];
 	int		 i, sig;
+
+	/* Quoting: plain words stay, the rest in single quotes. */
+	quote_is("sleep", "sleep");
+	quote_is("/usr/bin/x-1.2_a@b%c+d=e:f,g", "/usr/bin/x-1.2_a@b%c+d=e:f,g");
+	quote_is("", "''");
+	quote_is("a b", "'a b'");
+	quote_is("it's", "'it'\\''s'");
+	quote_is("'", "''\\'''");
+	quote_is("$HOME \\ \"x\" `y` #z ;", "'$HOME \\ \"x\" `y` #z ;'");
+	quote_is("\t", "'\t'");
 
 	/* Durations: every unit, fractions, bare seconds. */
 	dur_ok("250ms", 250);
@@ -344,6 +373,31 @@ main(void)
 	ok(value_signame(0) == NULL, "value_signame(0) is NULL");
 	is_str(value_signame(SIGRTMIN + 1), "RTMIN+1", "value_signame(RTMIN+1) is RTMIN+1");
 	ok(value_signame(99) == NULL, "value_signame(99) is NULL");
+	is_str(value_signame(SIGRTMIN), "RTMIN", "value_signame(RTMIN)");
+	ok(value_signame(SIGRTMAX) != NULL &&
+	    strncmp(value_signame(SIGRTMAX), "RTMIN+", 6) == 0,
+	    "value_signame(RTMAX) is RTMIN+n");
+	{
+		int	sig, i;
+		char	*cause = NULL;
+
+		/*
+		 * Every name reads back as its own number; only the signals
+		 * glibc keeps for itself (32 up to SIGRTMIN) have none.
+		 */
+		for (i = 1; i <= 64; i++) {
+			if (value_signame(i) == NULL) {
+				if (i >= 32 && i < SIGRTMIN)
+					continue;
+				break;
+			}
+			if (value_signal(value_signame(i), &sig, &cause) != 0 ||
+			    sig != i)
+				break;
+		}
+		ok(i == 65, "value_signame and value_signal agree on 1 to 64");
+		free(cause);
+	}
 	/* Every standard signal has a name that reads back. */
 	for (i = 1; i < 32; i++) {
 		if ((name = value_signame(i)) == NULL) {
