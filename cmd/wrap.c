@@ -12,7 +12,7 @@
 #include "cmd.h"
 #include "ctl.h"
 #include "msg.h"
-#include "spec.h"
+#include "resolve.h"
 #include "tree.h"
 #include "xmalloc.h"
 
@@ -130,7 +130,8 @@ cmd_wrap(int argc, char **argv)
 	}
 	msg_put_bytes(&mb, "\n", 2);
 	mb.len--;
-	if ((t = spec_parse("wrap", (char *)mb.data, mb.len, &cause)) == NULL) {
+	t = resolve_parse("wrap", (char *)mb.data, mb.len, &cause);
+	if (t == NULL) {
 		fprintf(stderr, "supertree: wrap: %s\n", cause);
 		free(cause);
 		msg_buf_free(&mb);

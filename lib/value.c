@@ -277,19 +277,26 @@ value_signal(const char *s, int *sig, char **cause)
 const char *
 value_signame(int sig)
 {
+	/* Constant names, not a static buffer: pure code keeps no state. */
+	static const char *const rt[] = {
+		"RTMIN+0", "RTMIN+1", "RTMIN+2", "RTMIN+3", "RTMIN+4",
+		"RTMIN+5", "RTMIN+6", "RTMIN+7", "RTMIN+8", "RTMIN+9",
+		"RTMIN+10", "RTMIN+11", "RTMIN+12", "RTMIN+13", "RTMIN+14",
+		"RTMIN+15", "RTMIN+16", "RTMIN+17", "RTMIN+18", "RTMIN+19",
+		"RTMIN+20", "RTMIN+21", "RTMIN+22", "RTMIN+23", "RTMIN+24",
+		"RTMIN+25", "RTMIN+26", "RTMIN+27", "RTMIN+28", "RTMIN+29",
+		"RTMIN+30", "RTMIN+31", "RTMIN+32"
+	};
 	int	i;
-
-	static char	rt[16];
 
 	for (i = 0; value_sigs[i].name != NULL; i++) {
 		if (value_sigs[i].sig == sig)
 			return (value_sigs[i].name);
 	}
 	/* Real-time signals, named as render.c names them. */
-	if (sig >= SIGRTMIN && sig <= SIGRTMAX) {
-		snprintf(rt, sizeof rt, "RTMIN+%d", sig - SIGRTMIN);
-		return (rt);
-	}
+	if (sig >= SIGRTMIN && sig <= SIGRTMAX &&
+	    sig - SIGRTMIN < (int)(sizeof rt / sizeof rt[0]))
+		return (rt[sig - SIGRTMIN]);
 	return (NULL);
 }
 

@@ -1,17 +1,17 @@
 /*
- * test_spec.c: spec_parse and spec_read. Good specs are checked field by
- * field (defaults, paths, order, depth, digests); each kind of bad input
- * is checked for its exact message, line and section.
+ * test_spec.c: spec_parse. Good specs are checked field by field
+ * (defaults, paths, order, depth, digests); each kind of bad input is
+ * checked for its exact message, line and section. Users and groups come
+ * from a fake database (the module is pure), so no test depends on this
+ * machine's /etc/passwd.
  */
-#include <sys/stat.h>
+#include <sys/types.h>
 
-#include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "spec.h"
 #include "tap.h"
@@ -19,6 +19,16 @@
 
 /* A worker, so that a spec can be valid. */
 #define W "[w]\ncommand = sleep 1\n"
+
+static int	fake_user(const char *, struct spec_user *);
+static int	fake_uid(uid_t, struct spec_user *);
+static int	fake_group(const char *, gid_t *);
+
+/*
+ * Users root (0, group 0, home /root) and www (33, group 34, no home or
+ * shell); groups root (0) and www (34).
+ */
+static const struct spec_ids ids = { fake_user, fake_uid, fake_group };
 
 static struct tree	*good(const char *, const char *);
 static void		 bad(const char *, const char *, const char *);
@@ -37,7 +47,41 @@ static void		 test_bad_keys(void);
 static void		 test_bad_values(void);
 static void		 test_bad_text(void);
 static void		 test_many(void);
-static void		 test_read(void);
+
+static int
+fake_user(const char *name, struct spec_user *u)
+{
+	if (strcmp(name, "root") == 0)
+		return (fake_uid(0, u));
+	if (strcmp(name, "www") == 0)
+		return (fake_uid(33, u));
+	return (-1);
+}
+
+static int
+fake_uid(uid_t uid, struct spec_user *u)
+{
+	if (uid != 0 && uid != 33)
+		return (-1);
+	u->uid = uid;
+	u->gid = uid == 0 ? 0 : 34;
+	u->name = uid == 0 ? "root" : "www";
+	u->dir = uid == 0 ? "/root" : "";
+	u->shell = uid == 0 ? "/bin/bash" : "";
+	return (0);
+}
+
+static int
+fake_group(const char *name, gid_t *gid)
+{
+	if (strcmp(name, "root") == 0)
+		*gid = 0;
+	else if (strcmp(name, "www") == 0)
+		*gid = 34;
+	else
+		return (-1);
+	return (0);
+}
 
 static struct tree *
 good(const char *text, const char *what)
@@ -45,7 +89,7 @@ good(const char *text, const char *what)
 	struct tree	*t;
 	char		*cause = NULL, *p;
 
-	t = spec_parse("tree.ini", text, strlen(text), &cause);
+	t = spec_parse("tree.ini", text, strlen(text), &ids, &cause);
 	ok(t != NULL, "%s: valid", what);
 	if (t == NULL) {
 		for (p = strtok(cause, "\n"); p != NULL; p = strtok(NULL, "\n"))
@@ -61,7 +105,7 @@ badn(const char *text, size_t len, const char *want, const char *what)
 	struct tree	*t;
 	char		*cause = NULL;
 
-	t = spec_parse("tree.ini", text, len, &cause);
+	t = spec_parse("tree.ini", text, len, &ids, &cause);
 	ok(t == NULL, "%s: invalid", what);
 	is_str(cause, want, "%s: message", what);
 	tree_free(t);
@@ -164,17 +208,18 @@ test_names(void)
 	char		*cause = NULL;
 	const char	*text = W;
 
-	t = spec_parse("/etc/supertree/web.ini", text, strlen(text), &cause);
+	t = spec_parse("/etc/supertree/web.ini", text, strlen(text), &ids,
+	    &cause);
 	is_str(t != NULL ? t->name : cause, "web", "name from a path");
 	tree_free(t);
-	t = spec_parse("-", text, strlen(text), &cause);
+	t = spec_parse("-", text, strlen(text), &ids, &cause);
 	is_str(t != NULL ? t->name : cause, "stdin", "name for stdin");
 	tree_free(t);
-	t = spec_parse("spec.conf", text, strlen(text), &cause);
+	t = spec_parse("spec.conf", text, strlen(text), &ids, &cause);
 	is_str(t != NULL ? t->name : cause, "spec.conf", "name keeps .conf");
 	tree_free(t);
 	text = "[supertree]\nname = my-tree_1.0\nsocket = /run/st.sock\n" W;
-	t = spec_parse("x.ini", text, strlen(text), &cause);
+	t = spec_parse("x.ini", text, strlen(text), &ids, &cause);
 	ok(t != NULL && strcmp(t->name, "my-tree_1.0") == 0 &&
 	    strcmp(t->socket, "/run/st.sock") == 0, "name and socket keys");
 	if (t != NULL) {
@@ -182,20 +227,20 @@ test_names(void)
 		const char	*other = "[supertree]\nname = my-tree_1.0\n"
 		    "socket = /run/other.sock\n" W;
 
-		u = spec_parse("x.ini", other, strlen(other), &cause);
+		u = spec_parse("x.ini", other, strlen(other), &ids, &cause);
 		ok(u != NULL && strcmp(t->nodes[0].digest,
 		    u->nodes[0].digest) != 0, "root digest covers socket");
 		tree_free(u);
 	}
 	tree_free(t);
 	text = W;
-	t = spec_parse("my tree.ini", text, strlen(text), &cause);
+	t = spec_parse("my tree.ini", text, strlen(text), &ids, &cause);
 	ok(t == NULL, "a bad default name fails");
 	is_str(cause, "my tree.ini: tree name 'my tree' (from the file name) "
 	    "is not valid: set 'name' in [supertree]", "bad default name");
 	free(cause);
 	text = "[supertree]\nname = ok\n" W;
-	t = spec_parse("my tree.ini", text, strlen(text), &cause);
+	t = spec_parse("my tree.ini", text, strlen(text), &ids, &cause);
 	ok(t != NULL && strcmp(t->name, "ok") == 0, "name key fixes it");
 	tree_free(t);
 }
@@ -304,6 +349,11 @@ test_settings(void)
 	is_str(n->user, "root", "user");
 	ok(n->uid == 0 && n->gid == 0, "root's uid and primary gid");
 	ok(n->group == NULL, "group unset");
+	ok(n->user_env != NULL && strcmp(n->user_env[0], "HOME=/root") == 0 &&
+	    strcmp(n->user_env[1], "USER=root") == 0 &&
+	    strcmp(n->user_env[2], "LOGNAME=root") == 0 &&
+	    strcmp(n->user_env[3], "SHELL=/bin/bash") == 0 &&
+	    n->user_env[4] == NULL, "the user's HOME, USER, LOGNAME, SHELL");
 	is_int(n->umask, 027, "umask is octal");
 	is_int(n->significant, 1, "significant");
 	is_int(n->output, TREE_OUT_NULL, "output null");
@@ -322,6 +372,15 @@ test_settings(void)
 		is_int(n->log_max_size, 3 * 1024 * 1024, "log_max_size 3m");
 		is_int(n->shutdown_ms, TREE_SHUTDOWN_INFINITY, "infinity");
 		is_int(n->max_restarts, 0, "max_restarts 0");
+	}
+	tree_free(t);
+	t = good("[w]\ncommand = x\nuser = www\n", "a user without home");
+	if (t != NULL) {
+		n = &t->nodes[1];
+		ok(n->uid == 33 && n->gid == 34, "www's uid and primary gid");
+		ok(strcmp(n->user_env[0], "HOME=/") == 0 &&
+		    strcmp(n->user_env[3], "SHELL=/bin/sh") == 0,
+		    "no home is /, no shell /bin/sh");
 	}
 	tree_free(t);
 	t = good("[w]\ncommand = x\ngroup = root\nlog_max_size = 1G\n",
@@ -751,7 +810,7 @@ test_many(void)
 	n = snprintf(text, size, W);
 	for (i = 0; i < 150; i++)
 		n += snprintf(text + n, size - n, "bogus%d = 1\n", i);
-	t = spec_parse("tree.ini", text, n, &cause);
+	t = spec_parse("tree.ini", text, n, &ids, &cause);
 	ok(t == NULL, "150 errors: invalid");
 	for (lines = 1, p = cause; p != NULL && *p != '\0'; p++)
 		lines += *p == '\n';
@@ -767,53 +826,16 @@ test_many(void)
 	n = 0;
 	for (i = 0; i < 100001; i++)
 		n += snprintf(text + n, size - n, "[w%d]\ncommand = x\n", i);
-	t = spec_parse("tree.ini", text, n, &cause);
+	t = spec_parse("tree.ini", text, n, &ids, &cause);
 	ok(t == NULL, "100001 sections: invalid");
 	is_str(cause, "tree.ini:200001: too many sections (a tree has at most "
 	    "100001 nodes)", "100001 sections: message");
 	free(cause);
 	t = spec_parse("tree.ini", text, n - strlen("[w100000]\ncommand = x\n"),
-	    &cause);
+	    &ids, &cause);
 	ok(t != NULL && t->nnodes == 100001, "100000 sections: valid");
 	tree_free(t);
 	free(text);
-}
-
-static void
-test_read(void)
-{
-	char	*text = NULL, *cause = NULL;
-	char	 path[] = "/tmp/test_spec.XXXXXX";
-	size_t	 len = 0;
-	int	 fd;
-
-	is_int(spec_read("/nonexistent/tree.ini", &text, &len, &cause), -1,
-	    "read a missing file");
-	is_str(cause, "/nonexistent/tree.ini: cannot read: No such file or "
-	    "directory", "missing file message");
-	free(cause);
-	is_int(spec_read("/", &text, &len, &cause), -1, "read a directory");
-	is_str(cause, "/: cannot read: Is a directory", "directory message");
-	free(cause);
-	if ((fd = mkstemp(path)) == -1) {
-		ok(0, "mkstemp");
-		return;
-	}
-	if (write(fd, W, strlen(W)) != (ssize_t)strlen(W))
-		ok(0, "write");
-	ok(spec_read(path, &text, &len, &cause) == 0 && len == strlen(W) &&
-	    memcmp(text, W, len) == 0 && text[len] == '\0', "read a file");
-	free(text);
-	/* Past 4 MiB is too large. */
-	if (ftruncate(fd, 4 * 1024 * 1024) == 0) {
-		is_int(spec_read(path, &text, &len, &cause), -1, "read a big "
-		    "file");
-		ok(cause != NULL && strstr(cause, ": too large (more than 4 "
-		    "MiB)") != NULL, "big file message");
-		free(cause);
-	}
-	close(fd);
-	unlink(path);
 }
 
 int
@@ -831,6 +853,5 @@ main(void)
 	test_bad_values();
 	test_bad_text();
 	test_many();
-	test_read();
 	return (done_testing());
 }
