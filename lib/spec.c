@@ -36,6 +36,23 @@ static int	 spec_text_ok(struct spec_ctx *);
 static size_t	 spec_utf8(const unsigned char *, size_t);
 static void	 spec_free(struct spec_ctx *);
 
+/*
+ * s for a message: as it is, or its first 64 bytes (not cutting a UTF-8
+ * sequence) and "...". Returns buf, which holds SPEC_CLIP bytes.
+ */
+const char *
+spec_clip(char *buf, const char *s)
+{
+	size_t	len = strlen(s), n = 64;
+
+	if (len <= n)
+		return (s);
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	snprintf(buf, SPEC_CLIP, "%.*s...", (int)n, s);
+	return (buf);
+}
+
 /* Record an error as "FILE[:LINE]: [[SECTION]: ]MESSAGE". */
 void
 spec_error(struct spec_ctx *ctx, int line, const char *sec, const char *fmt,
@@ -187,6 +204,10 @@ spec_free(struct spec_ctx *ctx)
 	for (i = 0; i < ctx->nerrs; i++)
 		free(ctx->errs[i].msg);
 	free(ctx->errs);
+	free(ctx->scratch);
+	free(ctx->longname);
+	free(ctx->longval.s);
+	free(ctx->splits);
 	free(ctx->name);
 	free(ctx->socket);
 }
@@ -219,6 +240,8 @@ spec_parse(const char *file, const char *text, size_t len,
 		    &ctx);
 		if (rc < 0)
 			fatalx("ini_parse_stream failed (%d)", rc);
+		if (rc > 0)
+			rc = spec_line_number(&ctx, rc);
 		/* Should inih ever see an error we did not, still fail. */
 		for (i = 0; rc > 0 && i < ctx.nerrs; i++) {
 			if (ctx.errs[i].line == rc)

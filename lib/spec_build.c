@@ -79,7 +79,7 @@ spec_build_tree(struct spec_ctx *ctx)
 	return (t);
 }
 
-/* Depth is at most about 100 (a header fits on one line): recursion. */
+/* Depth is at most 128 (a path has at most 255 bytes): recursion. */
 static void
 spec_build_order(struct spec_ctx *ctx, int i, int *order, int *norder)
 {

@@ -201,7 +201,12 @@ spec_check_node(struct spec_ctx *ctx, int i)
 		ok[k] = v->s == NULL;
 		if (v->s == NULL || !spec_check_allowed(ctx, i, k, n->kind))
 			continue;
-		if (spec_key_set(ctx, n, k, v, &cause) != 0) {
+		if (v->bsline != 0) {
+			spec_error(ctx, v->bsline, sec->path, "key '%s': the "
+			    "line ends in '\\' but no indented line follows "
+			    "to continue it (indent the next line, or remove "
+			    "the '\\')", spec_key_table[k].name);
+		} else if (spec_key_set(ctx, n, k, v, &cause) != 0) {
 			spec_error(ctx, v->line, sec->path, "key '%s': %s",
 			    spec_key_table[k].name, cause);
 			free(cause);

@@ -22,10 +22,13 @@
 #define SPEC_KEEP_ERRORS 1000	/* kept, to sort by line */
 #define SPEC_ROOT	"supertree"
 
+#define SPEC_MIN_BUF	16	/* inih's line buffer, at least */
+#define SPEC_MAX_PATH	255	/* bytes of a section name */
+
 #define SEC_NONE	(-1)	/* no section header yet */
 #define SEC_IGNORE	(-2)	/* a bad header: skip its keys */
 
-enum spec_class { CLS_NONE, CLS_KEY, CLS_CONT };
+enum spec_class { CLS_NONE, CLS_KEY, CLS_CONT, CLS_PIECE };
 enum spec_where { KW_CHILD, KW_WORKER, KW_SUPER, KW_ROOT };
 enum spec_type { KT_DURATION, KT_BOOL, KT_INT, KT_LIMIT, KT_WORD, KT_FN };
 
@@ -62,6 +65,7 @@ struct spec_val {
 	size_t		 size;
 	int		 line;
 	int		 comment;	/* an inline comment was cut off */
+	int		 bsline;	/* its last line ended in a '\\' */
 };
 
 struct spec_sec {
@@ -80,6 +84,13 @@ struct spec_err {
 	char		*msg;
 };
 
+/* A line handed to inih in pieces: inih counts each as a line. */
+struct spec_split {
+	int		 ifirst;	/* inih's number of the first piece */
+	int		 npieces;
+	int		 line;		/* ours */
+};
+
 struct spec_ctx {
 	const char	*file;
 	const struct spec_ids *ids;	/* NULL: names are not looked up */
@@ -87,11 +98,23 @@ struct spec_ctx {
 	size_t		 len;
 	size_t		 pos;
 	int		 lineno;
+	int		 ilineno;	/* lines handed to inih */
 	enum spec_class	 cls;		/* of inih's current line */
 	int		 prev;		/* inih may continue a key */
 	int		 comment;	/* the line's value had a comment */
 	int		 cursec;	/* section index or SEC_* */
 	struct spec_val	*curval;	/* continuations go here */
+
+	/* A line longer than inih's buffer (see spec_line_long). */
+	char		*scratch;	/* a copy of it, NUL-terminated */
+	size_t		 scratchsize;
+	const char	*rest;		/* of its value, not handed over yet */
+	size_t		 restlen;
+	enum spec_class	 longcls;	/* CLS_KEY or CLS_CONT */
+	char		*longname;	/* its key */
+	struct spec_val	 longval;	/* the pieces handed back, joined */
+	struct spec_split *splits;
+	int		 nsplits;
 
 	struct spec_sec	*secs;		/* [0] is the root */
 	int		 nsecs;
@@ -109,12 +132,15 @@ struct spec_ctx {
 #define OFF(f)	offsetof(struct tree_node, f)
 
 /* spec.c */
+#define SPEC_CLIP	68	/* 64 bytes, "..." and the NUL */
+const char *spec_clip(char *, const char *);
 void	 spec_error(struct spec_ctx *, int, const char *, const char *, ...)
 	     __attribute__((format(printf, 4, 5)));
 
 /* spec_line.c */
 char	*spec_line_reader(char *, int, void *);
 int	 spec_line_handler(void *, const char *, const char *, const char *);
+int	 spec_line_number(struct spec_ctx *, int);
 
 /* spec_key.c */
 extern const struct spec_key spec_key_table[K_NKEYS];

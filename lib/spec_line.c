@@ -18,12 +18,16 @@
 static size_t	 spec_line_find(const char *, const char *);
 static char	*spec_line_long(struct spec_ctx *, char *, const char *,
 		     size_t, int);
+static char	*spec_line_piece(struct spec_ctx *, char *, int);
+static void	 spec_line_join(struct spec_ctx *, const char *);
 static void	 spec_line_classify(struct spec_ctx *, char *);
 static void	 spec_line_header(struct spec_ctx *, const char *);
 static int	 spec_line_section(struct spec_ctx *, const char *, size_t);
 static int	 spec_line_path(struct spec_ctx *, const char *);
 static void	 spec_line_key(struct spec_ctx *, const char *, const char *);
 static void	 spec_line_cont(struct spec_ctx *, const char *);
+static void	 spec_line_backslash(struct spec_ctx *, struct spec_val *,
+		     const char *, size_t);
 static void	 spec_line_append(struct spec_val *, const char *, size_t);
 
 /*
@@ -47,9 +51,10 @@ spec_line_find(const char *s, const char *chars)
 }
 
 /*
- * inih's reader: copy the next line into buf (which holds num bytes).
- * The line goes in whole with its '\n' or not at all: a longer line is
- * an error and inih gets a stand-in (see spec_line_long).
+ * inih's reader: copy the next line into buf (which holds num bytes, 200
+ * in Debian's inih). A line that fits goes in whole with its '\n'; a
+ * longer one goes in pieces (spec_line_long), and the next calls hand
+ * over the rest of it (spec_line_piece).
  */
 char *
 spec_line_reader(char *buf, int num, void *arg)
@@ -58,7 +63,16 @@ spec_line_reader(char *buf, int num, void *arg)
 	const char	*line, *nl;
 	size_t		 n, left;
 
-	if (ctx->pos >= ctx->len || num < 8)
+	if (num < SPEC_MIN_BUF) {
+		if (ctx->pos < ctx->len) {
+			spec_error(ctx, 0, NULL, "inih's line buffer is too "
+			    "small (%d bytes)", num);
+		}
+		return (NULL);
+	}
+	if (ctx->rest != NULL)
+		return (spec_line_piece(ctx, buf, num));
+	if (ctx->pos >= ctx->len)
 		return (NULL);
 	line = ctx->text + ctx->pos;
 	left = ctx->len - ctx->pos;
@@ -70,8 +84,9 @@ spec_line_reader(char *buf, int num, void *arg)
 	if (n > 0 && line[n - 1] == '\r')
 		n--;
 	ctx->lineno++;
+	ctx->ilineno++;
 	if (n > (size_t)num - 2)
-		return (spec_line_long(ctx, buf, line, n, num - 2));
+		return (spec_line_long(ctx, buf, line, n, num));
 	memcpy(buf, line, n);
 	buf[n] = '\n';
 	buf[n + 1] = '\0';
@@ -80,40 +95,113 @@ spec_line_reader(char *buf, int num, void *arg)
 }
 
 /*
- * Give inih a short stand-in for an over-long line, one that leaves it in
- * the same state, so the lines after it are read as they would have been.
- * A comment or blank line is harmless: it becomes a blank line. Anything
- * else is an error: a continuation becomes a blank line; a section header
- * becomes one whose keys we ignore; the rest becomes a key whose value and
- * continuations we ignore.
+ * A line longer than inih's buffer. It is classified whole, from a copy;
+ * then inih gets what leaves it in the state the whole line would have:
+ *
+ * - a blank line, comment, section header or bad line: a stand-in that
+ *   is blank, or "[-]" where the line ended a key's continuations (the
+ *   header was handled here, from the copy);
+ * - a key line ("key = value") or a continuation line: its value, cut
+ *   where inih would cut it (spaces around, an inline comment), in
+ *   pieces. The first is "-=" plus a piece for a key, or an indented
+ *   piece for a continuation; the others are indented pieces, which inih
+ *   takes as continuations of that key. Each piece is wrapped in \001
+ *   bytes, so inih strips no space at its edges and finds no comment
+ *   start at its front; a spec never holds a control character (see
+ *   spec_text_ok), so the marks are unambiguous. The handler joins the
+ *   pieces exactly and, after the last, treats the value as the whole
+ *   line's (spec_line_whole).
+ *
+ * An empty key name needs no value: inih gets "=" and the handler says
+ * what is missing.
  */
 static char *
 spec_line_long(struct spec_ctx *ctx, char *buf, const char *line, size_t n,
-    int max)
+    int num)
 {
-	size_t	 i = strspn(line, " \t");
-	int	 cont = ctx->prev && i > 0 && i < n, header;
+	struct spec_split	*sp;
+	char			*start, *val;
+	size_t			 end, vn;
 
-	ctx->cls = CLS_NONE;
-	if (i == n || line[i] == ';' || line[i] == '#') {
-		memcpy(buf, "\n", 2);
+	if (n + 2 > ctx->scratchsize) {
+		ctx->scratchsize = n + 2;
+		ctx->scratch = xrealloc(ctx->scratch, ctx->scratchsize);
+	}
+	memcpy(ctx->scratch, line, n);
+	ctx->scratch[n] = '\n';
+	ctx->scratch[n + 1] = '\0';
+	spec_line_classify(ctx, ctx->scratch);
+	start = ctx->scratch + strspn(ctx->scratch, " \t");
+	switch (ctx->cls) {
+	case CLS_KEY:
+		end = spec_line_find(start, "=:");
+		if (end == 0) {
+			memcpy(buf, "=\n", 3);
+			return (buf);
+		}
+		vn = end;
+		while (vn > 0 && isspace((unsigned char)start[vn - 1]))
+			vn--;
+		free(ctx->longname);
+		ctx->longname = xstrndup(start, vn);
+		val = start + end + 1;
+		val += strspn(val, " \t");
+		break;
+	case CLS_CONT:
+		val = start;
+		break;
+	default:
+		memcpy(buf, ctx->prev ? "\n" : "[-]\n", ctx->prev ? 2 : 5);
 		return (buf);
 	}
-	header = !cont && line[i] == '[';
-	spec_error(ctx, ctx->lineno, header || ctx->cursec < 0 ? NULL :
-	    ctx->secs[ctx->cursec].path, "line too long (%zu bytes; the limit "
-	    "is %d): split the value over indented continuation lines", n, max);
-	ctx->curval = NULL;
-	if (cont)
-		memcpy(buf, "\n", 2);
-	else if (header) {
-		ctx->cursec = SEC_IGNORE;
-		ctx->prev = 0;
-		memcpy(buf, "[-]\n", 5);
-	} else {
-		ctx->prev = 1;
-		memcpy(buf, "-=\n", 4);
-	}
+	vn = spec_line_find(val, NULL);
+	if (val[vn] == ';')
+		ctx->comment = 1;
+	while (vn > 0 && isspace((unsigned char)val[vn - 1]))
+		vn--;
+	ctx->longcls = ctx->cls;
+	ctx->longval.len = 0;
+	ctx->rest = val;
+	ctx->restlen = vn;
+	/* Each piece is a line to inih: keep a map to our line numbers. */
+	ctx->ilineno--;
+	ctx->splits = xreallocarray(ctx->splits, ctx->nsplits + 1,
+	    sizeof *ctx->splits);
+	sp = &ctx->splits[ctx->nsplits++];
+	sp->ifirst = ctx->ilineno + 1;
+	sp->npieces = 0;
+	sp->line = ctx->lineno;
+	return (spec_line_piece(ctx, buf, num));
+}
+
+/* The next piece of a long line: see spec_line_long. */
+static char *
+spec_line_piece(struct spec_ctx *ctx, char *buf, int num)
+{
+	struct spec_split	*sp = &ctx->splits[ctx->nsplits - 1];
+	size_t			 n, off = 0;
+
+	if (sp->npieces == 0 && ctx->longcls == CLS_KEY) {
+		memcpy(buf, "-=", 2);
+		off = 2;
+	} else
+		buf[off++] = ' ';
+	n = ctx->restlen;
+	if (n > (size_t)num - 6)
+		n = num - 6;
+	buf[off++] = '\001';
+	memcpy(buf + off, ctx->rest, n);
+	off += n;
+	buf[off++] = '\001';
+	buf[off++] = '\n';
+	buf[off] = '\0';
+	ctx->rest += n;
+	ctx->restlen -= n;
+	sp->npieces++;
+	ctx->ilineno++;
+	if (ctx->restlen == 0)
+		ctx->rest = NULL;
+	ctx->cls = CLS_PIECE;
 	return (buf);
 }
 
@@ -218,8 +306,15 @@ static int
 spec_line_path(struct spec_ctx *ctx, const char *path)
 {
 	const char	*seg, *p;
+	char		 clip[SPEC_CLIP];
 	size_t		 n;
 
+	if (strlen(path) > SPEC_MAX_PATH) {
+		spec_error(ctx, ctx->lineno, spec_clip(clip, path), "section "
+		    "name too long (%zu bytes; the limit is %d)", strlen(path),
+		    SPEC_MAX_PATH);
+		return (1);
+	}
 	if (*path == '\0') {
 		spec_error(ctx, ctx->lineno, path, "empty section name");
 		return (1);
@@ -261,7 +356,54 @@ spec_line_handler(void *arg, const char *section, const char *name,
 		spec_line_key(ctx, name, value);
 	else if (ctx->cls == CLS_CONT)
 		spec_line_cont(ctx, value);
+	else if (ctx->cls == CLS_PIECE)
+		spec_line_join(ctx, value);
 	return (1);
+}
+
+/*
+ * A piece of a long line (see spec_line_long): unwrap it and add it to
+ * the line's value as it is; after the last, the value is the line's.
+ */
+static void
+spec_line_join(struct spec_ctx *ctx, const char *value)
+{
+	size_t	n = strlen(value);
+
+	if (n > 0 && value[0] == '\001') {
+		value++;
+		n--;
+	}
+	if (n > 0 && value[n - 1] == '\001')
+		n--;
+	spec_line_append(&ctx->longval, value, n);
+	if (ctx->rest != NULL)
+		return;
+	if (ctx->longcls == CLS_KEY)
+		spec_line_key(ctx, ctx->longname, ctx->longval.s);
+	else
+		spec_line_cont(ctx, ctx->longval.s);
+}
+
+/*
+ * The line of ours that inih's line number iline is: they differ after
+ * a line handed over in pieces.
+ */
+int
+spec_line_number(struct spec_ctx *ctx, int iline)
+{
+	struct spec_split	*sp;
+	int			 i, shift = 0;
+
+	for (i = 0; i < ctx->nsplits; i++) {
+		sp = &ctx->splits[i];
+		if (iline < sp->ifirst)
+			break;
+		if (iline < sp->ifirst + sp->npieces)
+			return (sp->line);
+		shift += sp->npieces - 1;
+	}
+	return (iline - shift);
 }
 
 static void
@@ -270,6 +412,7 @@ spec_line_key(struct spec_ctx *ctx, const char *name, const char *value)
 	struct spec_sec	*sec;
 	struct spec_val	*v;
 	const char	*try;
+	char		 clip[SPEC_CLIP];
 	int		 k;
 
 	ctx->curval = NULL;
@@ -277,7 +420,7 @@ spec_line_key(struct spec_ctx *ctx, const char *name, const char *value)
 		return;
 	if (ctx->cursec == SEC_NONE) {
 		spec_error(ctx, ctx->lineno, NULL, "key '%s' comes before any "
-		    "[section] header", name);
+		    "[section] header", spec_clip(clip, name));
 		return;
 	}
 	sec = &ctx->secs[ctx->cursec];
@@ -290,7 +433,7 @@ spec_line_key(struct spec_ctx *ctx, const char *name, const char *value)
 			    "'%s' (did you mean '%s'?)", name, try);
 		} else
 			spec_error(ctx, ctx->lineno, sec->path, "unknown key "
-			    "'%s'", name);
+			    "'%s'", spec_clip(clip, name));
 	} else if ((v = &sec->keys[k])->s != NULL) {
 		spec_error(ctx, ctx->lineno, sec->path, "duplicate key '%s' "
 		    "(first at line %d)", name, v->line);
@@ -298,15 +441,19 @@ spec_line_key(struct spec_ctx *ctx, const char *name, const char *value)
 		v->line = ctx->lineno;
 		v->comment = ctx->comment;
 		spec_line_append(v, value, strlen(value));
+		spec_line_backslash(ctx, v, value, strlen(value));
 		ctx->curval = v;
 	}
 }
 
 /*
  * An indented line continues the previous key's value, joined with a
- * space. Newer inih strips inline comments here and r55 does not: strip
- * them ourselves so both behave alike. An indented line that looks like
- * a key or a section header is almost certainly a mistake, so say so.
+ * space, or with nothing after a line that ended in a backslash (which
+ * goes). Newer inih strips inline comments here and r55 does not: strip
+ * them ourselves so both behave alike (a long line comes without its
+ * comment: ctx->comment says it had one). An indented line that looks
+ * like a key or a section header is almost certainly a mistake, so say
+ * so, unless a backslash asked for it.
  */
 static void
 spec_line_cont(struct spec_ctx *ctx, const char *value)
@@ -322,9 +469,17 @@ spec_line_cont(struct spec_ctx *ctx, const char *value)
 	key = spec_key_table[v - ctx->secs[ctx->cursec].keys].name;
 	n = spec_line_find(value, NULL);
 	if (value[n] == ';')
+		ctx->comment = 1;
+	if (ctx->comment)
 		v->comment = 1;
 	while (n > 0 && isspace((unsigned char)value[n - 1]))
 		n--;
+	if (v->bsline != 0) {
+		v->s[--v->len] = '\0';
+		spec_line_append(v, value, n);
+		spec_line_backslash(ctx, v, value, n);
+		return;
+	}
 	w = strspn(value, "abcdefghijklmnopqrstuvwxyz_");
 	if (w > 0 && w < sizeof word) {
 		memcpy(word, value, w);
@@ -344,7 +499,25 @@ spec_line_cont(struct spec_ctx *ctx, const char *value)
 		if (v->len > 0)
 			spec_line_append(v, " ", 1);
 		spec_line_append(v, value, n);
+		spec_line_backslash(ctx, v, value, n);
 	}
+}
+
+/*
+ * Does this line of v (s[0..n)) end in a backslash that continues it?
+ * An odd number of them, as an even number is escaped backslashes; and
+ * not before a comment, since then the comment ends the line. The check
+ * pass refuses a value whose last line still asks to go on.
+ */
+static void
+spec_line_backslash(struct spec_ctx *ctx, struct spec_val *v, const char *s,
+    size_t n)
+{
+	size_t	i = n;
+
+	while (i > 0 && s[i - 1] == '\\')
+		i--;
+	v->bsline = !ctx->comment && (n - i) % 2 == 1 ? ctx->lineno : 0;
 }
 
 static void

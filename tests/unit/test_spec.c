@@ -16,6 +16,7 @@
 #include "spec.h"
 #include "tap.h"
 #include "tree.h"
+#include "xmalloc.h"
 
 /* A worker, so that a spec can be valid. */
 #define W "[w]\ncommand = sleep 1\n"
@@ -42,6 +43,8 @@ static void		 test_settings(void);
 static void		 test_ready_output(void);
 static void		 test_digest(void);
 static void		 test_syntax(void);
+static void		 test_long_lines(void);
+static void		 test_backslash(void);
 static void		 test_bad_structure(void);
 static void		 test_bad_keys(void);
 static void		 test_bad_values(void);
@@ -498,7 +501,6 @@ test_syntax(void)
 {
 	struct tree		*t;
 	struct tree_node	*n;
-	char			 line[1024];
 
 	t = good("; comment\n# comment\n[w]\ncommand = sh -c\n  'echo hi;\n"
 	    "\n  # an indented comment line is a comment\n"
@@ -543,24 +545,265 @@ test_syntax(void)
 		is_str(t->nodes[1].argv[0], "", "an empty argv[0]");
 	}
 	tree_free(t);
+}
 
-	/* 198 bytes fit in Debian's 200-byte buffer with '\n' and NUL. */
-	snprintf(line, sizeof line, "[w]\ncommand = x %0*d\n", 198 - 12, 0);
-	t = good(line, "a 198-byte line");
-	if (t != NULL)
-		is_int(strlen(t->nodes[1].argv[1]), 186, "nothing cut");
+/* "1 2 3 ... to" (sep between), allocated. */
+static char *
+seq(int from, int to, const char *sep)
+{
+	char	*s = NULL;
+	size_t	 n;
+	FILE	*f;
+	int	 i;
+
+	f = open_memstream(&s, &n);
+	for (i = from; i <= to; i++)
+		fprintf(f, "%s%d", i > from ? sep : "", i);
+	fclose(f);
+	return (s);
+}
+
+/* Do argv[first..] hold the numbers from..to? */
+static int
+has_seq(struct tree_node *n, int first, int from, int to)
+{
+	char	num[16];
+	int	i;
+
+	if (n->argc < first + to - from + 1)
+		return (0);
+	for (i = from; i <= to; i++) {
+		snprintf(num, sizeof num, "%d", i);
+		if (strcmp(n->argv[first + i - from], num) != 0)
+			return (0);
+	}
+	return (1);
+}
+
+/*
+ * Lines longer than inih's 200-byte buffer: up to the 4 MiB spec cap,
+ * they read as they would with an unlimited buffer.
+ */
+static void
+test_long_lines(void)
+{
+	struct tree		*t;
+	struct tree_node	*n;
+	char			*text, *words, *tok, *cause;
+	size_t			 len, i;
+	int			 wrong;
+
+	/* Every length around the piece sizes, spaces at every edge. */
+	wrong = 0;
+	tok = malloc(700);
+	for (len = 150; len < 650; len++) {
+		for (i = 0; i < len; i++)
+			tok[i] = "ab c  d   e"[i % 11];
+		tok[len] = '\0';
+		tok[len - 1] = 'z';
+		xasprintf(&text, "[w]\ncommand = printf %%s '%s'\n", tok);
+		t = spec_parse("tree.ini", text, strlen(text), &ids, &cause);
+		if (t == NULL || t->nodes[1].argc != 3 ||
+		    strcmp(t->nodes[1].argv[2], tok) != 0)
+			wrong++;
+		tree_free(t);
+		free(text);
+		/* The same on a continuation line. */
+		xasprintf(&text, "[w]\ncommand = printf %%s\n\t'%s'  \n",
+		    tok);
+		t = spec_parse("tree.ini", text, strlen(text), &ids, &cause);
+		if (t == NULL || t->nodes[1].argc != 3 ||
+		    strcmp(t->nodes[1].argv[2], tok) != 0)
+			wrong++;
+		tree_free(t);
+		free(text);
+	}
+	free(tok);
+	is_int(wrong, 0, "lines of 150 to 667 bytes: every value exact");
+	tok = malloc(256);
+	memset(tok, 'n', 255);
+	tok[255] = '\0';
+	xasprintf(&text, "[%s]\ncommand = x\n", tok);
+	t = good(text, "a section name of 255 bytes");
+	ok(t != NULL && strcmp(t->nodes[1].path, tok) == 0,
+	    "a section name of 255 bytes: its path");
 	tree_free(t);
-	/* Over-long comments and blank lines are harmless. */
-	snprintf(line, sizeof line, "[w]\n; %0*d\n   # %0*d\n%*s\ncommand = x\n"
-	    "  %0*d\n", 220, 0, 220, 0, 220, "", 220, 0);
-	bad(line, "tree.ini:6: [w]: line too long (222 bytes; the limit is "
-	    "198): split the value over indented continuation lines",
-	    "a long comment is fine, a long continuation is not");
-	snprintf(line, sizeof line, "[w]\ncommand = x %0*d\n", 199 - 12, 0);
-	bad(line, "tree.ini:2: [w]: line too long (199 bytes; the limit is "
-	    "198): split the value over indented continuation lines\n"
-	    "tree.ini: no workers: add a section with a command",
-	    "a 199-byte line");
+	free(text);
+	free(tok);
+
+	/* 1 KB and 64 KB command lines. */
+	words = seq(1, 350, " ");
+	xasprintf(&text, "[w]\ncommand = echo %s\n", words);
+	ok(strlen(text) > 1024 + 10, "a 1 KB command line");
+	t = good(text, "a 1 KB command line");
+	ok(t != NULL && t->nodes[1].argc == 351 && has_seq(&t->nodes[1], 1,
+	    1, 350), "a 1 KB command line: every argument");
+	tree_free(t);
+	free(text);
+	free(words);
+	words = seq(1, 13000, " ");
+	xasprintf(&text, "[w]\ncommand = echo %s\n", words);
+	ok(strlen(text) > 65536 + 10, "a 64 KB command line");
+	t = good(text, "a 64 KB command line");
+	ok(t != NULL && t->nodes[1].argc == 13001 && has_seq(&t->nodes[1], 1,
+	    1, 13000), "a 64 KB command line: every argument");
+	tree_free(t);
+	free(text);
+
+	/* 1 KB and 64 KB environment lines. */
+	tok = seq(1, 13000, "-");
+	xasprintf(&text, "[w]\ncommand = x\nenvironment = A=%.1100s "
+	    "BIG='%s  x' C=3\n", tok, tok);
+	t = good(text, "a 64 KB environment line");
+	if (t != NULL) {
+		n = &t->nodes[1];
+		is_int(n->nenv, 3, "a 64 KB environment line: nenv");
+		ok(strncmp(n->env[0], "A=", 2) == 0 &&
+		    strncmp(n->env[0] + 2, tok, 1100) == 0 &&
+		    strlen(n->env[0]) == 1102, "a 1 KB variable exact");
+		ok(strncmp(n->env[1], "BIG=", 4) == 0 &&
+		    strncmp(n->env[1] + 4, tok, strlen(tok)) == 0 &&
+		    strcmp(n->env[1] + 4 + strlen(tok), "  x") == 0,
+		    "a 64 KB variable exact");
+		is_str(n->env[2], "C=3", "the variable after it");
+	}
+	tree_free(t);
+	free(text);
+	free(tok);
+
+	/* A long continuation line, comments cut from long lines. */
+	xasprintf(&text, "[w]\ncommand = echo\n\t  %s ; %s\n"
+	    "environment = A=1 ; %s\nrestart = temporary\n", words, words,
+	    words);
+	t = good(text, "a long continuation line");
+	if (t != NULL) {
+		n = &t->nodes[1];
+		ok(n->argc == 13001 && has_seq(n, 1, 1, 13000),
+		    "a long continuation line: every argument");
+		ok(n->nenv == 1 && strcmp(n->env[0], "A=1") == 0,
+		    "a long comment cut from a key line");
+		is_int(n->restart, TREE_TEMPORARY, "the key after it");
+	}
+	tree_free(t);
+	free(text);
+	xasprintf(&text, "[w]\ncommand = printf %%s 'a;b   '   ; %s\n",
+	    words);
+	t = good(text, "spaces before a long comment");
+	if (t != NULL)
+		is_str(t->nodes[1].argv[2], "a;b   ", "spaces in quotes kept");
+	tree_free(t);
+	free(text);
+	xasprintf(&text, "[w]\ncommand = sh -c 'echo %s ; echo'\n",
+	    words);
+	xasprintf(&cause, "tree.ini:2: [w]: key 'command': unbalanced "
+	    "quotes (a single quote is not closed); note that a ';' after a "
+	    "blank starts a comment");
+	bad(text, cause, "a comment inside quotes on a long line");
+	free(cause);
+	free(text);
+
+	/* Long comment, blank and CRLF lines; long lines in errors. */
+	xasprintf(&text, "[w]\n; %s\n   # %s\n%5000s\ncommand = echo "
+	    "%s\r\n", words, words, "", words);
+	t = good(text, "long comments, a long blank line, CRLF");
+	ok(t != NULL && t->nodes[1].argc == 13001 &&
+	    strcmp(t->nodes[1].argv[13000], "13000") == 0, "no CR kept");
+	tree_free(t);
+	free(text);
+	xasprintf(&text, "[w]\ncommand = x\n%s\nrestart = bad\n", words);
+	bad(text, "tree.ini:3: [w]: expected 'key = value', a [section] "
+	    "header or a comment\ntree.ini:4: [w]: key 'restart': invalid "
+	    "value 'bad' (use permanent, transient or temporary)",
+	    "a long bad line, once, and the line numbers after it");
+	free(text);
+	xasprintf(&text, "= %s\n" W, words);
+	bad(text, "tree.ini:1: key '' comes before any [section] header",
+	    "a long line without a key, before any section");
+	free(text);
+	xasprintf(&text, W "= %s\n", words);
+	bad(text, "tree.ini:3: [w]: missing key name before '='",
+	    "a long line without a key");
+	free(text);
+	tok = seq(1, 100, "_");
+	xasprintf(&text, W "%s = 1\n", tok);
+	bad(text, "tree.ini:3: [w]: unknown key '1_2_3_4_5_6_7_8_9_10_11_12_"
+	    "13_14_15_16_17_18_19_20_21_22_23_24_2...'", "a long key name");
+	free(text);
+	xasprintf(&text, "[%s]\ncommand = x\n" W, tok);
+	bad(text, "tree.ini:1: [1_2_3_4_5_6_7_8_9_10_11_12_13_14_15_16_17_18_19_"
+	    "20_21_22_23_24_2...]: section name too long (291 bytes; the limit is "
+	    "255)", "a long section name");
+	free(text);
+	xasprintf(&text, "[w\nx = %s\n  %s\n" W, words, words);
+	bad(text, "tree.ini:1: section header without ']'", "the keys of a "
+	    "bad section are skipped, long lines too");
+	free(text);
+	free(tok);
+	free(words);
+}
+
+/* A line ending in a backslash continues with nothing in between. */
+static void
+test_backslash(void)
+{
+	struct tree		*t;
+	struct tree_node	*n;
+	struct tree		*u;
+
+	t = good("[w]\ncommand = curl http://example.com/a/\\\n"
+	    "      b/c\\\n\n\t; a comment between\n  /d?e=f\nrestart = "
+	    "transient\n", "backslash");
+	if (t != NULL) {
+		n = &t->nodes[1];
+		is_int(n->argc, 2, "backslash: argc");
+		is_str(n->argv[1], "http://example.com/a/b/c/d?e=f",
+		    "backslash and indentation dropped");
+		is_int(n->restart, TREE_TRANSIENT, "backslash: the next key");
+	}
+	tree_free(t);
+	t = good("[w]\ncommand = echo a\\\\\n  b\n", "escaped backslash");
+	if (t != NULL) {
+		n = &t->nodes[1];
+		ok(n->argc == 3 && strcmp(n->argv[1], "a\\") == 0 &&
+		    strcmp(n->argv[2], "b") == 0,
+		    "an even number of backslashes does not continue");
+	}
+	tree_free(t);
+	t = good("[w]\ncommand = echo a\\ ; note\n  b\n", "comment");
+	if (t != NULL) {
+		ok(t->nodes[1].argc == 2 && strcmp(t->nodes[1].argv[1],
+		    "a b") == 0, "a comment after a backslash ends the line");
+	}
+	tree_free(t);
+	t = good("[w]\ncommand = echo \\\n  restart=1\\\n  [x]\n"
+	    "environment = A=1\\\n  2 B=3\n", "keys after a backslash");
+	if (t != NULL) {
+		n = &t->nodes[1];
+		ok(n->argc == 2 && strcmp(n->argv[1], "restart=1[x]") == 0,
+		    "what looks like a key or header is text after a "
+		    "backslash");
+		ok(n->nenv == 2 && strcmp(n->env[0], "A=12") == 0,
+		    "backslash in environment");
+	}
+	tree_free(t);
+	t = good("[w]\ncommand = echo abcdef\n", "one line");
+	u = good("[w]\ncommand = echo a\\\n b\\\n  cd\\\n   ef\n",
+	    "the same on four lines");
+	ok(t != NULL && u != NULL && strcmp(t->nodes[1].digest,
+	    u->nodes[1].digest) == 0, "the same digest");
+	tree_free(t);
+	tree_free(u);
+	bad("[w]\ncommand = echo a\\\n[v]\ncommand = echo b\\\n",
+	    "tree.ini:2: [w]: key 'command': the line ends in '\\' but no "
+	    "indented line follows to continue it (indent the next line, or "
+	    "remove the '\\')\n"
+	    "tree.ini:4: [v]: key 'command': the line ends in '\\' but no "
+	    "indented line follows to continue it (indent the next line, or "
+	    "remove the '\\')", "a backslash at the end");
+	bad(W "directory = /tmp\\\nrestart = permanent\n",
+	    "tree.ini:3: [w]: key 'directory': the line ends in '\\' but no "
+	    "indented line follows to continue it (indent the next line, or "
+	    "remove the '\\')", "a backslash before a key");
 }
 
 static void
@@ -800,8 +1043,7 @@ test_many(void)
 	    "command is a supervisor)\n"
 	    "tree.ini:7: [v]: key 'shutdown': invalid duration 'forever' (use "
 	    "e.g. 250ms, 5s, 1.5s, 2m, 1h)\n"
-	    "tree.ini:9: [line-too-long]: line too long (206 bytes; the limit "
-	    "is 198): split the value over indented continuation lines\n"
+	    "tree.ini:9: [line-too-long]: unknown key 'x'\n"
 	    "tree.ini: no workers: add a section with a command",
 	    "all errors in line order");
 
@@ -848,6 +1090,8 @@ main(void)
 	test_ready_output();
 	test_digest();
 	test_syntax();
+	test_long_lines();
+	test_backslash();
 	test_bad_structure();
 	test_bad_keys();
 	test_bad_values();
