@@ -11,7 +11,7 @@
 #include "cmd.h"
 #include "ctl.h"
 #include "render.h"
-#include "spec.h"
+#include "resolve.h"
 #include "tree.h"
 
 /* Print each error line as "supertree: <line>". */
@@ -36,12 +36,12 @@ check_load(const char *file, char **text, size_t *len)
 	struct tree	*t;
 	char		*cause = NULL;
 
-	if (spec_read(file, text, len, &cause) == -1) {
+	if (resolve_read(file, text, len, &cause) == -1) {
 		print_errors(cause);
 		free(cause);
 		return (NULL);
 	}
-	if ((t = spec_parse(file, *text, *len, &cause)) == NULL) {
+	if ((t = resolve_parse(file, *text, *len, &cause)) == NULL) {
 		print_errors(cause);
 		free(cause);
 		free(*text);

@@ -31,7 +31,7 @@
 #include "notify.h"
 #include "proc.h"
 #include "render.h"
-#include "spec.h"
+#include "resolve.h"
 #include "sv.h"
 #include "value.h"
 #include "xmalloc.h"
@@ -981,8 +981,8 @@ do_reload(struct ctl_client *cl)
 		    "command line: there is no file to re-read");
 		return (EXIT_USAGE);
 	}
-	if (spec_read(file, &text, &len, &cause) == -1 ||
-	    (nt = spec_parse(file, text, len, &cause)) == NULL) {
+	if (resolve_read(file, &text, &len, &cause) == -1 ||
+	    (nt = resolve_parse(file, text, len, &cause)) == NULL) {
 		eprint_lines(cl, cause);
 		eprint_msg(cl, "the new spec is not valid; the tree runs on "
 		    "unchanged");

@@ -26,6 +26,7 @@
 #include "proc.h"
 #include "sink.h"
 #include "spec.h"
+#include "resolve.h"
 #include "sv.h"
 #include "tree.h"
 #include "xmalloc.h"
@@ -150,7 +151,7 @@ sv_child_main(int argc, char **argv)
 	fcntl(4, F_SETFD, FD_CLOEXEC);
 	text = read_fd(4, &len);
 	close(4);
-	if ((t = spec_parse(argv[1], text, len, &cause)) == NULL)
+	if ((t = resolve_parse(argv[1], text, len, &cause)) == NULL)
 		fatalx("%s: spec changed under us: %s", argv[1], cause);
 	id = atoi(argv[2]);
 	if (id <= 0 && strcmp(argv[2], "0") != 0)

@@ -13,6 +13,8 @@
 #include "cmd.h"
 #include "ctl.h"
 #include "spec.h"
+#include "msg.h"
+#include "resolve.h"
 #include "tree.h"
 #include "value.h"
 #include "xmalloc.h"
@@ -106,6 +108,10 @@ cmd_wrap(int argc, char **argv)
 	}
 	buf_puts(&b, "\n");
 	if ((t = spec_parse("wrap", b.s, b.len, &cause)) == NULL) {
+	msg_put_bytes(&mb, "\n", 2);
+	mb.len--;
+	t = resolve_parse("wrap", (char *)mb.data, mb.len, &cause);
+	if (t == NULL) {
 		fprintf(stderr, "supertree: wrap: %s\n", cause);
 		free(cause);
 		buf_free(&b);

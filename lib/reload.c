@@ -22,7 +22,7 @@
 #include "output.h"
 #include "peer.h"
 #include "policy.h"
-#include "spec.h"
+#include "resolve.h"
 #include "sv.h"
 #include "xmalloc.h"
 
@@ -86,7 +86,7 @@ sv_reload(struct sv *sv, const char *text, size_t len, char **cause)
 	const int		*ids;
 	int			 top = 0, myid, nchild, i, oid, k;
 
-	if ((nt = spec_parse(sv->tree->file, text, len, cause)) == NULL)
+	if ((nt = resolve_parse(sv->tree->file, text, len, cause)) == NULL)
 		return (-1);
 	/* A tree keeps its name (and so its socket) for its whole life. */
 	free(nt->name);

@@ -303,7 +303,9 @@ check_spec() {
 	assert_output "supertree: tree.ini:2: not a text file (it is not valid UTF-8)"
 }
 
-@test "check: an over-long line is refused with its line number" {
+# Issue 11 item 7: this line (215 bytes) was refused as longer than
+# inih's 200-byte buffer; lines of any length are read whole now.
+@test "check: a line longer than inih's buffer is read whole" {
 	cd "$BATS_TEST_TMPDIR"
 	{
 		printf '[ok]\ncommand = sleep 1000\n[web]\ncommand = echo'
@@ -311,8 +313,8 @@ check_spec() {
 		printf '\n'
 	} >tree.ini
 	run "$SUPERTREE" check tree.ini
-	assert_failure 2
-	assert_output "supertree: tree.ini:4: [web]: line too long (215 bytes; the limit is 198): split the value over indented continuation lines"
+	assert_success
+	assert_line --regexp '(^| )web +worker( |$)'
 }
 
 @test "check: every error is reported, in line order" {

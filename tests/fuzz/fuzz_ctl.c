@@ -44,7 +44,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
-	tree = spec_parse("fuzz.ini", spec, sizeof spec - 1, &cause);
+	tree = spec_parse("fuzz.ini", spec, sizeof spec - 1, NULL, &cause);
 	if (tree == NULL)
 		abort();
 	return (0);

@@ -61,7 +61,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct tree	*t;
 	char		*cause = NULL;
 
-	t = spec_parse("fuzz.ini", (const char *)data, size, &cause);
+	t = spec_parse("fuzz.ini", (const char *)data, size, NULL, &cause);
 	if (t == NULL) {
 		/* A refusal must say why. */
 		if (cause == NULL || *cause == '\0')

@@ -1,24 +1,35 @@
 /*
- * test_spec.c: spec_parse and spec_read. Good specs are checked field by
- * field (defaults, paths, order, depth, digests); each kind of bad input
- * is checked for its exact message, line and section.
+ * test_spec.c: spec_parse. Good specs are checked field by field
+ * (defaults, paths, order, depth, digests); each kind of bad input is
+ * checked for its exact message, line and section. Users and groups come
+ * from a fake database (the module is pure), so no test depends on this
+ * machine's /etc/passwd.
  */
-#include <sys/stat.h>
+#include <sys/types.h>
 
-#include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "spec.h"
 #include "tap.h"
 #include "tree.h"
+#include "xmalloc.h"
 
 /* A worker, so that a spec can be valid. */
 #define W "[w]\ncommand = sleep 1\n"
+
+static int	fake_user(const char *, struct spec_user *);
+static int	fake_uid(uid_t, struct spec_user *);
+static int	fake_group(const char *, gid_t *);
+
+/*
+ * Users root (0, group 0, home /root) and www (33, group 34, no home or
+ * shell); groups root (0) and www (34).
+ */
+static const struct spec_ids ids = { fake_user, fake_uid, fake_group };
 
 static struct tree	*good(const char *, const char *);
 static void		 bad(const char *, const char *, const char *);
@@ -32,12 +43,48 @@ static void		 test_settings(void);
 static void		 test_ready_output(void);
 static void		 test_digest(void);
 static void		 test_syntax(void);
+static void		 test_long_lines(void);
+static void		 test_backslash(void);
 static void		 test_bad_structure(void);
 static void		 test_bad_keys(void);
 static void		 test_bad_values(void);
 static void		 test_bad_text(void);
 static void		 test_many(void);
-static void		 test_read(void);
+
+static int
+fake_user(const char *name, struct spec_user *u)
+{
+	if (strcmp(name, "root") == 0)
+		return (fake_uid(0, u));
+	if (strcmp(name, "www") == 0)
+		return (fake_uid(33, u));
+	return (-1);
+}
+
+static int
+fake_uid(uid_t uid, struct spec_user *u)
+{
+	if (uid != 0 && uid != 33)
+		return (-1);
+	u->uid = uid;
+	u->gid = uid == 0 ? 0 : 34;
+	u->name = uid == 0 ? "root" : "www";
+	u->dir = uid == 0 ? "/root" : "";
+	u->shell = uid == 0 ? "/bin/bash" : "";
+	return (0);
+}
+
+static int
+fake_group(const char *name, gid_t *gid)
+{
+	if (strcmp(name, "root") == 0)
+		*gid = 0;
+	else if (strcmp(name, "www") == 0)
+		*gid = 34;
+	else
+		return (-1);
+	return (0);
+}
 
 static struct tree *
 good(const char *text, const char *what)
@@ -45,7 +92,7 @@ good(const char *text, const char *what)
 	struct tree	*t;
 	char		*cause = NULL, *p;
 
-	t = spec_parse("tree.ini", text, strlen(text), &cause);
+	t = spec_parse("tree.ini", text, strlen(text), &ids, &cause);
 	ok(t != NULL, "%s: valid", what);
 	if (t == NULL) {
 		for (p = strtok(cause, "\n"); p != NULL; p = strtok(NULL, "\n"))
@@ -61,7 +108,7 @@ badn(const char *text, size_t len, const char *want, const char *what)
 	struct tree	*t;
 	char		*cause = NULL;
 
-	t = spec_parse("tree.ini", text, len, &cause);
+	t = spec_parse("tree.ini", text, len, &ids, &cause);
 	ok(t == NULL, "%s: invalid", what);
 	is_str(cause, want, "%s: message", what);
 	tree_free(t);
@@ -164,17 +211,18 @@ test_names(void)
 	char		*cause = NULL;
 	const char	*text = W;
 
-	t = spec_parse("/etc/supertree/web.ini", text, strlen(text), &cause);
+	t = spec_parse("/etc/supertree/web.ini", text, strlen(text), &ids,
+	    &cause);
 	is_str(t != NULL ? t->name : cause, "web", "name from a path");
 	tree_free(t);
-	t = spec_parse("-", text, strlen(text), &cause);
+	t = spec_parse("-", text, strlen(text), &ids, &cause);
 	is_str(t != NULL ? t->name : cause, "stdin", "name for stdin");
 	tree_free(t);
-	t = spec_parse("spec.conf", text, strlen(text), &cause);
+	t = spec_parse("spec.conf", text, strlen(text), &ids, &cause);
 	is_str(t != NULL ? t->name : cause, "spec.conf", "name keeps .conf");
 	tree_free(t);
 	text = "[supertree]\nname = my-tree_1.0\nsocket = /run/st.sock\n" W;
-	t = spec_parse("x.ini", text, strlen(text), &cause);
+	t = spec_parse("x.ini", text, strlen(text), &ids, &cause);
 	ok(t != NULL && strcmp(t->name, "my-tree_1.0") == 0 &&
 	    strcmp(t->socket, "/run/st.sock") == 0, "name and socket keys");
 	if (t != NULL) {
@@ -182,20 +230,20 @@ test_names(void)
 		const char	*other = "[supertree]\nname = my-tree_1.0\n"
 		    "socket = /run/other.sock\n" W;
 
-		u = spec_parse("x.ini", other, strlen(other), &cause);
+		u = spec_parse("x.ini", other, strlen(other), &ids, &cause);
 		ok(u != NULL && strcmp(t->nodes[0].digest,
 		    u->nodes[0].digest) != 0, "root digest covers socket");
 		tree_free(u);
 	}
 	tree_free(t);
 	text = W;
-	t = spec_parse("my tree.ini", text, strlen(text), &cause);
+	t = spec_parse("my tree.ini", text, strlen(text), &ids, &cause);
 	ok(t == NULL, "a bad default name fails");
 	is_str(cause, "my tree.ini: tree name 'my tree' (from the file name) "
 	    "is not valid: set 'name' in [supertree]", "bad default name");
 	free(cause);
 	text = "[supertree]\nname = ok\n" W;
-	t = spec_parse("my tree.ini", text, strlen(text), &cause);
+	t = spec_parse("my tree.ini", text, strlen(text), &ids, &cause);
 	ok(t != NULL && strcmp(t->name, "ok") == 0, "name key fixes it");
 	tree_free(t);
 }
@@ -304,6 +352,11 @@ test_settings(void)
 	is_str(n->user, "root", "user");
 	ok(n->uid == 0 && n->gid == 0, "root's uid and primary gid");
 	ok(n->group == NULL, "group unset");
+	ok(n->user_env != NULL && strcmp(n->user_env[0], "HOME=/root") == 0 &&
+	    strcmp(n->user_env[1], "USER=root") == 0 &&
+	    strcmp(n->user_env[2], "LOGNAME=root") == 0 &&
+	    strcmp(n->user_env[3], "SHELL=/bin/bash") == 0 &&
+	    n->user_env[4] == NULL, "the user's HOME, USER, LOGNAME, SHELL");
 	is_int(n->umask, 027, "umask is octal");
 	is_int(n->significant, 1, "significant");
 	is_int(n->output, TREE_OUT_NULL, "output null");
@@ -322,6 +375,15 @@ test_settings(void)
 		is_int(n->log_max_size, 3 * 1024 * 1024, "log_max_size 3m");
 		is_int(n->shutdown_ms, TREE_SHUTDOWN_INFINITY, "infinity");
 		is_int(n->max_restarts, 0, "max_restarts 0");
+	}
+	tree_free(t);
+	t = good("[w]\ncommand = x\nuser = www\n", "a user without home");
+	if (t != NULL) {
+		n = &t->nodes[1];
+		ok(n->uid == 33 && n->gid == 34, "www's uid and primary gid");
+		ok(strcmp(n->user_env[0], "HOME=/") == 0 &&
+		    strcmp(n->user_env[3], "SHELL=/bin/sh") == 0,
+		    "no home is /, no shell /bin/sh");
 	}
 	tree_free(t);
 	t = good("[w]\ncommand = x\ngroup = root\nlog_max_size = 1G\n",
@@ -439,7 +501,6 @@ test_syntax(void)
 {
 	struct tree		*t;
 	struct tree_node	*n;
-	char			 line[1024];
 
 	t = good("; comment\n# comment\n[w]\ncommand = sh -c\n  'echo hi;\n"
 	    "\n  # an indented comment line is a comment\n"
@@ -484,24 +545,265 @@ test_syntax(void)
 		is_str(t->nodes[1].argv[0], "", "an empty argv[0]");
 	}
 	tree_free(t);
+}
 
-	/* 198 bytes fit in Debian's 200-byte buffer with '\n' and NUL. */
-	snprintf(line, sizeof line, "[w]\ncommand = x %0*d\n", 198 - 12, 0);
-	t = good(line, "a 198-byte line");
-	if (t != NULL)
-		is_int(strlen(t->nodes[1].argv[1]), 186, "nothing cut");
+/* "1 2 3 ... to" (sep between), allocated. */
+static char *
+seq(int from, int to, const char *sep)
+{
+	char	*s = NULL;
+	size_t	 n;
+	FILE	*f;
+	int	 i;
+
+	f = open_memstream(&s, &n);
+	for (i = from; i <= to; i++)
+		fprintf(f, "%s%d", i > from ? sep : "", i);
+	fclose(f);
+	return (s);
+}
+
+/* Do argv[first..] hold the numbers from..to? */
+static int
+has_seq(struct tree_node *n, int first, int from, int to)
+{
+	char	num[16];
+	int	i;
+
+	if (n->argc < first + to - from + 1)
+		return (0);
+	for (i = from; i <= to; i++) {
+		snprintf(num, sizeof num, "%d", i);
+		if (strcmp(n->argv[first + i - from], num) != 0)
+			return (0);
+	}
+	return (1);
+}
+
+/*
+ * Lines longer than inih's 200-byte buffer: up to the 4 MiB spec cap,
+ * they read as they would with an unlimited buffer.
+ */
+static void
+test_long_lines(void)
+{
+	struct tree		*t;
+	struct tree_node	*n;
+	char			*text, *words, *tok, *cause;
+	size_t			 len, i;
+	int			 wrong;
+
+	/* Every length around the piece sizes, spaces at every edge. */
+	wrong = 0;
+	tok = malloc(700);
+	for (len = 150; len < 650; len++) {
+		for (i = 0; i < len; i++)
+			tok[i] = "ab c  d   e"[i % 11];
+		tok[len] = '\0';
+		tok[len - 1] = 'z';
+		xasprintf(&text, "[w]\ncommand = printf %%s '%s'\n", tok);
+		t = spec_parse("tree.ini", text, strlen(text), &ids, &cause);
+		if (t == NULL || t->nodes[1].argc != 3 ||
+		    strcmp(t->nodes[1].argv[2], tok) != 0)
+			wrong++;
+		tree_free(t);
+		free(text);
+		/* The same on a continuation line. */
+		xasprintf(&text, "[w]\ncommand = printf %%s\n\t'%s'  \n",
+		    tok);
+		t = spec_parse("tree.ini", text, strlen(text), &ids, &cause);
+		if (t == NULL || t->nodes[1].argc != 3 ||
+		    strcmp(t->nodes[1].argv[2], tok) != 0)
+			wrong++;
+		tree_free(t);
+		free(text);
+	}
+	free(tok);
+	is_int(wrong, 0, "lines of 150 to 667 bytes: every value exact");
+	tok = malloc(256);
+	memset(tok, 'n', 255);
+	tok[255] = '\0';
+	xasprintf(&text, "[%s]\ncommand = x\n", tok);
+	t = good(text, "a section name of 255 bytes");
+	ok(t != NULL && strcmp(t->nodes[1].path, tok) == 0,
+	    "a section name of 255 bytes: its path");
 	tree_free(t);
-	/* Over-long comments and blank lines are harmless. */
-	snprintf(line, sizeof line, "[w]\n; %0*d\n   # %0*d\n%*s\ncommand = x\n"
-	    "  %0*d\n", 220, 0, 220, 0, 220, "", 220, 0);
-	bad(line, "tree.ini:6: [w]: line too long (222 bytes; the limit is "
-	    "198): split the value over indented continuation lines",
-	    "a long comment is fine, a long continuation is not");
-	snprintf(line, sizeof line, "[w]\ncommand = x %0*d\n", 199 - 12, 0);
-	bad(line, "tree.ini:2: [w]: line too long (199 bytes; the limit is "
-	    "198): split the value over indented continuation lines\n"
-	    "tree.ini: no workers: add a section with a command",
-	    "a 199-byte line");
+	free(text);
+	free(tok);
+
+	/* 1 KB and 64 KB command lines. */
+	words = seq(1, 350, " ");
+	xasprintf(&text, "[w]\ncommand = echo %s\n", words);
+	ok(strlen(text) > 1024 + 10, "a 1 KB command line");
+	t = good(text, "a 1 KB command line");
+	ok(t != NULL && t->nodes[1].argc == 351 && has_seq(&t->nodes[1], 1,
+	    1, 350), "a 1 KB command line: every argument");
+	tree_free(t);
+	free(text);
+	free(words);
+	words = seq(1, 13000, " ");
+	xasprintf(&text, "[w]\ncommand = echo %s\n", words);
+	ok(strlen(text) > 65536 + 10, "a 64 KB command line");
+	t = good(text, "a 64 KB command line");
+	ok(t != NULL && t->nodes[1].argc == 13001 && has_seq(&t->nodes[1], 1,
+	    1, 13000), "a 64 KB command line: every argument");
+	tree_free(t);
+	free(text);
+
+	/* 1 KB and 64 KB environment lines. */
+	tok = seq(1, 13000, "-");
+	xasprintf(&text, "[w]\ncommand = x\nenvironment = A=%.1100s "
+	    "BIG='%s  x' C=3\n", tok, tok);
+	t = good(text, "a 64 KB environment line");
+	if (t != NULL) {
+		n = &t->nodes[1];
+		is_int(n->nenv, 3, "a 64 KB environment line: nenv");
+		ok(strncmp(n->env[0], "A=", 2) == 0 &&
+		    strncmp(n->env[0] + 2, tok, 1100) == 0 &&
+		    strlen(n->env[0]) == 1102, "a 1 KB variable exact");
+		ok(strncmp(n->env[1], "BIG=", 4) == 0 &&
+		    strncmp(n->env[1] + 4, tok, strlen(tok)) == 0 &&
+		    strcmp(n->env[1] + 4 + strlen(tok), "  x") == 0,
+		    "a 64 KB variable exact");
+		is_str(n->env[2], "C=3", "the variable after it");
+	}
+	tree_free(t);
+	free(text);
+	free(tok);
+
+	/* A long continuation line, comments cut from long lines. */
+	xasprintf(&text, "[w]\ncommand = echo\n\t  %s ; %s\n"
+	    "environment = A=1 ; %s\nrestart = temporary\n", words, words,
+	    words);
+	t = good(text, "a long continuation line");
+	if (t != NULL) {
+		n = &t->nodes[1];
+		ok(n->argc == 13001 && has_seq(n, 1, 1, 13000),
+		    "a long continuation line: every argument");
+		ok(n->nenv == 1 && strcmp(n->env[0], "A=1") == 0,
+		    "a long comment cut from a key line");
+		is_int(n->restart, TREE_TEMPORARY, "the key after it");
+	}
+	tree_free(t);
+	free(text);
+	xasprintf(&text, "[w]\ncommand = printf %%s 'a;b   '   ; %s\n",
+	    words);
+	t = good(text, "spaces before a long comment");
+	if (t != NULL)
+		is_str(t->nodes[1].argv[2], "a;b   ", "spaces in quotes kept");
+	tree_free(t);
+	free(text);
+	xasprintf(&text, "[w]\ncommand = sh -c 'echo %s ; echo'\n",
+	    words);
+	xasprintf(&cause, "tree.ini:2: [w]: key 'command': unbalanced "
+	    "quotes (a single quote is not closed); note that a ';' after a "
+	    "blank starts a comment");
+	bad(text, cause, "a comment inside quotes on a long line");
+	free(cause);
+	free(text);
+
+	/* Long comment, blank and CRLF lines; long lines in errors. */
+	xasprintf(&text, "[w]\n; %s\n   # %s\n%5000s\ncommand = echo "
+	    "%s\r\n", words, words, "", words);
+	t = good(text, "long comments, a long blank line, CRLF");
+	ok(t != NULL && t->nodes[1].argc == 13001 &&
+	    strcmp(t->nodes[1].argv[13000], "13000") == 0, "no CR kept");
+	tree_free(t);
+	free(text);
+	xasprintf(&text, "[w]\ncommand = x\n%s\nrestart = bad\n", words);
+	bad(text, "tree.ini:3: [w]: expected 'key = value', a [section] "
+	    "header or a comment\ntree.ini:4: [w]: key 'restart': invalid "
+	    "value 'bad' (use permanent, transient or temporary)",
+	    "a long bad line, once, and the line numbers after it");
+	free(text);
+	xasprintf(&text, "= %s\n" W, words);
+	bad(text, "tree.ini:1: key '' comes before any [section] header",
+	    "a long line without a key, before any section");
+	free(text);
+	xasprintf(&text, W "= %s\n", words);
+	bad(text, "tree.ini:3: [w]: missing key name before '='",
+	    "a long line without a key");
+	free(text);
+	tok = seq(1, 100, "_");
+	xasprintf(&text, W "%s = 1\n", tok);
+	bad(text, "tree.ini:3: [w]: unknown key '1_2_3_4_5_6_7_8_9_10_11_12_"
+	    "13_14_15_16_17_18_19_20_21_22_23_24_2...'", "a long key name");
+	free(text);
+	xasprintf(&text, "[%s]\ncommand = x\n" W, tok);
+	bad(text, "tree.ini:1: [1_2_3_4_5_6_7_8_9_10_11_12_13_14_15_16_17_18_19_"
+	    "20_21_22_23_24_2...]: section name too long (291 bytes; the limit is "
+	    "255)", "a long section name");
+	free(text);
+	xasprintf(&text, "[w\nx = %s\n  %s\n" W, words, words);
+	bad(text, "tree.ini:1: section header without ']'", "the keys of a "
+	    "bad section are skipped, long lines too");
+	free(text);
+	free(tok);
+	free(words);
+}
+
+/* A line ending in a backslash continues with nothing in between. */
+static void
+test_backslash(void)
+{
+	struct tree		*t;
+	struct tree_node	*n;
+	struct tree		*u;
+
+	t = good("[w]\ncommand = curl http://example.com/a/\\\n"
+	    "      b/c\\\n\n\t; a comment between\n  /d?e=f\nrestart = "
+	    "transient\n", "backslash");
+	if (t != NULL) {
+		n = &t->nodes[1];
+		is_int(n->argc, 2, "backslash: argc");
+		is_str(n->argv[1], "http://example.com/a/b/c/d?e=f",
+		    "backslash and indentation dropped");
+		is_int(n->restart, TREE_TRANSIENT, "backslash: the next key");
+	}
+	tree_free(t);
+	t = good("[w]\ncommand = echo a\\\\\n  b\n", "escaped backslash");
+	if (t != NULL) {
+		n = &t->nodes[1];
+		ok(n->argc == 3 && strcmp(n->argv[1], "a\\") == 0 &&
+		    strcmp(n->argv[2], "b") == 0,
+		    "an even number of backslashes does not continue");
+	}
+	tree_free(t);
+	t = good("[w]\ncommand = echo a\\ ; note\n  b\n", "comment");
+	if (t != NULL) {
+		ok(t->nodes[1].argc == 2 && strcmp(t->nodes[1].argv[1],
+		    "a b") == 0, "a comment after a backslash ends the line");
+	}
+	tree_free(t);
+	t = good("[w]\ncommand = echo \\\n  restart=1\\\n  [x]\n"
+	    "environment = A=1\\\n  2 B=3\n", "keys after a backslash");
+	if (t != NULL) {
+		n = &t->nodes[1];
+		ok(n->argc == 2 && strcmp(n->argv[1], "restart=1[x]") == 0,
+		    "what looks like a key or header is text after a "
+		    "backslash");
+		ok(n->nenv == 2 && strcmp(n->env[0], "A=12") == 0,
+		    "backslash in environment");
+	}
+	tree_free(t);
+	t = good("[w]\ncommand = echo abcdef\n", "one line");
+	u = good("[w]\ncommand = echo a\\\n b\\\n  cd\\\n   ef\n",
+	    "the same on four lines");
+	ok(t != NULL && u != NULL && strcmp(t->nodes[1].digest,
+	    u->nodes[1].digest) == 0, "the same digest");
+	tree_free(t);
+	tree_free(u);
+	bad("[w]\ncommand = echo a\\\n[v]\ncommand = echo b\\\n",
+	    "tree.ini:2: [w]: key 'command': the line ends in '\\' but no "
+	    "indented line follows to continue it (indent the next line, or "
+	    "remove the '\\')\n"
+	    "tree.ini:4: [v]: key 'command': the line ends in '\\' but no "
+	    "indented line follows to continue it (indent the next line, or "
+	    "remove the '\\')", "a backslash at the end");
+	bad(W "directory = /tmp\\\nrestart = permanent\n",
+	    "tree.ini:3: [w]: key 'directory': the line ends in '\\' but no "
+	    "indented line follows to continue it (indent the next line, or "
+	    "remove the '\\')", "a backslash before a key");
 }
 
 static void
@@ -741,8 +1043,7 @@ test_many(void)
 	    "command is a supervisor)\n"
 	    "tree.ini:7: [v]: key 'shutdown': invalid duration 'forever' (use "
 	    "e.g. 250ms, 5s, 1.5s, 2m, 1h)\n"
-	    "tree.ini:9: [line-too-long]: line too long (206 bytes; the limit "
-	    "is 198): split the value over indented continuation lines\n"
+	    "tree.ini:9: [line-too-long]: unknown key 'x'\n"
 	    "tree.ini: no workers: add a section with a command",
 	    "all errors in line order");
 
@@ -751,7 +1052,7 @@ test_many(void)
 	n = snprintf(text, size, W);
 	for (i = 0; i < 150; i++)
 		n += snprintf(text + n, size - n, "bogus%d = 1\n", i);
-	t = spec_parse("tree.ini", text, n, &cause);
+	t = spec_parse("tree.ini", text, n, &ids, &cause);
 	ok(t == NULL, "150 errors: invalid");
 	for (lines = 1, p = cause; p != NULL && *p != '\0'; p++)
 		lines += *p == '\n';
@@ -767,53 +1068,16 @@ test_many(void)
 	n = 0;
 	for (i = 0; i < 100001; i++)
 		n += snprintf(text + n, size - n, "[w%d]\ncommand = x\n", i);
-	t = spec_parse("tree.ini", text, n, &cause);
+	t = spec_parse("tree.ini", text, n, &ids, &cause);
 	ok(t == NULL, "100001 sections: invalid");
 	is_str(cause, "tree.ini:200001: too many sections (a tree has at most "
 	    "100001 nodes)", "100001 sections: message");
 	free(cause);
 	t = spec_parse("tree.ini", text, n - strlen("[w100000]\ncommand = x\n"),
-	    &cause);
+	    &ids, &cause);
 	ok(t != NULL && t->nnodes == 100001, "100000 sections: valid");
 	tree_free(t);
 	free(text);
-}
-
-static void
-test_read(void)
-{
-	char	*text = NULL, *cause = NULL;
-	char	 path[] = "/tmp/test_spec.XXXXXX";
-	size_t	 len = 0;
-	int	 fd;
-
-	is_int(spec_read("/nonexistent/tree.ini", &text, &len, &cause), -1,
-	    "read a missing file");
-	is_str(cause, "/nonexistent/tree.ini: cannot read: No such file or "
-	    "directory", "missing file message");
-	free(cause);
-	is_int(spec_read("/", &text, &len, &cause), -1, "read a directory");
-	is_str(cause, "/: cannot read: Is a directory", "directory message");
-	free(cause);
-	if ((fd = mkstemp(path)) == -1) {
-		ok(0, "mkstemp");
-		return;
-	}
-	if (write(fd, W, strlen(W)) != (ssize_t)strlen(W))
-		ok(0, "write");
-	ok(spec_read(path, &text, &len, &cause) == 0 && len == strlen(W) &&
-	    memcmp(text, W, len) == 0 && text[len] == '\0', "read a file");
-	free(text);
-	/* Past 4 MiB is too large. */
-	if (ftruncate(fd, 4 * 1024 * 1024) == 0) {
-		is_int(spec_read(path, &text, &len, &cause), -1, "read a big "
-		    "file");
-		ok(cause != NULL && strstr(cause, ": too large (more than 4 "
-		    "MiB)") != NULL, "big file message");
-		free(cause);
-	}
-	close(fd);
-	unlink(path);
 }
 
 int
@@ -826,11 +1090,12 @@ main(void)
 	test_ready_output();
 	test_digest();
 	test_syntax();
+	test_long_lines();
+	test_backslash();
 	test_bad_structure();
 	test_bad_keys();
 	test_bad_values();
 	test_bad_text();
 	test_many();
-	test_read();
 	return (done_testing());
 }

@@ -1,0 +1,286 @@
+/*
+ * spec_build.c: the build pass, checked nodes to the tree, and each
+ * node's canonical form and digest.
+ *
+ * The canonical form is every key of a node as resolved, one per line in
+ * key table order, values written so that they read back the same; reload
+ * compares nodes by path and digest (a hash of that text) to find what
+ * changed. Pure.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "spec_int.h"
+#include "value.h"
+#include "xmalloc.h"
+
+static void	 spec_build_order(struct spec_ctx *, int, int *, int *);
+static char	*spec_build_hash(char *);
+static char	*spec_build_digest(struct spec_ctx *, const struct tree_node *,
+		     int);
+static void	 spec_build_fmt_key(FILE *, const struct tree_node *,
+		     enum spec_keyid);
+static void	 spec_build_fmt_vec(FILE *, char **);
+
+/*
+ * Lay the nodes out depth first, children in file order: a node's subtree
+ * is then the run of ids after it (see tree_subtree_end). That is the
+ * file order itself whenever each subtree is contiguous in the file.
+ */
+struct tree *
+spec_build_tree(struct spec_ctx *ctx)
+{
+	struct tree		*t;
+	struct tree_node	*n, *p;
+	int			*order, *newid, norder = 0, i, j, len;
+
+	for (i = 1; i < ctx->nsecs; i++) {
+		p = &ctx->nodes[ctx->secs[i].parent];
+		if (p->children == NULL) {
+			p->children = xcalloc(ctx->secs[ctx->secs[i].parent].
+			    nkids, sizeof *p->children);
+		}
+		ctx->nodes[i].index = p->nchildren;
+		p->children[p->nchildren++] = i;
+	}
+	order = xcalloc(ctx->nsecs, sizeof *order);
+	newid = xcalloc(ctx->nsecs, sizeof *newid);
+	spec_build_order(ctx, 0, order, &norder);
+	for (i = 0; i < norder; i++)
+		newid[order[i]] = i;
+
+	t = xcalloc(1, sizeof *t);
+	t->nodes = xcalloc(norder, sizeof *t->nodes);
+	t->nnodes = norder;
+	for (i = 0; i < norder; i++) {
+		n = &t->nodes[i];
+		*n = ctx->nodes[order[i]];
+		memset(&ctx->nodes[order[i]], 0, sizeof *n);
+		n->id = i;
+		if (order[i] != 0) {
+			n->parent = newid[ctx->secs[order[i]].parent];
+			n->depth = t->nodes[n->parent].depth + 1;
+		}
+		for (j = 0; j < n->nchildren; j++)
+			n->children[j] = newid[n->children[j]];
+		if ((len = strlen(n->path)) > t->pathwidth)
+			t->pathwidth = len;
+		n->digest = spec_build_digest(ctx, n, i == 0);
+	}
+	free(order);
+	free(newid);
+	t->file = xstrdup(ctx->file);
+	t->name = ctx->name;
+	t->socket = ctx->socket;
+	ctx->name = ctx->socket = NULL;
+	return (t);
+}
+
+/* Depth is at most 128 (a path has at most 255 bytes): recursion. */
+static void
+spec_build_order(struct spec_ctx *ctx, int i, int *order, int *norder)
+{
+	struct tree_node	*n = &ctx->nodes[i];
+	int			 j;
+
+	order[(*norder)++] = i;
+	for (j = 0; j < n->nchildren; j++)
+		spec_build_order(ctx, n->children[j], order, norder);
+}
+
+/*
+ * The digest kept in the tree is a 128-bit hash of the canonical text
+ * (two FNV-1a passes with different bases), not the text itself: every
+ * supervisor process holds every node's digest, and reload only compares
+ * them. Takes s and frees it.
+ */
+static char *
+spec_build_hash(char *s)
+{
+	uint64_t	 a = 14695981039346656037ULL, b = 1099511628211ULL * 31;
+	const char	*p;
+	char		*h;
+
+	for (p = s; *p != '\0'; p++) {
+		a = (a ^ (unsigned char)*p) * 1099511628211ULL;
+		b = (b ^ (unsigned char)*p) * 1099511628211ULL + 0x9e3779b9;
+	}
+	free(s);
+	xasprintf(&h, "%016llx%016llx", (unsigned long long)a,
+	    (unsigned long long)b);
+	return (h);
+}
+
+static char *
+spec_build_digest(struct spec_ctx *ctx, const struct tree_node *n, int root)
+{
+	FILE			*f;
+	char			*s = NULL;
+	size_t			 len;
+	enum spec_where		 w;
+	int			 k;
+
+	if ((f = open_memstream(&s, &len)) == NULL)
+		fatal("open_memstream");
+	fprintf(f, "kind=%s\n", n->kind == TREE_WORKER ? "worker" :
+	    "supervisor");
+	for (k = 0; k < K_NKEYS; k++) {
+		w = spec_key_table[k].where;
+		if ((w == KW_WORKER && n->kind != TREE_WORKER) ||
+		    (w == KW_SUPER && n->kind != TREE_SUPERVISOR) ||
+		    (w == KW_ROOT && !root))
+			continue;
+		fprintf(f, "%s=", spec_key_table[k].name);
+		if (k == K_NAME)
+			fputs(ctx->name, f);
+		else if (k == K_SOCKET)
+			fputs(ctx->socket != NULL ? ctx->socket : "", f);
+		else
+			spec_build_fmt_key(f, n, k);
+		fputc('\n', f);
+	}
+	if (fclose(f) != 0)
+		fatal("open_memstream");
+	return (spec_build_hash(s));
+}
+
+static void
+spec_build_fmt_key(FILE *f, const struct tree_node *n, enum spec_keyid k)
+{
+	const struct spec_key	*kd = &spec_key_table[k];
+	const char		*field = (const char *)n + kd->off, *name;
+	char			*s;
+	long long		 micro;
+	int			 i;
+
+	switch (kd->type) {
+	case KT_DURATION:
+		s = value_fmt_duration(*(const int64_t *)field);
+		fputs(s, f);
+		free(s);
+		return;
+	case KT_BOOL:
+		fputs(*(const int *)field ? "true" : "false", f);
+		return;
+	case KT_INT:
+		fprintf(f, "%d", *(const int *)field);
+		return;
+	case KT_LIMIT:
+		if (*(const long *)field == TREE_UNLIMITED)
+			fputs("unlimited", f);
+		else
+			fprintf(f, "%ld", *(const long *)field);
+		return;
+	case KT_WORD:
+		for (i = 0; kd->words[i].word != NULL; i++) {
+			if (kd->words[i].value == *(const int *)field)
+				break;
+		}
+		fputs(kd->words[i].word != NULL ? kd->words[i].word : "?", f);
+		return;
+	case KT_FN:
+		break;
+	}
+	switch (k) {
+	case K_COMMAND:
+		spec_build_fmt_vec(f, n->argv);
+		break;
+	case K_SHUTDOWN:
+		if (n->shutdown_ms == TREE_SHUTDOWN_INFINITY)
+			fputs("infinity", f);
+		else if (n->shutdown_ms == TREE_SHUTDOWN_BRUTAL)
+			fputs("brutal_kill", f);
+		else {
+			s = value_fmt_duration(n->shutdown_ms);
+			fputs(s, f);
+			free(s);
+		}
+		break;
+	case K_BACKOFF_MULT:
+		/* Fixed point: printf of a double would follow the locale. */
+		micro = (long long)(n->backoff_multiplier * 1e6 + 0.5);
+		fprintf(f, "%lld.%06lld", micro / 1000000, micro % 1000000);
+		break;
+	case K_EXIT_CODES:
+		for (i = 0; i < n->nexit_codes; i++)
+			fprintf(f, "%s%d", i > 0 ? " " : "", n->exit_codes[i]);
+		break;
+	case K_STOP_SIGNAL:
+		if ((name = value_signame(n->stop_signal)) != NULL)
+			fputs(name, f);
+		else
+			fprintf(f, "%d", n->stop_signal);
+		break;
+	case K_DIRECTORY:
+		fputs(n->directory != NULL ? n->directory : "", f);
+		break;
+	case K_ENVIRONMENT:
+		spec_build_fmt_vec(f, n->env);
+		break;
+	case K_USER:
+		if (n->user != NULL)
+			fprintf(f, "%s (%u)", n->user, (unsigned int)n->uid);
+		break;
+	case K_GROUP:
+		if (n->user != NULL || n->group != NULL) {
+			fprintf(f, "%s (%u)", n->group != NULL ? n->group : "",
+			    (unsigned int)n->gid);
+		}
+		break;
+	case K_UMASK:
+		if (n->umask == -1)
+			fputs("inherit", f);
+		else
+			fprintf(f, "%03o", (unsigned int)n->umask);
+		break;
+	case K_OUTPUT:
+		if (n->output == TREE_OUT_FILE)
+			fprintf(f, "file:%s", n->output_path);
+		else {
+			fputs(n->output == TREE_OUT_PREFIX ? "prefix" :
+			    n->output == TREE_OUT_INHERIT ? "inherit" : "null",
+			    f);
+		}
+		break;
+	case K_LOG_MAX_SIZE:
+		fprintf(f, "%lld", (long long)n->log_max_size);
+		break;
+	case K_READY:
+		if (n->ready == TREE_READY_FD)
+			fprintf(f, "fd:%d", n->ready_fd);
+		else if (n->ready == TREE_READY_TCP)
+			fprintf(f, "tcp:%s:%d", n->ready_host, n->ready_port);
+		else if (n->ready == TREE_READY_PROBE) {
+			fputs("exec:", f);
+			spec_build_fmt_vec(f, n->ready_argv);
+		} else {
+			fputs(n->ready == TREE_READY_NOTIFY ? "notify" : "exec",
+			    f);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+/* Words single-quoted as value_split reads them back, ' as '\''. */
+static void
+spec_build_fmt_vec(FILE *f, char **v)
+{
+	const char	*p;
+	int		 i;
+
+	for (i = 0; v != NULL && v[i] != NULL; i++) {
+		fputs(i > 0 ? " '" : "'", f);
+		for (p = v[i]; *p != '\0'; p++) {
+			if (*p == '\'')
+				fputs("'\\''", f);
+			else
+				fputc(*p, f);
+		}
+		fputc('\'', f);
+	}
+}

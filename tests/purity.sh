@@ -1,0 +1,146 @@
+#!/bin/sh
+# tests/purity.sh: the pure modules stay pure (run by `make check`, TAP).
+#
+# Pure modules decide; they do not act: no syscalls, no event loop, no
+# clock, no processes, no system databases, no mutable globals. Time comes
+# in as now_ms, user lookups as struct spec_ids. For every file of a pure
+# module (lib/spec*, policy, fsm, plan, diff, render, msg, value, tree,
+# nstate) this checks:
+#   1. its #include lines: system headers from an allowed list only (no
+#      event2/, unistd.h, sys/ but sys/types.h and sys/queue.h, ...), and
+#      of our headers only those of pure modules, log.h and xmalloc.h;
+#   2. its code (comments and strings removed) for calls that act: fork,
+#      kill, waitid, clock_gettime, getpwnam, open, read, exit, ...;
+#   3. its object file, once built, for writable data (objdump: a symbol
+#      in .data, .bss or common): a global or a static variable. Constant
+#      tables of pointers land in .data.rel.ro, which is read-only.
+# Each module is one test line; a failure prints the offending lines.
+#
+# Environment: SUPERTREE_SRCDIR (the source tree, default: this script's
+# ..), SUPERTREE (the built program: its directory is the build tree).
+
+src=${SUPERTREE_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
+build=$(dirname "${SUPERTREE:-$src/supertree}")
+
+allowed_sys='arpa/inet.h assert.h ctype.h errno.h float.h ini.h
+inttypes.h limits.h math.h netinet/in.h signal.h stdarg.h stdbool.h
+stddef.h stdint.h stdio.h stdlib.h string.h strings.h sys/queue.h
+sys/types.h'
+impure_own='log.h xmalloc.h'
+calls='fork|vfork|clone|clone3|execv|execve|execvp|execveat|posix_spawn|
+system|popen|kill|killpg|tgkill|pidfd_open|pidfd_send_signal|wait|waitpid|
+waitid|wait4|clock_gettime|gettimeofday|time|sleep|usleep|nanosleep|alarm|
+setitimer|timer_create|getpwnam|getpwuid|getgrnam|getgrgid|getpwnam_r|
+getgrnam_r|getenv|setenv|putenv|open|openat|creat|fopen|fdopen|read|write|
+pread|pwrite|close|dup|dup2|dup3|pipe|pipe2|socket|connect|bind|listen|
+accept|accept4|send|sendmsg|recv|recvmsg|ioctl|fcntl|stat|fstat|lstat|
+access|chdir|unlink|rename|mkdir|signal|sigaction|sigprocmask|raise|exit|
+_exit|abort|rand|srand|random|getpid|getuid|geteuid|setuid|setgid|prctl|
+mmap|memfd_create|event_new|event_add|event_base_new|evtimer_new'
+calls=$(printf '%s' "$calls" | tr -d '\n')
+
+# The files of each pure module.
+modules() {
+	for m in spec policy fsm plan diff render msg value tree nstate; do
+		files=
+		for f in "$src/lib/$m.c" "$src/lib/$m.h" "$src/lib/${m}_"*.c \
+		    "$src/lib/${m}_"*.h; do
+			[ -f "$f" ] && files="$files $f"
+		done
+		[ -n "$files" ] && echo "$m$files"
+	done
+}
+
+# Our headers a pure module may include: those of pure modules.
+pure_headers() {
+	modules | while read -r m files; do
+		for f in $files; do
+			case $f in *.h) basename "$f" ;; esac
+		done
+	done
+}
+
+# C text without comments and string or character literals.
+strip() {
+	awk '
+	{
+		out = ""
+		for (i = 1; i <= length($0); i++) {
+			c = substr($0, i, 1)
+			d = substr($0, i, 2)
+			if (incom) {
+				if (d == "*/") { incom = 0; i++ }
+				continue
+			}
+			if (q != "") {
+				if (c == "\\") { i++; continue }
+				if (c == q) q = ""
+				continue
+			}
+			if (d == "/*") { incom = 1; i++; continue }
+			if (d == "//") break
+			if (c == "\"" || c == "'"'"'") { q = c; out = out c c; continue }
+			out = out c
+		}
+		printf "%s:%d: %s\n", FILENAME, FNR, out
+	}' "$@"
+}
+
+ownok=" $impure_own $(pure_headers | tr '\n' ' ') "
+sysok=" $(echo $allowed_sys) "
+n=0
+fails=0
+echo "1..$(modules | wc -l)"
+modules | {
+	while read -r m files; do
+		n=$((n + 1))
+		bad=
+		# 1. includes
+		for f in $files; do
+			while IFS= read -r line; do
+				h=$(printf '%s' "$line" | sed -n \
+				    's/^#[[:space:]]*include[[:space:]]*[<"]\([^>"]*\)[>"].*/\1/p')
+				case $line in
+				*'<'*) ok=$sysok ;;
+				*) ok=$ownok ;;
+				esac
+				case $ok in
+				*" $h "*) ;;
+				*) bad="$bad
+#   $(basename "$f"): $line" ;;
+				esac
+			done <<-EOF
+			$(grep -E '^#[[:space:]]*include' "$f")
+			EOF
+		done
+		# 2. calls
+		# shellcheck disable=SC2086
+		hits=$(strip $files | grep -E "(^|[^A-Za-z0-9_.>])($calls)[[:space:]]*\(" |
+		    grep -vE '^[^:]*:[0-9]+: *#')
+		if [ -n "$hits" ]; then
+			bad="$bad
+$(printf '%s\n' "$hits" | sed "s|^$src/lib/|#   |")"
+		fi
+		# 3. writable data in the objects, if built
+		for f in $files; do
+			case $f in *.c) ;; *) continue ;; esac
+			o=$build/lib/$(basename "$f" .c).o
+			[ -f "$o" ] && command -v objdump >/dev/null || continue
+			data=$(objdump -t "$o" | awk '$0 ~ / O / &&
+			    $(NF - 2) ~ /^(\.data|\.bss|\.tdata|\.tbss|\*COM\*)$/ &&
+			    $NF !~ /^(\.|__asan|__ubsan|__sancov|__llvm|__odr_asan)/ {
+				print $NF }')
+			if [ -n "$data" ]; then
+				bad="$bad
+#   $(basename "$o"): writable data: $(echo $data)"
+			fi
+		done
+		if [ -z "$bad" ]; then
+			echo "ok $n - $m is pure"
+		else
+			echo "not ok $n - $m is pure$bad"
+			fails=$((fails + 1))
+		fi
+	done
+	[ "$fails" -eq 0 ]
+}
