@@ -107,11 +107,7 @@ cmd_wrap(int argc, char **argv)
 		free(q);
 	}
 	buf_puts(&b, "\n");
-	if ((t = spec_parse("wrap", b.s, b.len, &cause)) == NULL) {
-	msg_put_bytes(&mb, "\n", 2);
-	mb.len--;
-	t = resolve_parse("wrap", (char *)mb.data, mb.len, &cause);
-	if (t == NULL) {
+	if ((t = resolve_parse("wrap", b.s, b.len, &cause)) == NULL) {
 		fprintf(stderr, "supertree: wrap: %s\n", cause);
 		free(cause);
 		buf_free(&b);
