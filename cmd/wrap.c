@@ -13,7 +13,6 @@
 #include "cmd.h"
 #include "ctl.h"
 #include "spec.h"
-#include "msg.h"
 #include "resolve.h"
 #include "tree.h"
 #include "value.h"
