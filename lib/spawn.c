@@ -32,6 +32,7 @@
  *   before prctl, no signal would ever come, so the child exits instead.
  */
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -40,6 +41,7 @@
 #include <grp.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -58,6 +60,9 @@ extern char **environ;
 
 enum spawn_step {
 	STEP_FDS,
+	STEP_RLIMIT,
+	STEP_NICE,
+	STEP_OOM,
 	STEP_DIR,
 	STEP_SETGROUPS,
 	STEP_SETGID,
@@ -68,13 +73,14 @@ enum spawn_step {
 };
 
 static const char *step_names[] = {
-	"descriptors", "directory", "setgroups", "setgid", "setuid",
+	"descriptors", "limit", "nice", "oom_score_adj", "directory", "setgroups", "setgid", "setuid",
 	"parent", "exec", "spawn: the child died before exec"
 };
 
 struct spawn_err {
 	int	step;
 	int	err;
+	int	arg;		/* STEP_RLIMIT: which limit */
 };
 
 #define SPAWN_SLOT0	10		/* first reserved descriptor */
@@ -120,6 +126,8 @@ static int	use_fork;
 #endif
 
 static int	spawn_child(void *) SPAWN_CHILD;
+static int	spawn_limits(const struct spawn_req *, struct spawn_err *)
+	    SPAWN_CHILD;
 static void	spawn_mode(void);
 static pid_t	spawn_fork(struct spawn_ctx *, int *);
 static void	spawn_exec(char **, char **) SPAWN_CHILD;
@@ -240,12 +248,49 @@ spawn_exec(char **argv, char **envp)
 	errno = seen_eacces ? EACCES : ENOENT;
 }
 
+/* In the child: setrlimit, setpriority, oom_score_adj; -1 sets e. */
+static int
+spawn_limits(const struct spawn_req *r, struct spawn_err *e)
+{
+	struct rlimit	 rl;
+	char		 buf[16];
+	int		 i, fd, len, ok;
+
+	e->step = STEP_RLIMIT;
+	for (i = 0; i < r->nrlimits; i++) {
+		e->arg = i;
+		rl.rlim_cur = r->rlimits[i].soft == ~0ULL ? RLIM_INFINITY :
+		    (rlim_t)r->rlimits[i].soft;
+		rl.rlim_max = r->rlimits[i].hard == ~0ULL ? RLIM_INFINITY :
+		    (rlim_t)r->rlimits[i].hard;
+		if (setrlimit(r->rlimits[i].resource, &rl) == -1)
+			return (-1);
+	}
+	e->step = STEP_NICE;
+	if (r->set_nice && setpriority(PRIO_PROCESS, 0, r->nice) == -1)
+		return (-1);
+	e->step = STEP_OOM;
+	if (r->set_oom) {
+		len = snprintf(buf, sizeof buf, "%d\n", r->oom_score_adj);
+		if ((fd = open("/proc/self/oom_score_adj",
+		    O_WRONLY|O_CLOEXEC)) == -1)
+			return (-1);
+		ok = write(fd, buf, (size_t)len) == len;
+		i = errno;
+		close(fd);
+		errno = i;
+		if (!ok)
+			return (-1);
+	}
+	return (0);
+}
+
 static int
 spawn_child(void *arg)
 {
 	struct spawn_ctx	*ctx = arg;
 	const struct spawn_req	*r = ctx->req;
-	struct spawn_err	 e;
+	struct spawn_err	 e = { 0, 0, 0 };
 	sigset_t		 set;
 	int			 sig;
 
@@ -259,6 +304,13 @@ spawn_child(void *arg)
 		goto fail;
 	if (r->umask != -1)
 		umask((mode_t)r->umask);
+	/*
+	 * Limits, priority and OOM score before the drop: raising a hard
+	 * limit, a negative nice or a lower oom_score_adj need privilege the
+	 * user may not have. A failure is a start failure, reported.
+	 */
+	if (spawn_limits(r, &e) == -1)
+		goto fail;
 	if (r->set_ids) {
 		/* Supplementary groups first, then the gid, then the uid. */
 		e.step = STEP_SETGROUPS;
@@ -436,6 +488,18 @@ spawn(const struct spawn_req *r, pid_t *pidp, int *pidfdp, char **cause)
 		else if (ctx.err.step == STEP_DIR)
 			xasprintf(cause, "directory %s: %s", r->dir,
 			    strerror(ctx.err.err));
+		else if (ctx.err.step == STEP_RLIMIT)
+			xasprintf(cause, "%s: cannot set %llu:%llu: %s",
+			    r->rlimits[ctx.err.arg].name,
+			    r->rlimits[ctx.err.arg].soft,
+			    r->rlimits[ctx.err.arg].hard,
+			    strerror(ctx.err.err));
+		else if (ctx.err.step == STEP_NICE)
+			xasprintf(cause, "nice %d: %s", r->nice,
+			    strerror(ctx.err.err));
+		else if (ctx.err.step == STEP_OOM)
+			xasprintf(cause, "oom_score_adj %d: %s",
+			    r->oom_score_adj, strerror(ctx.err.err));
 		else
 			xasprintf(cause, "%s: %s", step_names[ctx.err.step],
 			    strerror(ctx.err.err));

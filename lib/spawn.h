@@ -13,11 +13,26 @@ struct spawn_fd {
 	int	to;		/* number it gets in the child */
 };
 
+/* A resource limit set in the child before exec. */
+struct spawn_rlimit {
+	const char	*name;		/* the key, for messages */
+	int		 resource;	/* RLIMIT_* */
+	unsigned long long soft;	/* ~0ULL: infinity */
+	unsigned long long hard;
+};
+#define SPAWN_NRLIMITS	16
+
 struct spawn_req {
 	char		**argv;		/* argv[0] is looked up in PATH */
 	char		**envp;		/* NULL: inherit */
 	const char	 *dir;		/* NULL: inherit */
 	int		  umask;	/* -1: inherit */
+	struct spawn_rlimit rlimits[SPAWN_NRLIMITS];
+	int		  nrlimits;
+	int		  set_nice;	/* setpriority to nice */
+	int		  nice;
+	int		  set_oom;	/* write oom_score_adj */
+	int		  oom_score_adj;
 	int		  set_ids;	/* drop to uid/gid */
 	uid_t		  uid;
 	gid_t		  gid;

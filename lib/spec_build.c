@@ -230,6 +230,15 @@ spec_build_fmt_key(FILE *f, const struct tree_node *n, enum spec_keyid k)
 			    (unsigned int)n->gid);
 		}
 		break;
+	case K_LIMIT_NOFILE: case K_LIMIT_NPROC: case K_LIMIT_CORE:
+	case K_LIMIT_MEMLOCK: case K_LIMIT_AS: case K_LIMIT_CPU:
+	case K_LIMIT_FSIZE: case K_LIMIT_STACK: case K_LIMIT_DATA:
+		if (n->rlimits[k - K_LIMIT_NOFILE].set)
+			fprintf(f, "%llu:%llu", (unsigned long long)
+			    n->rlimits[k - K_LIMIT_NOFILE].soft,
+			    (unsigned long long)
+			    n->rlimits[k - K_LIMIT_NOFILE].hard);
+		break;
 	case K_UMASK:
 		if (n->umask == -1)
 			fputs("inherit", f);

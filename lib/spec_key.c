@@ -21,6 +21,7 @@
 #include <strings.h>
 
 #include "log.h"
+#include "rlimit.h"
 #include "spec_int.h"
 #include "value.h"
 #include "xmalloc.h"
@@ -85,6 +86,18 @@ const struct spec_key spec_key_table[K_NKEYS] = {
 	{ "timestamps", KW_WORKER, KT_BOOL, OFF(timestamps), 0, 0, NULL, NULL },
 	{ "ready", KW_WORKER, KT_FN, 0, 0, 0, NULL, NULL },
 	{ "start_timeout", KW_WORKER, KT_DURATION, OFF(start_timeout_ms), 1, 0,
+	  NULL, NULL },
+	{ "limit_nofile", KW_WORKER, KT_FN, 0, 0, 0, NULL, NULL },
+	{ "limit_nproc", KW_WORKER, KT_FN, 0, 0, 0, NULL, NULL },
+	{ "limit_core", KW_WORKER, KT_FN, 0, 0, 0, NULL, NULL },
+	{ "limit_memlock", KW_WORKER, KT_FN, 0, 0, 0, NULL, NULL },
+	{ "limit_as", KW_WORKER, KT_FN, 0, 0, 0, NULL, NULL },
+	{ "limit_cpu", KW_WORKER, KT_FN, 0, 0, 0, NULL, NULL },
+	{ "limit_fsize", KW_WORKER, KT_FN, 0, 0, 0, NULL, NULL },
+	{ "limit_stack", KW_WORKER, KT_FN, 0, 0, 0, NULL, NULL },
+	{ "limit_data", KW_WORKER, KT_FN, 0, 0, 0, NULL, NULL },
+	{ "nice", KW_WORKER, KT_INT, OFF(nice), -20, 19, NULL, NULL },
+	{ "oom_score_adj", KW_WORKER, KT_INT, OFF(oom_score_adj), -1000, 1000,
 	  NULL, NULL },
 	{ "strategy", KW_SUPER, KT_WORD, OFF(strategy), 0, 0, spec_strategies,
 	  "(use one_for_one, one_for_all or rest_for_one)" },
@@ -283,6 +296,11 @@ spec_key_special(struct spec_ctx *ctx, struct tree_node *n, enum spec_keyid k,
 	case K_GROUP:
 		n->group = xstrdup(s);
 		return (0);
+	case K_LIMIT_NOFILE: case K_LIMIT_NPROC: case K_LIMIT_CORE:
+	case K_LIMIT_MEMLOCK: case K_LIMIT_AS: case K_LIMIT_CPU:
+	case K_LIMIT_FSIZE: case K_LIMIT_STACK: case K_LIMIT_DATA:
+		return (rlimit_parse(k - K_LIMIT_NOFILE, s,
+		    &n->rlimits[k - K_LIMIT_NOFILE], cause));
 	case K_UMASK:
 		if (strspn(s, "01234567") != strlen(s) || strlen(s) > 4 ||
 		    strtol(s, NULL, 8) > 0777) {

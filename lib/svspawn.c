@@ -91,11 +91,23 @@ void
 sv_worker_req(struct sv_child *c, struct spawn_req *req, char *extra)
 {
 	const struct tree_node	*n = c->node;
+	int			 i;
 
 	memset(req, 0, sizeof *req);
 	req->envp = sv_child_env(c, extra);
 	req->dir = n->directory;
 	req->umask = n->umask;
+	for (i = 0; i < RLIMIT_NKEYS; i++) {
+		if (!n->rlimits[i].set)
+			continue;
+		req->rlimits[req->nrlimits++] = (struct spawn_rlimit){
+		    rlimit_name(i), rlimit_resource(i), n->rlimits[i].soft,
+		    n->rlimits[i].hard };
+	}
+	req->set_nice = n->nice != TREE_NICE_UNSET;
+	req->nice = n->nice;
+	req->set_oom = n->oom_score_adj != TREE_OOM_UNSET;
+	req->oom_score_adj = n->oom_score_adj;
 	req->set_ids = n->user != NULL || n->group != NULL;
 	req->uid = n->user != NULL ? n->uid : getuid();
 	req->gid = n->gid;

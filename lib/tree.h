@@ -10,6 +10,7 @@
 #ifndef TREE_H
 #define TREE_H
 
+#include "rlimit.h"
 #include <sys/types.h>
 #include <stdint.h>
 
@@ -55,6 +56,9 @@ enum tree_ready {
 	TREE_READY_PROBE
 };
 
+#define TREE_NICE_UNSET		100
+#define TREE_OOM_UNSET		(-10000)
+
 struct tree_node {
 	int		  id;		/* index in tree.nodes */
 	int		  parent;	/* -1 for the root */
@@ -92,6 +96,9 @@ struct tree_node {
 	gid_t		  gid;		/* resolved when user or group != NULL */
 	char		**user_env;	/* HOME, USER, LOGNAME, SHELL of user */
 	int		  umask;	/* -1: inherit */
+	struct rlimit_val rlimits[RLIMIT_NKEYS]; /* limit_* keys */
+	int		  nice;		/* TREE_NICE_UNSET: inherit */
+	int		  oom_score_adj; /* TREE_OOM_UNSET: inherit */
 	enum tree_output  output;
 	char		 *output_path;	/* for TREE_OUT_FILE */
 	int64_t		  log_max_size;	/* bytes; 0: never rotate */
