@@ -129,6 +129,7 @@ static int	spawn_child(void *) SPAWN_CHILD;
 static int	spawn_limits(const struct spawn_req *, struct spawn_err *)
 	    SPAWN_CHILD;
 static void	spawn_mode(void);
+static void	spawn_rlimit_cause(char **, const struct spawn_rlimit *, int);
 static pid_t	spawn_fork(struct spawn_ctx *, int *);
 static void	spawn_exec(char **, char **) SPAWN_CHILD;
 static int	spawn_fds(const struct spawn_fd *, int) SPAWN_CHILD;
@@ -489,11 +490,8 @@ spawn(const struct spawn_req *r, pid_t *pidp, int *pidfdp, char **cause)
 			xasprintf(cause, "directory %s: %s", r->dir,
 			    strerror(ctx.err.err));
 		else if (ctx.err.step == STEP_RLIMIT)
-			xasprintf(cause, "%s: cannot set %llu:%llu: %s",
-			    r->rlimits[ctx.err.arg].name,
-			    r->rlimits[ctx.err.arg].soft,
-			    r->rlimits[ctx.err.arg].hard,
-			    strerror(ctx.err.err));
+			spawn_rlimit_cause(cause, &r->rlimits[ctx.err.arg],
+			    ctx.err.err);
 		else if (ctx.err.step == STEP_NICE)
 			xasprintf(cause, "nice %d: %s", r->nice,
 			    strerror(ctx.err.err));
@@ -508,4 +506,22 @@ spawn(const struct spawn_req *r, pid_t *pidp, int *pidfdp, char **cause)
 	*pidp = pid;
 	*pidfdp = pidfd;
 	return (0);
+}
+
+/* "limit_nofile: cannot set 1024:infinity: Operation not permitted". */
+static void
+spawn_rlimit_cause(char **cause, const struct spawn_rlimit *rl, int err)
+{
+	char	soft[24], hard[24];
+
+	if (rl->soft == ~0ULL)
+		snprintf(soft, sizeof soft, "infinity");
+	else
+		snprintf(soft, sizeof soft, "%llu", rl->soft);
+	if (rl->hard == ~0ULL)
+		snprintf(hard, sizeof hard, "infinity");
+	else
+		snprintf(hard, sizeof hard, "%llu", rl->hard);
+	xasprintf(cause, "%s: cannot set %s:%s: %s", rl->name, soft, hard,
+	    strerror(err));
 }
