@@ -33,6 +33,6 @@ void		plan_unqueue(struct plan *, int);
 void		plan_queue_stop(struct plan *, int);
 void		plan_stop_all(struct plan *);
 enum plan_op	plan_next(struct plan *, plan_fsm_fn *, void *,
-		    int shutting_down, int *idx);
+		    int, int *);
 
 #endif

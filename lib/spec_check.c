@@ -299,7 +299,7 @@ spec_check_ids(struct spec_ctx *ctx, int i)
 	struct spec_sec		*sec = &ctx->secs[i];
 	struct tree_node	*n = &ctx->nodes[i];
 	const struct spec_ids	*ids = ctx->ids;
-	struct spec_user	 pw;
+	struct spec_user	 pw = { 0 };
 	int			 uline = sec->keys[K_USER].line;
 	int			 gline = sec->keys[K_GROUP].line;
 	const char		*digits = "0123456789";
