@@ -37,8 +37,8 @@
 #include "xmalloc.h"
 
 /* A socket read or write gave up: the peer closed it, or time ran out. */
-#define IO_CLOSED	-1
-#define IO_TIMEOUT	-2
+#define IO_CLOSED	(-1)
+#define IO_TIMEOUT	(-2)
 
 static int
 write_all(int fd, const void *buf, size_t len)
@@ -252,9 +252,9 @@ find_socket(const char *cmd, int *argc, char ***argv, int name_only,
 	char		**names, *path = NULL, *dir;
 	int		  n, i;
 
+	*exitcode = EXIT_NOTREE;
 	if (cmd_socket != NULL || (env != NULL && *env != '\0'))
 		return (ctl_socket_path(cmd_socket, NULL, NULL));
-	*exitcode = EXIT_NOTREE;
 	if ((n = list_trees(&names)) == -1) {
 		*exitcode = EXIT_SOCKET;
 		return (NULL);
