@@ -258,6 +258,19 @@ policy_intensity_used(const struct policy_intensity *pi, int64_t period_ms,
 }
 
 /*
+ * The same test as policy_intensity_add makes, without recording: the
+ * restarts still in the window, plus this one, against intensity.
+ */
+int
+policy_intensity_full(const struct policy_intensity *pi, long intensity,
+    int64_t period_ms, int64_t now_ms)
+{
+	if (intensity == TREE_UNLIMITED || intensity < 0)
+		return (0);
+	return (policy_intensity_used(pi, period_ms, now_ms) + 1 > intensity);
+}
+
+/*
  * Strategy fan-out. Siblings are stopped in reverse start order, as OTP
  * terminates children, and started again in start order. Returns -1 (with
  * both lists empty) when failed is not a valid index among n.

@@ -56,6 +56,9 @@ int	policy_intensity_add(struct policy_intensity *, long intensity,
 	    int64_t period_ms, int64_t now_ms);
 int	policy_intensity_used(const struct policy_intensity *,
 	    int64_t period_ms, int64_t now_ms);
+/* Would one more restart at now exceed intensity? (Records nothing.) */
+int	policy_intensity_full(const struct policy_intensity *, long intensity,
+	    int64_t period_ms, int64_t now_ms);
 
 /*
  * Strategy fan-out: child failed (its index among n siblings) is to be

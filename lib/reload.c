@@ -3,65 +3,28 @@
  *
  * Every supervisor process gets the new spec text (the top validates it
  * first, so a bad spec never gets this far) and compares its own children
- * with the new tree's, by path:
- * - a worker whose settings are unchanged keeps its slot, process, pid and
- *   counters; only its node id and settings pointer move;
- * - a supervisor child is always kept: its own new settings apply in its
- *   process when the reload reaches it, so its subtree is not disturbed;
- * - a removed child is retired: stopped by its old settings, then freed;
- * - a changed worker is retired and replaced by a new slot, which starts
- *   (in order with its siblings) only once the old one is down;
- * - a new child gets a new slot and starts in order.
+ * with the new tree's (diff.c: keep, replace, remove, add), then carries
+ * the choice out: a kept slot moves to its new node id and settings
+ * pointer with its process, pid, counters and lifecycle; a replaced or
+ * removed slot is retired (its lifecycle stops it by its old settings,
+ * then it is freed); a replacement starts, in order with its siblings,
+ * only once the slot it replaces is gone; a new slot starts in order.
  * The old tree and mirror stay allocated (retired slots still point into
  * them) until the process exits.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "diff.h"
+#include "fsm.h"
 #include "msg.h"
 #include "output.h"
 #include "peer.h"
+#include "plan.h"
 #include "policy.h"
 #include "resolve.h"
 #include "sv.h"
 #include "xmalloc.h"
-
-static struct sv_child *
-find_old(struct sv *sv, const char *path)
-{
-	int	i;
-
-	for (i = 0; i < sv->n; i++) {
-		if (sv->children[i] != NULL &&
-		    strcmp(sv->children[i]->node->path, path) == 0)
-			return (sv->children[i]);
-	}
-	return (NULL);
-}
-
-static void
-retire(struct sv *sv, struct sv_child *c)
-{
-	c->retired = 1;
-	c->want_up = 0;
-	c->batch = 0;
-	if (c->satisfied) {
-		c->satisfied = 0;
-		sv->nsatisfied--;
-	}
-	if (!sv_child_is_up(c) && c->timer != SV_TIMER_BACKOFF) {
-		sv_child_free(c);
-		return;
-	}
-	if (c->timer == SV_TIMER_BACKOFF) {
-		/* Nothing runs: it can go at once. */
-		c->timer = SV_TIMER_NONE;
-		sv_child_free(c);
-		return;
-	}
-	TAILQ_INSERT_TAIL(&sv->retiredq, c, retired_entry);
-	sv_child_stop(c);
-}
 
 static void
 forward(struct sv_child *c, const char *text, size_t len)
@@ -76,15 +39,35 @@ forward(struct sv_child *c, const char *text, size_t len)
 	peer_send_buf(c->link, MSG_RELOAD, &mb);
 }
 
+/* The slot replacing old waits for old, or for what old itself awaits. */
+static void
+reload_link(struct sv_child *heir, struct sv_child *old)
+{
+	struct sv_child	*pred = old->pred != NULL ? old->pred : old;
+
+	/* Nothing runs there: nothing to wait for (it is freed at once). */
+	if (!fsm_is_up(&pred->fsm))
+		return;
+	if (pred->heir != NULL)
+		pred->heir->pred = NULL;
+	old->pred = NULL;
+	pred->heir = heir;
+	heir->pred = pred;
+	heir->fsm.after_old = 1;
+}
+
 int
 sv_reload(struct sv *sv, const char *text, size_t len, char **cause)
 {
-	struct tree		*nt;
-	struct nstate		*nm;
+	struct tree		 *nt;
+	struct nstate		 *nm;
 	struct sv_child		**nc, *c, *old;
-	struct sv_old		*keep;
-	const int		*ids;
-	int			 top = 0, myid, nchild, i, oid, k;
+	struct sv_old		 *keep;
+	struct diff		  d;
+	struct plan		  np;
+	const struct tree_node	**on, **nn;
+	const int		 *ids;
+	int			  top = 0, myid, nchild, i, oid, k;
 
 	if ((nt = resolve_parse(sv->tree->file, text, len, cause)) == NULL)
 		return (-1);
@@ -117,24 +100,16 @@ sv_reload(struct sv *sv, const char *text, size_t len, char **cause)
 		nchild = nt->nodes[myid].nchildren;
 		ids = nt->nodes[myid].children;
 	}
-	nc = xcalloc(nchild, sizeof *nc);
-	for (k = 0; k < nchild; k++) {
-		old = find_old(sv, nt->nodes[ids[k]].path);
-		if (old != NULL && old->node->kind == nt->nodes[ids[k]].kind &&
-		    (old->node->kind == TREE_SUPERVISOR ||
-		    strcmp(old->node->digest, nt->nodes[ids[k]].digest) == 0)) {
-			/* Unchanged: the same slot, under its new id. */
-			for (i = 0; i < sv->n; i++) {
-				if (sv->children[i] == old)
-					sv->children[i] = NULL;
-			}
-			old->id = ids[k];
-			old->idx = k;
-			old->node = &nt->nodes[ids[k]];
-			old->st = &nm[ids[k]];
-			nc[k] = old;
-		}
-	}
+	on = xcalloc(sv->n > 0 ? sv->n : 1, sizeof *on);
+	nn = xcalloc(nchild > 0 ? nchild : 1, sizeof *nn);
+	for (i = 0; i < sv->n; i++)
+		on[i] = sv->children[i]->node;
+	for (k = 0; k < nchild; k++)
+		nn[k] = &nt->nodes[ids[k]];
+	diff_children(on, sv->n, nn, nchild, &d);
+	free(on);
+	free(nn);
+
 	/* Keep the old tree for the slots still pointing into it. */
 	keep = xcalloc(1, sizeof *keep);
 	keep->tree = sv->tree;
@@ -154,68 +129,77 @@ sv_reload(struct sv *sv, const char *text, size_t len, char **cause)
 	memcpy(sv->spec_text, text, len);
 	sv->spec_text[len] = '\0';
 	sv->spec_len = len;
-	/* New and changed nodes get new slots; the others are retired. */
+
+	/*
+	 * The new slots, in the new order. Kept ones stay in the ordered
+	 * start only if they were in it; new ones join it.
+	 */
+	plan_init(&np, nchild);
+	nc = xcalloc(nchild > 0 ? nchild : 1, sizeof *nc);
 	for (k = 0; k < nchild; k++) {
-		if (nc[k] != NULL)
+		if (d.keep[k] != -1) {
+			c = nc[k] = sv->children[d.keep[k]];
+			np.queued[k] = sv->plan.queued[d.keep[k]];
+			c->id = ids[k];
+			c->idx = k;
+			c->node = &nt->nodes[ids[k]];
+			c->st = &nm[ids[k]];
 			continue;
-		nc[k] = sv_child_new(sv, ids[k], k);
-		for (i = 0; i < sv->n; i++) {
-			c = sv->children[i];
-			if (c == NULL || strcmp(c->node->path,
-			    nt->nodes[ids[k]].path) != 0)
-				continue;
-			/*
-			 * The slot it replaces may itself be waiting for an
-			 * older one to go (two reloads in a row): wait for
-			 * that one.
-			 */
-			nc[k]->replaces = c->replaces != NULL ? c->replaces : c;
-			/* Not the old process's: the new slot has none yet. */
-			nc[k]->st->state = NS_STOPPED;
-			nc[k]->st->pid = 0;
-			nc[k]->st->ready = 0;
-			nc[k]->st->started_ms = 0;
-			nc[k]->st->next_ms = 0;
-			/* A node stopped by hand stays stopped. */
-			if (!c->want_up && c->st->manual) {
-				nc[k]->want_up = 0;
-				nc[k]->batch = 0;
-				nc[k]->st->manual = 1;
-			}
 		}
+		c = nc[k] = sv_child_new(sv, ids[k], k);
+		if (d.replaces[k] == -1)
+			continue;
+		old = sv->children[d.replaces[k]];
+		/* Not the old process's: the new slot has none yet. */
+		c->st->state = NS_STOPPED;
+		c->st->pid = 0;
+		c->st->ready = 0;
+		c->st->started_ms = 0;
+		c->st->next_ms = 0;
+		/* A node stopped by hand stays stopped. */
+		if (!old->fsm.want_up && old->fsm.manual) {
+			c->fsm.want_up = 0;
+			c->fsm.manual = 1;
+			c->st->manual = 1;
+			np.queued[k] = 0;
+		}
+		reload_link(c, old);
 	}
+
+	/*
+	 * Retire the others. The plan is held meanwhile: the children array
+	 * changes under it.
+	 */
+	sv->in_plan++;
 	for (i = 0; i < sv->n; i++) {
-		if ((c = sv->children[i]) == NULL)
+		c = sv->children[i];
+		if (d.fate[i] == DIFF_KEEP)
 			continue;
-		for (k = 0; k < nchild; k++) {
-			if (strcmp(nc[k]->node->path, c->node->path) == 0)
-				break;
-		}
-		child_event(c, "%s by reload: %s", k < nchild ? "changed" :
-		    "removed", k < nchild ? "restarting" : "stopping");
-		/*
-		 * Its heir waits for it only if it still runs; retire() frees
-		 * it at once otherwise.
-		 */
-		if (k < nchild && nc[k]->replaces == c &&
-		    (!sv_child_is_up(c) || c->timer == SV_TIMER_BACKOFF))
-			nc[k]->replaces = NULL;
-		retire(sv, c);
+		child_event(c, "%s by reload: %s", d.fate[i] == DIFF_REPLACE ?
+		    "changed" : "removed", d.fate[i] == DIFF_REPLACE ?
+		    "restarting" : "stopping");
+		TAILQ_INSERT_TAIL(&sv->retiredq, c, retired_entry);
+		sv_child_feed(c, FSM_EV_RETIRE, NULL, 0);
 	}
+	diff_free(&d);
 	free(sv->children);
 	sv->children = nc;
 	sv->n = nchild;
+	plan_free(&sv->plan);
+	sv->plan = np;
+	sv->plan.stop_hi = nchild - 1;
 	sv->nsatisfied = 0;
-	for (k = 0; k < nchild; k++)
+	for (k = 0; k < nchild; k++) {
+		nc[k]->satisfied = fsm_satisfied(&nc[k]->fsm);
 		sv->nsatisfied += nc[k]->satisfied;
+	}
+	sv->in_plan--;
 	output_reopen_all(sv);
 	for (k = 0; k < nchild; k++) {
 		if (nc[k]->node->kind == TREE_SUPERVISOR)
 			forward(nc[k], text, len);
 		sv_report(sv, nc[k]->id);
 	}
-	sv->stop_hi = nchild - 1;
-	sv->start_lo = 0;
 	sv_plan_run(sv);
 	return (0);
 }

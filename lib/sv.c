@@ -1,25 +1,27 @@
 /*
- * sv.c: a supervisor process. It starts its children in order, watches
- * each through a pidfd, applies OTP's restart rules (policy.c) when one
- * ends, and stops them in reverse order.
+ * sv.c: a supervisor process, the executor of its children's lifecycles.
  *
- * All work that involves several children (start-up, a strategy restart,
- * manual stop/start/restart, shutdown) goes through one "plan" made of two
- * cursors: stop_hi walks down from the highest index stopping every child
- * that must go down (one at a time: a stop completes before the next one
- * begins), then start_lo walks up starting every child of the batch that
- * must come up (one at a time: a child starts only once the one before it
- * is ready). Each cursor only moves forward, so a whole plan costs O(n)
- * and a single event costs O(1). one_for_one restarts bypass the plan:
- * they only touch the child that ended.
+ * Each child's lifecycle is a pure state machine (fsm.c): this file feeds
+ * it events (its pidfd became readable, its timer fired, its readiness
+ * protocol spoke, a command came, a reload) through sv_child_feed(), and
+ * carries out the actions it returns (spawn, signal, arm a timer, report,
+ * answer, move the plan on, fan a strategy out, give up), the way
+ * s6-supervise's action table drives it. No decision about a child is
+ * taken here. The order of several children (the ordered start and stop)
+ * is plan.c's two cursors; sv_plan_run() feeds the children the plan's
+ * events.
  *
  * Invariants:
  * - c->pid != 0 exactly while the leader is alive or a zombie we have
  *   not reaped; only then do we signal its process group.
- * - A worker is down only once its whole process group is gone (the
- *   drain queue holds workers whose leader ended but whose group did not).
- * - Every state change of a child goes through child_state(), which keeps
- *   the readiness count and reports the change up the tree.
+ * - A worker is down only once its whole process group is gone: a
+ *   draining worker (FSM_DRAINING) is on the drain queue, and the sweep
+ *   that follows a SIGCHLD checks its group.
+ * - The counts (nsatisfied, nup) follow each step of a lifecycle, so no
+ *   event needs a walk over all children.
+ * - Reports are coalesced: one per event fed (and its consequences),
+ *   sent before any answer to a command, so a client that got its answer
+ *   sees the state it caused.
  */
 #include <sys/types.h>
 #include <sys/prctl.h>
@@ -54,17 +56,26 @@
 #include "value.h"
 #include "xmalloc.h"
 
-static void	child_stop(struct sv_child *);
+static void	child_act(struct sv_child *, const struct fsm_action *);
+static void	child_counts(struct sv_child *, enum fsm_state);
+static void	child_settled(struct sv_child *);
+static void	child_report(struct sv_child *);
+static void	child_spawn(struct sv_child *);
+static void	child_signal(struct sv_child *, int);
+static void	child_say(struct sv_child *, int);
+static void	child_gone(struct sv_child *);
+static void	child_free_retired(struct sv_child *);
 static int	child_reap(struct sv_child *);
-static void	child_down(struct sv_child *);
 static void	child_wipe(struct sv_child *);
 static void	proc_cb(int, short, void *);
 static void	timer_cb(int, short, void *);
 static void	sigchld_cb(int, short, void *);
 static void	sweep_cb(int, short, void *);
 static void	signal_cb(int, short, void *);
-static void	plan_step(struct sv *);
 static void	plan_cb(int, short, void *);
+static const struct fsm *plan_fsm(void *, int);
+static void	sv_fanout(struct sv *, struct sv_child *);
+static void	sv_ready_check(struct sv *);
 static void	sv_check_done(struct sv *);
 static void	sv_auto_shutdown(struct sv *, struct sv_child *);
 
@@ -135,30 +146,6 @@ sv_event_path(struct sv *sv, const char *path, const char *fmt, ...)
 	va_end(ap);
 }
 
-void
-sv_plan_run(struct sv *sv)
-{
-	plan_run(sv);
-}
-
-void
-sv_child_stop(struct sv_child *c)
-{
-	child_stop(c);
-}
-
-int
-sv_child_is_up(const struct sv_child *c)
-{
-	return (child_is_up(c));
-}
-
-void
-sv_report(struct sv *sv, int id)
-{
-	report(sv, id);
-}
-
 /* A child slot for node id, at index idx among its siblings. */
 struct sv_child *
 sv_child_new(struct sv *sv, int id, int idx)
@@ -172,8 +159,9 @@ sv_child_new(struct sv *sv, int id, int idx)
 	c->node = &sv->tree->nodes[id];
 	c->st = &sv->mirror[id];
 	c->pidfd = -1;
-	c->want_up = 1;
-	c->batch = 1;
+	fsm_init(&c->fsm, 1);
+	/* The counters of a node the mirror knows (a reload) go on. */
+	c->fsm.restarts = c->fsm.exits = c->st->restarts;
 	c->ev_timer = evtimer_new(sv->base, timer_cb, c);
 	TAILQ_INIT(&c->waiters);
 	if (c->node->kind == TREE_WORKER) {
@@ -196,6 +184,8 @@ sv_child_free(struct sv_child *c)
 	}
 	if (c->satisfied)
 		c->sv->nsatisfied--;
+	if (c->up)
+		c->sv->nup--;
 	event_free(c->ev_timer);
 	output_free(c->out);
 	ready_free(c->ready);
@@ -246,44 +236,220 @@ sv_new(struct event_base *base, struct tree *t, int id, const char *text,
 	sv->children = xcalloc(nchild, sizeof *sv->children);
 	for (i = 0; i < nchild; i++)
 		sv->children[i] = sv_child_new(sv, ids[i], i);
-	sv->stop_hi = -1;
-	sv->start_lo = 0;
+	plan_init(&sv->plan, nchild);
 	sv->ev_plan = event_new(base, -1, 0, plan_cb, sv);
 	sv->ev_sweep = evtimer_new(base, sweep_cb, sv);
 	return (sv);
 }
 
-int
-child_is_up(const struct sv_child *c)
-{
-	return (c->pid != 0 || c->in_drain);
-}
-
 /*
- * A child counts as satisfied (for its supervisor's readiness) when it is
- * ready, or when it is not meant to run.
+ * Feed one event to a child's lifecycle and carry out what it returns.
+ * The actions of one event may feed more (a spawn feeds its outcome, a
+ * fan-out feeds the siblings, a shutdown feeds everyone); the report,
+ * the plan's turn and a retired slot's freeing wait until the outermost
+ * feed of this child is done, so each happens once.
  */
 void
-child_state(struct sv_child *c, int state)
+sv_child_feed(struct sv_child *c, enum fsm_ev type,
+    const struct policy_exit *ex, int group)
+{
+	struct sv		*sv = c->sv;
+	struct fsm_event	 e;
+	struct fsm_ctx		 x;
+	struct fsm_out		 o;
+	enum fsm_state		 was = c->fsm.state;
+	int			 i;
+
+	memset(&e, 0, sizeof e);
+	e.type = type;
+	if (ex != NULL)
+		e.ex = *ex;
+	e.group = group;
+	memset(&x, 0, sizeof x);
+	x.node = c->node;
+	x.sup = sv->node;
+	x.shutting_down = sv->shutting_down;
+	x.now_ms = proc_mono_ms();
+	/* Only an end can restart: only then is the window looked at. */
+	if (sv->node != NULL && (type == FSM_EV_EXIT || type == FSM_EV_GONE ||
+	    type == FSM_EV_SPAWN_FAILED))
+		x.intensity_full = policy_intensity_full(&sv->intensity,
+		    sv->node->intensity, sv->node->period_ms, x.now_ms);
+	fsm_step(&c->fsm, &x, &e, &o);
+	child_counts(c, was);
+	if (fsm_has(&o, FSM_A_REPORT))
+		c->dirty = 1;
+	c->feeding++;
+	for (i = 0; i < o.n; i++)
+		child_act(c, &o.a[i]);
+	if (--c->feeding == 0)
+		child_settled(c);
+}
+
+/* The counts and the drain queue follow the lifecycle, step by step. */
+static void
+child_counts(struct sv_child *c, enum fsm_state was)
 {
 	struct sv	*sv = c->sv;
-	int		 sat;
+	int		 sat, up;
 
-	if (c->retired)
-		return;
-	if (c->st->state != state)
-		c->st->since_ms = proc_wall_ms();
-	c->st->state = state;
-	if (state != NS_RUNNING && state != NS_READY)
-		c->st->ready = 0;
-	sat = c->st->ready || (!c->want_up && !child_is_up(c));
+	sat = !c->fsm.retired && fsm_satisfied(&c->fsm);
 	if (sat != c->satisfied) {
 		c->satisfied = sat;
 		sv->nsatisfied += sat ? 1 : -1;
 	}
-	report(sv, c->id);
-	if ((sv->nsatisfied == sv->n) != sv->ready) {
-		sv->ready = sv->nsatisfied == sv->n;
+	up = fsm_is_up(&c->fsm);
+	if (up != c->up) {
+		c->up = up;
+		sv->nup += up ? 1 : -1;
+	}
+	if (was != FSM_DRAINING && c->fsm.state == FSM_DRAINING)
+		TAILQ_INSERT_TAIL(&sv->drainq, c, drain_entry);
+	else if (was == FSM_DRAINING && c->fsm.state != FSM_DRAINING)
+		TAILQ_REMOVE(&sv->drainq, c, drain_entry);
+}
+
+static void
+child_act(struct sv_child *c, const struct fsm_action *a)
+{
+	struct sv	*sv = c->sv;
+	struct timeval	 tv;
+
+	switch (a->type) {
+	case FSM_A_SPAWN:
+		child_spawn(c);
+		break;
+	case FSM_A_SIGNAL:
+		child_signal(c, (int)a->arg);
+		break;
+	case FSM_A_ARM:
+		tv.tv_sec = a->arg / 1000;
+		tv.tv_usec = (a->arg % 1000) * 1000;
+		evtimer_add(c->ev_timer, &tv);
+		break;
+	case FSM_A_DISARM:
+		evtimer_del(c->ev_timer);
+		break;
+	case FSM_A_REPLY_UP:
+	case FSM_A_REPLY_DOWN:
+		/* The state first: whoever gets the answer may look. */
+		if (c->dirty && !TAILQ_EMPTY(&c->waiters)) {
+			c->dirty = 0;
+			child_report(c);
+		}
+		if (a->type == FSM_A_REPLY_DOWN)
+			child_replies(c, 0, 0, NULL);
+		else
+			child_replies(c, 1, (int)a->arg, a->arg == 0 ? NULL :
+			    c->st->error[0] != '\0' ? c->st->error :
+			    "ended before it was ready");
+		break;
+	case FSM_A_REPORT:
+		c->dirty = 1;
+		break;
+	case FSM_A_REPLAN:
+		c->replan = 1;
+		break;
+	case FSM_A_QUEUE_START:
+	case FSM_A_UNQUEUE:
+	case FSM_A_QUEUE_STOP:
+		/* A retired slot's index is no longer its own. */
+		if (c->fsm.retired)
+			break;
+		if (a->type == FSM_A_QUEUE_START)
+			plan_queue_start(&sv->plan, c->idx);
+		else if (a->type == FSM_A_UNQUEUE)
+			plan_unqueue(&sv->plan, c->idx);
+		else
+			plan_queue_stop(&sv->plan, c->idx);
+		if (a->type != FSM_A_UNQUEUE)
+			c->replan = 1;
+		break;
+	case FSM_A_FANOUT:
+		sv_fanout(sv, c);
+		break;
+	case FSM_A_COUNT:
+		(void)policy_intensity_add(&sv->intensity, sv->node->intensity,
+		    sv->node->period_ms, proc_mono_ms());
+		sv_send_info(sv);
+		break;
+	case FSM_A_ESCALATE:
+		sv_shutdown(sv, (int)a->arg);
+		break;
+	case FSM_A_SIGNIFICANT:
+		sv_auto_shutdown(sv, c);
+		break;
+	case FSM_A_WIPE:
+		child_wipe(c);
+		break;
+	case FSM_A_FREE:
+		c->dofree = 1;
+		break;
+	case FSM_A_SAY:
+		child_say(c, (int)a->arg);
+		break;
+	}
+}
+
+/* The outermost feed of a child is done: report, free, plan. */
+static void
+child_settled(struct sv_child *c)
+{
+	struct sv	*sv = c->sv;
+	struct sv_child	*heir;
+
+	if (c->dofree) {
+		heir = c->heir;
+		child_free_retired(c);
+		if (heir != NULL)
+			sv_child_feed(heir, FSM_EV_OLD_GONE, NULL, 0);
+		sv_plan_run(sv);
+		return;
+	}
+	if (c->dirty) {
+		c->dirty = 0;
+		child_report(c);
+	}
+	sv_ready_check(sv);
+	if (c->replan) {
+		c->replan = 0;
+		sv_plan_run(sv);
+	}
+}
+
+/* The mirror shows what the lifecycle says; then up the tree it goes. */
+static void
+child_report(struct sv_child *c)
+{
+	struct nstate	*st = c->st;
+	int		 state = fsm_nstate(&c->fsm, c->node);
+	int64_t		 left;
+
+	if (c->fsm.retired)
+		return;
+	if (st->state != state)
+		st->since_ms = proc_wall_ms();
+	st->state = state;
+	st->ready = c->fsm.ready;
+	st->manual = c->fsm.manual;
+	st->restarts = c->fsm.restarts;
+	if (c->fsm.state == FSM_HELD || c->fsm.state == FSM_BACKOFF) {
+		left = c->fsm.due_ms - proc_mono_ms();
+		st->next_ms = proc_wall_ms() + (left > 0 ? left : 0);
+	} else
+		st->next_ms = 0;
+	c->reports++;
+	report(c->sv, c->id);
+}
+
+/* The supervisor is ready when every child is satisfied. */
+static void
+sv_ready_check(struct sv *sv)
+{
+	int	ready = sv->nsatisfied == sv->n;
+
+	if (ready != sv->ready) {
+		sv->ready = ready;
 		sv_send_info(sv);
 	}
 }
@@ -304,6 +470,12 @@ report(struct sv *sv, int id)
 }
 
 void
+sv_report(struct sv *sv, int id)
+{
+	report(sv, id);
+}
+
+void
 sv_send_info(struct sv *sv)
 {
 	struct msg_buf	mb;
@@ -320,33 +492,14 @@ sv_send_info(struct sv *sv)
 	peer_send_buf(sv->up, MSG_SVINFO, &mb);
 }
 
-void
-child_timer(struct sv_child *c, enum sv_timer kind, int64_t ms)
-{
-	struct timeval	tv;
-
-	evtimer_del(c->ev_timer);
-	c->timer = kind;
-	if (kind == SV_TIMER_NONE)
-		return;
-	tv.tv_sec = ms / 1000;
-	tv.tv_usec = (ms % 1000) * 1000;
-	evtimer_add(c->ev_timer, &tv);
-}
-
-/* A memfd holding the spec, sealed, for a child supervisor to parse. */
-void
-child_start(struct sv_child *c)
+/* The lifecycle asked for a process: spawn it and say how it went. */
+static void
+child_spawn(struct sv_child *c)
 {
 	struct sv	*sv = c->sv;
 	char		*cause = NULL;
 	int		 rv;
 
-	child_timer(c, SV_TIMER_NONE, 0);
-	c->delay_ms = 0;
-	c->st->manual = 0;
-	c->have_ex = 0;
-	memset(&c->ex, 0, sizeof c->ex);
 	if (c->node->kind == TREE_WORKER)
 		rv = spawn_worker(c, &cause);
 	else
@@ -355,17 +508,13 @@ child_start(struct sv_child *c)
 		snprintf(c->st->error, sizeof c->st->error, "%s", cause);
 		child_event(c, "start failed: %s", cause);
 		free(cause);
-		c->ex.start_failed = 1;
-		c->have_ex = 1;
-		c->started_mono = proc_mono_ms();
-		child_ended(c);
+		sv_child_feed(c, FSM_EV_SPAWN_FAILED, NULL, 0);
 		return;
 	}
 	c->st->error[0] = '\0';
 	c->st->status[0] = '\0';
 	c->st->pid = c->pid;
 	c->st->started_ms = proc_wall_ms();
-	c->started_mono = proc_mono_ms();
 	/*
 	 * Without a pidfd (valgrind knows no pidfd_open) the SIGCHLD sweep
 	 * reaps it by pid: correct, only later.
@@ -377,36 +526,15 @@ child_start(struct sv_child *c)
 	}
 	pidmap_put(&sv->pids, c->pid, c);
 	child_event(c, "started pid %d", (int)c->pid);
-	if (c->node->kind == TREE_WORKER && c->node->ready == TREE_READY_EXEC) {
-		c->st->ready = 1;
-		child_state(c, NS_RUNNING);
-		child_ready(c);
-		return;
-	}
-	child_state(c, NS_STARTING);
-	if (c->node->kind == TREE_WORKER)
-		child_timer(c, SV_TIMER_START, c->node->start_timeout_ms);
-}
-
-void
-child_ready(struct sv_child *c)
-{
-	child_replies(c, 1, 0, NULL);
-	plan_run(c->sv);
+	sv_child_feed(c, FSM_EV_SPAWNED, NULL, 0);
 }
 
 /* A readiness protocol says the worker is ready (ready.c). */
 void
 sv_child_ready(struct sv_child *c)
 {
-	if (c->pid == 0 || c->st->ready || c->stopping != SV_STOP_NONE)
-		return;
-	if (c->timer == SV_TIMER_START)
-		child_timer(c, SV_TIMER_NONE, 0);
-	c->st->ready = 1;
-	child_event(c, "ready");
-	child_state(c, NS_READY);
-	child_ready(c);
+	if (c->pid != 0)
+		sv_child_feed(c, FSM_EV_READY, NULL, 0);
 }
 
 /* STATUS= text from a worker (ready.c). */
@@ -435,30 +563,80 @@ group_signal(struct sv_child *c, int sig)
 		killpg(pg, sig);
 }
 
+/* A stop signal, then SIGCONT so that a stopped group sees it. */
 static void
-child_stop(struct sv_child *c)
+child_signal(struct sv_child *c, int sig)
 {
-	const struct tree_node	*n = c->node;
-	int			 sig;
-
-	if (!child_is_up(c))
-		return;
-	if (c->stopping == SV_STOP_PLAN)
-		return;
-	c->stopping = SV_STOP_PLAN;
-	sig = n->kind == TREE_WORKER ? n->stop_signal : SIGTERM;
-	if (n->shutdown_ms == TREE_SHUTDOWN_BRUTAL)
-		sig = SIGKILL;
-	child_event(c, "stopping (SIG%s)", value_signame(sig) ?
-	    value_signame(sig) : "?");
-	child_state(c, NS_STOPPING);
 	group_signal(c, sig);
-	if (sig != SIGKILL && sig != SIGCONT && n->kind == TREE_WORKER)
+	if (c->node->kind == TREE_WORKER && sig != SIGKILL && sig != SIGCONT)
 		group_signal(c, SIGCONT);
-	if (sig == SIGKILL)
-		c->killed = 1;
-	else if (n->shutdown_ms >= 0)
-		child_timer(c, SV_TIMER_KILL, n->shutdown_ms);
+}
+
+/* The lifecycle's event lines, worded stably. */
+static void
+child_say(struct sv_child *c, int say)
+{
+	struct sv	*sv = c->sv;
+	const char	*name;
+	char		*d, *p;
+	int64_t		 now;
+
+	switch (say) {
+	case FSM_SAY_STOPPING:
+		name = value_signame(c->fsm.sig);
+		child_event(c, "stopping (SIG%s)", name != NULL ? name : "?");
+		break;
+	case FSM_SAY_STOPPED:
+		child_event(c, "stopped");
+		break;
+	case FSM_SAY_RETIRED:
+		sv_event_path(sv, c->node->path, "stopped (reload)");
+		break;
+	case FSM_SAY_READY:
+		child_event(c, "ready");
+		break;
+	case FSM_SAY_NOT_READY:
+		d = value_fmt_duration(c->node->start_timeout_ms);
+		snprintf(c->st->error, sizeof c->st->error,
+		    "not ready within %s", d);
+		child_event(c, "not ready within %s", d);
+		free(d);
+		break;
+	case FSM_SAY_KILLING:
+		d = value_fmt_duration(c->node->shutdown_ms);
+		child_event(c, "still running after %s, sending SIGKILL", d);
+		free(d);
+		break;
+	case FSM_SAY_RESTARTING:
+		d = value_fmt_duration(c->fsm.delay_ms);
+		if (sv->node->intensity == TREE_UNLIMITED)
+			child_event(c, "restarting in %s, restart %u", d,
+			    c->fsm.restarts);
+		else {
+			now = proc_mono_ms();
+			p = value_fmt_duration(sv->node->period_ms);
+			child_event(c, "restarting in %s, restart %d of %ld "
+			    "within %s", d, policy_intensity_used(
+			    &sv->intensity, sv->node->period_ms, now),
+			    sv->node->intensity, p);
+			free(p);
+		}
+		free(d);
+		break;
+	case FSM_SAY_MAX_RESTARTS:
+		child_event(c, "failed: max_restarts %ld reached",
+		    c->node->max_restarts);
+		break;
+	case FSM_SAY_GAVE_UP:
+		p = value_fmt_duration(sv->node->period_ms);
+		sv_event(sv, sv->id, "gave up: more than %ld restarts in %s",
+		    sv->node->intensity, p);
+		free(p);
+		break;
+	case FSM_SAY_TREE_FAILED:
+		child_event(c, "the tree failed");
+		break;
+	}
 }
 
 static void
@@ -469,13 +647,18 @@ proc_cb(int fd, short what, void *arg)
 	(void)child_reap(arg);
 }
 
-/* The leader ended: collect its status through the pidfd. */
+/*
+ * The leader ended: collect its status through the pidfd, tell the
+ * lifecycle how it ended and whether its process group lives on.
+ */
 static int
 child_reap(struct sv_child *c)
 {
-	struct sv	*sv = c->sv;
-	siginfo_t	 si;
-	const char	*name;
+	struct sv		*sv = c->sv;
+	struct policy_exit	 ex;
+	siginfo_t		 si;
+	const char		*name;
+	int			 group;
 
 	memset(&si, 0, sizeof si);
 	if (c->pid == 0 || waitid(c->pidfd != -1 ? P_PIDFD : P_PID,
@@ -500,48 +683,37 @@ child_reap(struct sv_child *c)
 	 */
 	output_drain(c->out);
 	ready_stop(c->ready);
-	if (c->timer == SV_TIMER_START)
-		child_timer(c, SV_TIMER_NONE, 0);
-	memset(&c->ex, 0, sizeof c->ex);
-	c->have_ex = 1;
+	memset(&ex, 0, sizeof ex);
 	if (si.si_code == CLD_EXITED) {
-		c->ex.code = si.si_status;
+		ex.code = si.si_status;
 		c->st->last_exit = si.si_status;
 		child_event(c, "exited code %d", si.si_status);
 	} else {
-		c->ex.signaled = 1;
-		c->ex.signo = si.si_status;
+		ex.signaled = 1;
+		ex.signo = si.si_status;
 		c->st->last_exit = -si.si_status;
 		name = value_signame(si.si_status);
 		child_event(c, "killed by SIG%s", name ? name : "?");
 	}
-	c->ex.by_us = c->stopping == SV_STOP_PLAN;
-	if (c->st->state == NS_STARTING && c->node->kind == TREE_WORKER)
-		c->ex.start_failed = 1;
-	/* Exit 0 or 1: it stopped its subtree itself; anything else: not. */
-	if (c->node->kind == TREE_SUPERVISOR &&
-	    !(si.si_code == CLD_EXITED && (si.si_status == 0 ||
-	    si.si_status == 1)))
-		child_wipe(c);
-	if (c->node->kind == TREE_WORKER && killpg(c->pgid, 0) == 0) {
-		/* Its group lives on: stop what is left before anything. */
-		if (c->stopping == SV_STOP_NONE) {
-			c->stopping = SV_STOP_DRAIN;
-			child_state(c, NS_STOPPING);
-			killpg(c->pgid, c->node->stop_signal);
-			killpg(c->pgid, SIGCONT);
-			if (c->node->shutdown_ms == TREE_SHUTDOWN_BRUTAL)
-				killpg(c->pgid, SIGKILL);
-			else if (c->node->shutdown_ms >= 0)
-				child_timer(c, SV_TIMER_KILL,
-				    c->node->shutdown_ms);
-		}
-		TAILQ_INSERT_TAIL(&sv->drainq, c, drain_entry);
-		c->in_drain = 1;
-		return (1);
-	}
-	child_down(c);
+	/* Only a worker's group is its own (setsid). */
+	group = c->node->kind == TREE_WORKER && killpg(c->pgid, 0) == 0;
+	if (!group)
+		child_gone(c);
+	sv_child_feed(c, FSM_EV_EXIT, &ex, group);
 	return (1);
+}
+
+/* The leader and its whole group are gone: release what they held. */
+static void
+child_gone(struct sv_child *c)
+{
+	c->pgid = 0;
+	c->st->pid = 0;
+	if (c->link != NULL) {
+		peer_free(c->link);
+		c->link = NULL;
+	}
+	output_ended(c->out);
 }
 
 /*
@@ -577,161 +749,40 @@ child_wipe(struct sv_child *c)
 	}
 }
 
-/* The child and its whole process group are gone. */
+/* A retired slot is down: it goes, and whoever waited for it may start. */
 static void
-child_down(struct sv_child *c)
+child_free_retired(struct sv_child *c)
 {
-	if (c->in_drain) {
-		TAILQ_REMOVE(&c->sv->drainq, c, drain_entry);
-		c->in_drain = 0;
-	}
-	child_timer(c, SV_TIMER_NONE, 0);
-	c->pgid = 0;
-	c->st->pid = 0;
-	c->killed = 0;
-	if (c->link != NULL) {
-		peer_free(c->link);
-		c->link = NULL;
-	}
-	output_ended(c->out);
-	if (c->retired) {
-		/* Removed or replaced by a reload: now it can go. */
-		struct sv	*sv = c->sv;
-		int		 i;
+	struct sv	*sv = c->sv;
 
-		sv_event_path(sv, c->node->path, "stopped (reload)");
-		TAILQ_REMOVE(&sv->retiredq, c, retired_entry);
-		for (i = 0; i < sv->n; i++) {
-			if (sv->children[i]->replaces == c)
-				sv->children[i]->replaces = NULL;
-		}
-		sv_child_free(c);
-		plan_run(sv);
-		return;
-	}
-	if (c->stopping == SV_STOP_PLAN) {
-		c->stopping = SV_STOP_NONE;
-		c->cycle = 0;
-		child_event(c, "stopped");
-		child_state(c, NS_STOPPED);
-		child_replies(c, 0, 0, NULL);
-		if (c->now && c->want_up && !c->sv->shutting_down) {
-			/* A restart by hand: up again at once. */
-			c->now = 0;
-			child_start(c);
-		}
-		plan_run(c->sv);
-		return;
-	}
-	c->stopping = SV_STOP_NONE;
-	child_ended(c);
+	TAILQ_REMOVE(&sv->retiredq, c, retired_entry);
+	if (c->heir != NULL)
+		c->heir->pred = NULL;
+	if (c->pred != NULL)
+		c->pred->heir = NULL;
+	sv_child_free(c);
 }
 
-/* The child ended on its own (or could not start): apply the policy. */
-void
-child_ended(struct sv_child *c)
+/*
+ * one_for_all, rest_for_one: the siblings the strategy takes down
+ * (policy_fanout), in the order they stop; the plan then stops them and
+ * starts everyone again in order.
+ */
+static void
+sv_fanout(struct sv *sv, struct sv_child *c)
 {
-	struct sv		*sv = c->sv;
-	const struct tree_node	*n = c->node;
-	struct sv_child		*o;
-	enum policy_decision	 d;
-	int			 stop[1], start[1], nstop, nstart, i;
-	int64_t			 run_ms, now = proc_mono_ms();
-	char			*what, *delay;
+	int	*stop, *start, nstop, nstart, i;
 
-	if (sv->shutting_down || !c->want_up) {
-		child_state(c, NS_STOPPED);
-		child_replies(c, 0, 0, NULL);
-		plan_run(sv);
-		return;
+	stop = xcalloc(sv->n, sizeof *stop);
+	start = xcalloc(sv->n, sizeof *start);
+	if (policy_fanout(sv->node->strategy, sv->n, c->idx, stop, &nstop,
+	    start, &nstart) == 0) {
+		for (i = 0; i < nstop; i++)
+			sv_child_feed(sv->children[stop[i]], FSM_EV_STRATEGY,
+			    NULL, 0);
 	}
-	if (sv->id == -1) {
-		/* The top: the root ended; so does supertree run. */
-		if (c->ex.signaled || c->ex.code != 0) {
-			child_event(c, "the tree failed");
-			sv->exit_code = 1;
-		}
-		c->want_up = 0;
-		child_state(c, c->ex.code == 0 && !c->ex.signaled ?
-		    NS_EXITED : NS_FAILED);
-		sv_shutdown(sv, sv->exit_code);
-		return;
-	}
-	run_ms = now - c->started_mono;
-	d = policy_decide(n, &c->ex, c->st->restarts);
-	if (d == POLICY_DONE || d == POLICY_GIVE_UP) {
-		c->want_up = 0;
-		if (d == POLICY_GIVE_UP)
-			child_event(c, "failed: max_restarts %ld reached",
-			    n->max_restarts);
-		child_state(c, d == POLICY_DONE ? NS_EXITED : NS_FAILED);
-		child_replies(c, 1, 1, c->st->error[0] != '\0' ?
-		    c->st->error : "ended before it was ready");
-		if (n->significant)
-			sv_auto_shutdown(sv, c);
-		plan_run(sv);
-		return;
-	}
-	child_replies(c, 1, 1, c->st->error[0] != '\0' ? c->st->error :
-	    "ended before it was ready");
-	if (policy_intensity_add(&sv->intensity, sv->node->intensity,
-	    sv->node->period_ms, now)) {
-		what = value_fmt_duration(sv->node->period_ms);
-		sv_event(sv, -1 == sv->id ? -1 : sv->id,
-		    "gave up: more than %ld restarts in %s",
-		    sv->node->intensity, what);
-		free(what);
-		child_state(c, NS_FAILED);
-		sv_shutdown(sv, 1);
-		return;
-	}
-	c->st->restarts++;
-	c->failures = policy_backoff_failures(n, c->failures, run_ms);
-	c->delay_ms = policy_backoff(n, c->failures);
-	delay = value_fmt_duration(c->delay_ms);
-	what = value_fmt_duration(sv->node->period_ms);
-	if (sv->node->intensity == TREE_UNLIMITED)
-		child_event(c, "restarting in %s, restart %u", delay,
-		    c->st->restarts);
-	else
-		child_event(c, "restarting in %s, restart %d of %ld "
-		    "within %s", delay, policy_intensity_used(&sv->intensity,
-		    sv->node->period_ms, now), sv->node->intensity, what);
-	free(delay);
-	free(what);
-	sv_send_info(sv);
-	c->st->next_ms = proc_wall_ms() + c->delay_ms;
-	child_state(c, NS_BACKOFF);
-	if (sv->node->strategy == TREE_ONE_FOR_ONE) {
-		child_timer(c, SV_TIMER_BACKOFF, c->delay_ms);
-		return;
-	}
-	/* one_for_all, rest_for_one: stop the others, then start in order. */
-	for (i = sv->node->strategy == TREE_ONE_FOR_ALL ? 0 : c->idx + 1;
-	    i < sv->n; i++) {
-		o = sv->children[i];
-		if (i == c->idx || !o->want_up)
-			continue;
-		/* As in OTP, a temporary child terminated by a restart stays
-		 * terminated. */
-		if (o->node->restart == TREE_TEMPORARY)
-			o->want_up = 0;
-		else
-			o->cycle = 1;
-	}
-	(void)stop;
-	(void)start;
-	(void)nstop;
-	(void)nstart;
-	for (i = sv->node->strategy == TREE_ONE_FOR_ALL ? 0 : c->idx;
-	    i < sv->n; i++)
-		sv->children[i]->batch = sv->children[i]->want_up;
-	sv->stop_hi = sv->n - 1;
-	if (sv->node->strategy == TREE_ONE_FOR_ALL)
-		sv->start_lo = 0;
-	else if (c->idx < sv->start_lo)
-		sv->start_lo = c->idx;
-	plan_run(sv);
+	free(stop);
+	free(start);
 }
 
 static void
@@ -752,7 +803,8 @@ sv_auto_shutdown(struct sv *sv, struct sv_child *c)
 		return;
 	for (i = 0; i < sv->n; i++) {
 		if (sv->children[i]->node->significant &&
-		    (sv->children[i]->want_up || child_is_up(sv->children[i])))
+		    (sv->children[i]->fsm.want_up ||
+		    fsm_is_up(&sv->children[i]->fsm)))
 			return;
 	}
 	sv_event(sv, sv->id, "auto_shutdown: all significant children ended");
@@ -762,39 +814,9 @@ sv_auto_shutdown(struct sv *sv, struct sv_child *c)
 static void
 timer_cb(int fd, short what, void *arg)
 {
-	struct sv_child	*c = arg;
-	enum sv_timer	 kind = c->timer;
-	char		*d;
-
 	(void)fd;
 	(void)what;
-	c->timer = SV_TIMER_NONE;
-	switch (kind) {
-	case SV_TIMER_BACKOFF:
-		c->st->next_ms = 0;
-		if (c->want_up && !c->sv->shutting_down)
-			child_start(c);
-		break;
-	case SV_TIMER_KILL:
-		d = value_fmt_duration(c->node->shutdown_ms);
-		child_event(c, "still running after %s, sending "
-		    "SIGKILL", d);
-		free(d);
-		c->killed = 1;
-		group_signal(c, SIGKILL);
-		break;
-	case SV_TIMER_START:
-		d = value_fmt_duration(c->node->start_timeout_ms);
-		snprintf(c->st->error, sizeof c->st->error,
-		    "not ready within %s", d);
-		child_event(c, "not ready within %s", d);
-		free(d);
-		c->stopping = SV_STOP_NONE;
-		group_signal(c, SIGKILL);
-		break;
-	case SV_TIMER_NONE:
-		break;
-	}
+	sv_child_feed(arg, FSM_EV_TIMER, NULL, 0);
 }
 
 /* Reply to the commands waiting on this child. */
@@ -822,36 +844,49 @@ child_replies(struct sv_child *c, int up, int status, const char *text)
 	}
 }
 
-/*
- * A child that must not run and is only waiting to restart (on a timer,
- * or held by the plan) is stopped at once: nothing needs to wait for it.
- */
-void
-child_settle(struct sv_child *c)
+static const struct fsm *
+plan_fsm(void *arg, int i)
 {
-	if (c->want_up || child_is_up(c) || (c->timer != SV_TIMER_BACKOFF &&
-	    c->st->state != NS_BACKOFF))
-		return;
-	child_timer(c, SV_TIMER_NONE, 0);
-	c->delay_ms = 0;
-	c->st->next_ms = 0;
-	child_state(c, NS_STOPPED);
-	child_replies(c, 0, 0, NULL);
+	struct sv	*sv = arg;
+
+	return (&sv->children[i]->fsm);
 }
 
+/*
+ * The plan's turn: feed the children what the plan says, until it waits.
+ * A feed that asks for the plan meanwhile finds it running and leaves it
+ * to this loop.
+ */
 void
-plan_run(struct sv *sv)
+sv_plan_run(struct sv *sv)
 {
-	if (sv->in_plan) {
-		sv->plan_again = 1;
+	enum plan_op	op;
+	int		i;
+
+	if (sv->in_plan)
 		return;
-	}
 	sv->in_plan = 1;
 	sv->plan_starts = 0;
-	do {
-		sv->plan_again = 0;
-		plan_step(sv);
-	} while (sv->plan_again && sv->plan_starts < SV_STARTS_PER_TURN);
+	for (;;) {
+		op = plan_next(&sv->plan, plan_fsm, sv, sv->shutting_down, &i);
+		if (op == PLAN_STOP) {
+			sv_child_feed(sv->children[i], FSM_EV_PLAN_STOP, NULL,
+			    0);
+			continue;
+		}
+		if (op != PLAN_START)
+			break;
+		/*
+		 * Start at most SV_STARTS_PER_TURN children per turn of the
+		 * loop, so that signals, commands and other children's ends
+		 * are served during a long start-up.
+		 */
+		if (sv->plan_starts++ == SV_STARTS_PER_TURN) {
+			event_active(sv->ev_plan, EV_TIMEOUT, 0);
+			break;
+		}
+		sv_child_feed(sv->children[i], FSM_EV_PLAN_START, NULL, 0);
+	}
 	sv->in_plan = 0;
 	sv_check_done(sv);
 }
@@ -862,75 +897,16 @@ plan_cb(int fd, short what, void *arg)
 {
 	(void)fd;
 	(void)what;
-	plan_run(arg);
-}
-
-static void
-plan_step(struct sv *sv)
-{
-	struct sv_child	*c;
-
-	for (; sv->stop_hi >= 0; sv->stop_hi--) {
-		c = sv->children[sv->stop_hi];
-		if (c->stopping == SV_STOP_PLAN)
-			return;
-		if (child_is_up(c) && (!c->want_up || c->cycle)) {
-			child_stop(c);
-			if (child_is_up(c))
-				return;
-		}
-		child_settle(c);
-		if (!child_is_up(c))
-			c->cycle = 0;
-	}
-	if (sv->shutting_down)
-		return;
-	for (; sv->start_lo < sv->n; sv->start_lo++) {
-		c = sv->children[sv->start_lo];
-		if (c->batch && c->want_up && c->replaces != NULL)
-			return;
-		if (c->batch && c->want_up) {
-			if (!child_is_up(c) && c->timer != SV_TIMER_BACKOFF) {
-				if (c->delay_ms > 0) {
-					child_timer(c, SV_TIMER_BACKOFF,
-					    c->delay_ms);
-					c->st->next_ms = proc_wall_ms() +
-					    c->delay_ms;
-					child_state(c, NS_BACKOFF);
-					return;
-				}
-				/*
-				 * Start at most SV_STARTS_PER_TURN children
-				 * per turn of the loop, so that signals,
-				 * commands and other children's ends are
-				 * served during a long start-up.
-				 */
-				if (sv->plan_starts++ == SV_STARTS_PER_TURN) {
-					event_active(sv->ev_plan, EV_TIMEOUT, 0);
-					return;
-				}
-				child_start(c);
-			}
-			if (c->want_up && !c->st->ready)
-				return;
-		}
-		c->batch = 0;
-	}
+	sv_plan_run(arg);
 }
 
 /* A shutdown is complete once nothing is up; then the process exits. */
 static void
 sv_check_done(struct sv *sv)
 {
-	int	i;
-
-	if (!sv->shutting_down || sv->stop_hi >= 0 ||
+	if (!sv->shutting_down || sv->plan.stop_hi >= 0 || sv->nup > 0 ||
 	    !TAILQ_EMPTY(&sv->retiredq))
 		return;
-	for (i = 0; i < sv->n; i++) {
-		if (child_is_up(sv->children[i]))
-			return;
-	}
 	/* A loopbreak before the loop runs would be forgotten: flag it. */
 	sv->finished = 1;
 	event_base_loopbreak(sv->base);
@@ -944,43 +920,35 @@ sv_shutdown(struct sv *sv, int exit_code)
 	if (exit_code != 0)
 		sv->exit_code = exit_code;
 	if (sv->shutting_down) {
-		plan_run(sv);
+		sv_plan_run(sv);
 		return;
 	}
 	sv->shutting_down = 1;
 	if (sv->id == -1)
 		notify_send("STOPPING=1");
-	for (i = 0; i < sv->n; i++) {
-		sv->children[i]->want_up = 0;
-		child_settle(sv->children[i]);
-	}
-	sv->stop_hi = sv->n - 1;
-	sv->start_lo = sv->n;
-	plan_run(sv);
+	plan_stop_all(&sv->plan);
+	/* One plan turn for all, after every child heard it. */
+	sv->in_plan++;
+	for (i = 0; i < sv->n; i++)
+		sv_child_feed(sv->children[i], FSM_EV_SHUTDOWN, NULL, 0);
+	sv->in_plan--;
+	sv_plan_run(sv);
 }
 
 /* Kill everything at once (a second SIGINT). */
 void
 sv_kill_all(struct sv *sv)
 {
-	struct sv_child	*c;
-	int		 i;
+	int	i;
 
-	for (i = sv->n - 1; i >= 0; i--) {
-		c = sv->children[i];
-		if (!child_is_up(c))
-			continue;
-		c->want_up = 0;
-		if (c->stopping == SV_STOP_NONE)
-			c->stopping = SV_STOP_PLAN;
-		c->killed = 1;
-		group_signal(c, SIGKILL);
-		if (c->node->kind == TREE_SUPERVISOR)
-			child_wipe(c);
-	}
 	sv->shutting_down = 1;
-	sv->stop_hi = -1;
-	sv->start_lo = sv->n;
+	plan_stop_all(&sv->plan);
+	sv->in_plan++;
+	for (i = sv->n - 1; i >= 0; i--)
+		sv_child_feed(sv->children[i], FSM_EV_KILL, NULL, 0);
+	sv->in_plan--;
+	/* No order to keep: nothing waits for anything. */
+	sv->plan.stop_hi = -1;
 	sv_check_done(sv);
 }
 
@@ -1033,8 +1001,10 @@ sweep_cb(int fd, short what, void *arg)
 		waitpid(si.si_pid, NULL, WNOHANG);
 	}
 	TAILQ_FOREACH_SAFE(c, &sv->drainq, drain_entry, tc) {
-		if (killpg(c->pgid, 0) == -1 && errno == ESRCH)
-			child_down(c);
+		if (killpg(c->pgid, 0) == -1 && errno == ESRCH) {
+			child_gone(c);
+			sv_child_feed(c, FSM_EV_GONE, NULL, 0);
+		}
 	}
 }
 
@@ -1081,9 +1051,6 @@ signal_cb(int sig, short what, void *arg)
 	}
 }
 
-/* Messages from a child supervisor: state flows up. */
-/* The link to a child supervisor closed: it is ending; its pidfd tells. */
-/* Commands from the parent flow down. */
 static void
 sv_signals(struct sv *sv)
 {
@@ -1119,7 +1086,7 @@ sv_run(struct sv *sv, int linkfd)
 		sv->ready = 1;
 		sv_send_info(sv);
 	}
-	plan_run(sv);
+	sv_plan_run(sv);
 	if (!sv->finished)
 		event_base_dispatch(sv->base);
 	if (sv->hooks.done != NULL)

@@ -13,7 +13,9 @@
 #include <sys/types.h>
 #include <stdint.h>
 
+#include "fsm.h"
 #include "nstate.h"
+#include "plan.h"
 #include "policy.h"
 #include "proc.h"
 #include "tree.h"
@@ -31,20 +33,6 @@ struct peer;
 struct output;
 struct ready;
 
-/* Why a child was asked to stop: decides what its end means. */
-enum sv_stop {
-	SV_STOP_NONE,
-	SV_STOP_PLAN,		/* strategy, manual stop, restart, shutdown */
-	SV_STOP_DRAIN		/* its leader ended; stopping what it left */
-};
-
-enum sv_timer {
-	SV_TIMER_NONE,
-	SV_TIMER_BACKOFF,
-	SV_TIMER_KILL,
-	SV_TIMER_START
-};
-
 struct sv_waiter {
 	uint32_t		  reqid;
 	int			  up;	/* wait for up (1) or down (0) */
@@ -55,44 +43,44 @@ TAILQ_HEAD(sv_waiters, sv_waiter);
 #define SV_STARTS_PER_TURN	32
 #define SV_SWEEP_MS		10
 
+/*
+ * A child slot: its lifecycle (fsm, written by fsm.c alone) and what the
+ * process layer holds for it. sv.c feeds the lifecycle events
+ * (child_feed) and carries out the actions it returns.
+ */
 struct sv_child {
 	struct sv		*sv;
 	int			 id;		/* node id */
 	int			 idx;		/* index among siblings */
 	const struct tree_node	*node;
 	struct nstate		*st;		/* in sv->mirror */
+	struct fsm		 fsm;		/* its lifecycle */
 
 	pid_t			 pid;		/* leader, unreaped; 0 if none */
 	pid_t			 pgid;		/* group while draining */
 	int			 pidfd;
 	struct event		*ev_proc;
 	struct event		*ev_timer;
-	enum sv_timer		 timer;
 	struct peer		*link;		/* supervisor children */
 	struct output		*out;		/* captured output */
 	struct ready		*ready;		/* readiness protocol */
 
-	int			 want_up;
-	int			 cycle;		/* stop, then start again */
-	int			 now;		/* by hand: start once down */
-	int			 batch;		/* part of an ordered start */
-	enum sv_stop		 stopping;
-	int			 killed;	/* SIGKILL sent */
+	/* Kept by child_feed from the lifecycle, for O(1) counts. */
 	int			 satisfied;	/* counted in sv->nsatisfied */
-	int			 failures;	/* consecutive, for backoff */
-	int64_t			 delay_ms;	/* backoff before next start */
-	int64_t			 started_mono;
-	struct policy_exit	 ex;		/* how the leader ended */
-	int			 have_ex;
+	int			 up;		/* counted in sv->nup */
+	int			 feeding;	/* depth of child_feed */
+	int			 dirty;		/* report when the feed ends */
+	int			 replan;	/* run the plan when it ends */
+	int			 dofree;	/* free the slot when it ends */
+	unsigned		 reports;	/* reports sent, ever */
 
 	struct sv_waiters	 waiters;
-	TAILQ_ENTRY(sv_child)	 drain_entry;
-	int			 in_drain;
+	TAILQ_ENTRY(sv_child)	 drain_entry;	/* while FSM_DRAINING */
 
-	/* Reload: a removed or changed child being stopped, and its heir. */
-	int			 retired;
+	/* Reload: a retired slot being stopped, and the slot waiting. */
 	TAILQ_ENTRY(sv_child)	 retired_entry;
-	struct sv_child		*replaces;
+	struct sv_child		*heir;		/* starts once this one is gone */
+	struct sv_child		*pred;		/* this one waits for pred */
 };
 TAILQ_HEAD(sv_drainq, sv_child);
 TAILQ_HEAD(sv_retiredq, sv_child);
@@ -136,11 +124,10 @@ struct sv {
 	struct sv_old		*old;
 	struct policy_intensity	 intensity;
 
-	int			 stop_hi;	/* plan: next to consider stopping */
-	int			 start_lo;	/* plan: next to consider starting */
+	struct plan		 plan;		/* ordered start and stop */
 	int			 in_plan;
-	int			 plan_again;
 	int			 plan_starts;	/* this turn */
+	int			 nup;		/* slots with a process */
 	struct event		*ev_plan;	/* the plan's next turn */
 	struct event		*ev_sweep;	/* reap orphans, check drains */
 
@@ -169,8 +156,8 @@ int		 sv_command(struct sv *, uint32_t reqid, int op, int node,
 int		 sv_reload(struct sv *, const char *, size_t, char **);
 void		 sv_plan_run(struct sv *);
 void		 sv_ping(struct sv *, uint32_t seq);
-void		 sv_child_stop(struct sv_child *);
-int		 sv_child_is_up(const struct sv_child *);
+void		 sv_child_feed(struct sv_child *, enum fsm_ev,
+		    const struct policy_exit *, int);
 void		 sv_report(struct sv *, int id);
 void		 sv_child_ready(struct sv_child *);
 char		**sv_child_env(struct sv_child *, char *);

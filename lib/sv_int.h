@@ -14,16 +14,8 @@ struct sv_child;
 
 /* sv.c */
 const char	*node_path(struct sv *, int);
-int		 child_is_up(const struct sv_child *);
-void		 child_state(struct sv_child *, int);
-void		 child_ready(struct sv_child *);
-void		 child_start(struct sv_child *);
-void		 child_settle(struct sv_child *);
-void		 child_ended(struct sv_child *);
-void		 child_timer(struct sv_child *, enum sv_timer, int64_t);
 void		 child_replies(struct sv_child *, int, int, const char *);
 void		 group_signal(struct sv_child *, int);
-void		 plan_run(struct sv *);
 void		 report(struct sv *, int);
 void		 sv_send_info(struct sv *);
 

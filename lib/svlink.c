@@ -37,11 +37,12 @@ link_dispatch(struct peer *p, uint16_t type, const uint8_t *data, size_t len,
 	struct sv	*sv = c->sv;
 	struct msg_rd	 r;
 	struct nstate	 st;
+	unsigned	 seen;
 	uint32_t	 node, reqid;
 	int		 end = tree_subtree_end(sv->tree, c->id), ready, status;
 	char		*text;
 
-	if (c->retired)
+	if (c->fsm.retired)
 		return;
 	msg_rd_init(&r, data, len);
 	switch (type) {
@@ -59,15 +60,12 @@ link_dispatch(struct peer *p, uint16_t type, const uint8_t *data, size_t len,
 		c->st->intensity_used = msg_get_u32(&r);
 		if (msg_rd_done(&r) == -1 || (int)node != c->id)
 			goto bad;
-		if (ready && c->st->state == NS_STARTING) {
-			c->st->ready = 1;
-			child_state(c, NS_RUNNING);
-			child_ready(c);
-		} else if (ready != c->st->ready && c->pid != 0 &&
-		    c->stopping == SV_STOP_NONE) {
-			c->st->ready = ready;
-			child_state(c, NS_RUNNING);
-		} else
+		/* Its readiness goes to its lifecycle; its intensity shows. */
+		seen = c->reports;
+		if (c->pid != 0)
+			sv_child_feed(c, ready ? FSM_EV_READY : FSM_EV_UNREADY,
+			    NULL, 0);
+		if (c->reports == seen)
 			report(sv, c->id);
 		break;
 	case MSG_REPLY:
@@ -223,7 +221,7 @@ sv_ping(struct sv *sv, uint32_t seq)
 
 	for (i = 0; i < sv->n; i++) {
 		c = sv->children[i];
-		if (c == NULL || c->link == NULL || c->retired)
+		if (c == NULL || c->link == NULL || c->fsm.retired)
 			continue;
 		msg_buf_init(&mb);
 		msg_put_u32(&mb, seq);
@@ -285,59 +283,20 @@ sv_command(struct sv *sv, uint32_t reqid, int op, int node, int arg,
 	}
 	switch (op) {
 	case MSG_OP_STOP:
-		c->want_up = 0;
-		c->st->manual = 1;
-		c->batch = 0;
-		c->now = 0;
-		if (!child_is_up(c)) {
-			waiter_add(c, reqid, 0);
-			child_settle(c);
-			if (c->st->state == NS_STARTING)
-				child_state(c, NS_STOPPED);
-			child_replies(c, 0, 0, NULL);
-			plan_run(sv);
-			return (0);
-		}
 		waiter_add(c, reqid, 0);
-		if (sv->stop_hi < c->idx)
-			sv->stop_hi = c->idx;
-		break;
+		sv_child_feed(c, FSM_EV_STOP, NULL, 0);
+		return (0);
 	case MSG_OP_START:
 	case MSG_OP_RESTART:
-		if (op == MSG_OP_START && c->want_up && c->st->ready) {
-			waiter_add(c, reqid, 1);
-			child_replies(c, 1, 0, NULL);
-			return (0);
-		}
 		/*
 		 * A start by hand does not wait for the ordered start of its
 		 * siblings (an earlier one may be crash-looping): it starts
-		 * the node as soon as it is down.
+		 * the node as soon as it is down (fsm.c).
 		 */
-		c->want_up = 1;
-		c->st->manual = 0;
-		c->batch = 0;
-		c->now = 1;
-		if (c->timer == SV_TIMER_BACKOFF)
-			child_timer(c, SV_TIMER_NONE, 0);
-		c->delay_ms = 0;
-		c->failures = 0;
 		waiter_add(c, reqid, 1);
-		if (op == MSG_OP_RESTART && child_is_up(c)) {
-			c->cycle = 1;
-			if (sv->stop_hi < c->idx)
-				sv->stop_hi = c->idx;
-		} else if (!child_is_up(c) && c->replaces != NULL) {
-			/* Its old self (before a reload) is still going. */
-			c->now = 0;
-			c->batch = 1;
-			if (c->idx < sv->start_lo)
-				sv->start_lo = c->idx;
-		} else if (!child_is_up(c)) {
-			c->now = 0;
-			child_start(c);
-		}
-		break;
+		sv_child_feed(c, op == MSG_OP_START ? FSM_EV_START :
+		    FSM_EV_RESTART, NULL, 0);
+		return (0);
 	case MSG_OP_SIGNAL:
 		if (c->pid == 0) {
 			xasprintf(cause, "%s: not running", c->node->path);
@@ -355,6 +314,4 @@ sv_command(struct sv *sv, uint32_t reqid, int op, int node, int arg,
 		xasprintf(cause, "unknown operation %d", op);
 		return (-1);
 	}
-	plan_run(sv);
-	return (0);
 }

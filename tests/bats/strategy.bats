@@ -96,8 +96,10 @@ pids_of() {
 	wait_for pid_changed a "$a"
 	wait_for pid_changed b "$b"
 	wait_for pid_changed c "$c"
+	# Every one of them was restarted once: b by its own end, the
+	# others by the strategy (issue 17: restarts tell the truth).
 	for n in a b c d; do
-		assert_equal "$(node_field $n restarts)" $([ $n = b ] && echo 1 || echo 0)
+		assert_equal "$(node_field $n restarts)" 1
 	done
 }
 

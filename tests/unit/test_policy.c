@@ -448,6 +448,23 @@ test_intensity_window(void)
 	is_int(policy_intensity_add(&pi, 3, 10000, 9999), 1,
 	    "window: 4 within 9999 ms exceeds");
 	policy_intensity_free(&pi);
+
+	/* full: what add would say, without recording anything. */
+	policy_intensity_init(&pi, 2);
+	is_int(policy_intensity_full(&pi, 2, 10000, 0), 0, "full: empty");
+	(void)policy_intensity_add(&pi, 2, 10000, 0);
+	(void)policy_intensity_add(&pi, 2, 10000, 1000);
+	is_int(policy_intensity_full(&pi, 2, 10000, 2000), 1,
+	    "full: a third within the period would exceed 2");
+	is_int(policy_intensity_used(&pi, 10000, 2000), 2,
+	    "full: ... and records nothing");
+	is_int(policy_intensity_full(&pi, 2, 10000, 10000), 0,
+	    "full: once the first ages out, there is room");
+	is_int(policy_intensity_add(&pi, 2, 10000, 10000), 0,
+	    "full: ... as add agrees");
+	is_int(policy_intensity_full(&pi, TREE_UNLIMITED, 10000, 10000), 0,
+	    "full: never when unlimited");
+	policy_intensity_free(&pi);
 }
 
 static void
