@@ -545,19 +545,46 @@ do_command(struct ctl_client *cl, int argc, char **argv)
 		finish(cl, p->failed ? EXIT_FAIL : 0);
 }
 
+/*
+ * Stopped, for wait: a node that has not started yet is not stopped, it
+ * waits for its first start; unless a supervisor above it is down for
+ * good (stopped, exited or failed), so that it will not start.
+ */
 static int
-wait_reached(int want, const struct nstate *st)
+wait_stopped(int id)
 {
+	const struct nstate	*st = &top->mirror[id];
+	int			 p;
+
+	if (st->state != NS_STOPPED)
+		return (0);
+	if (!st->unstarted)
+		return (1);
+	for (p = top->tree->nodes[id].parent; p != -1;
+	    p = top->tree->nodes[p].parent) {
+		st = &top->mirror[p];
+		if ((st->state == NS_STOPPED && !st->unstarted) ||
+		    st->state == NS_EXITED || st->state == NS_FAILED)
+			return (1);
+	}
+	return (0);
+}
+
+static int
+wait_reached(int want, int id)
+{
+	const struct nstate	*st = &top->mirror[id];
+
 	switch (want) {
 	case WAIT_RUNNING:
 		return (st->state == NS_RUNNING || st->state == NS_READY);
 	case WAIT_READY:
 		return (st->ready);
 	case WAIT_STOPPED:
-		return (st->state == NS_STOPPED);
+		return (wait_stopped(id));
 	case WAIT_EXITED:
 		return (st->state == NS_EXITED || st->state == NS_FAILED ||
-		    st->state == NS_STOPPED);
+		    wait_stopped(id));
 	}
 	return (0);
 }
@@ -570,7 +597,7 @@ wait_check(struct pending *p)
 
 	for (i = 0; i < p->nnodes; i++) {
 		st = &top->mirror[p->nodes[i]];
-		if (!wait_reached(p->want, st)) {
+		if (!wait_reached(p->want, p->nodes[i])) {
 			if (st->state == NS_FAILED && p->want != WAIT_EXITED) {
 				ctl_eprintf(p->cl, "supertree: wait: %s "
 				    "failed\n",
@@ -587,18 +614,19 @@ static void
 wait_timeout_cb(int fd, short what, void *arg)
 {
 	struct pending	*p = arg;
-	int		 i;
+	int		 i, id;
 
 	(void)fd;
 	(void)what;
 	for (i = 0; i < p->nnodes; i++) {
-		if (!wait_reached(p->want, &top->mirror[p->nodes[i]]))
+		if (!wait_reached(p->want, p->nodes[i]))
 			break;
 	}
+	id = p->nodes[i < p->nnodes ? i : 0];
 	ctl_eprintf(p->cl, "supertree: wait: timed out after %s: %s is %s\n",
-	    p->timeout_text, top->tree->nodes[p->nodes[i < p->nnodes ? i :
-	    0]].path, nstate_name(top->mirror[p->nodes[i < p->nnodes ? i :
-	    0]].state));
+	    p->timeout_text, top->tree->nodes[id].path,
+	    top->mirror[id].state == NS_STOPPED && top->mirror[id].unstarted ?
+	    "not started yet" : nstate_name(top->mirror[id].state));
 	finish(p->cl, EXIT_TIMEOUT);
 }
 

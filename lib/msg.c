@@ -221,6 +221,8 @@ msg_put_state(struct msg_buf *mb, uint32_t node, const struct nstate *s)
 	msg_put_u8(mb, s->state);
 	msg_put_u8(mb, s->manual);
 	msg_put_u8(mb, s->ready);
+	msg_put_u8(mb, s->unstarted);
+	msg_put_u8(mb, s->cause);
 	msg_put_u32(mb, (uint32_t)s->pid);
 	msg_put_u64(mb, (uint64_t)s->since_ms);
 	msg_put_u64(mb, (uint64_t)s->started_ms);
@@ -240,6 +242,8 @@ msg_get_state(struct msg_rd *r, uint32_t *node, struct nstate *s)
 	s->state = msg_get_u8(r);
 	s->manual = msg_get_u8(r) != 0;
 	s->ready = msg_get_u8(r) != 0;
+	s->unstarted = msg_get_u8(r) != 0;
+	s->cause = msg_get_u8(r);
 	s->pid = (int32_t)msg_get_u32(r);
 	s->since_ms = (int64_t)msg_get_u64(r);
 	s->started_ms = (int64_t)msg_get_u64(r);
@@ -249,7 +253,8 @@ msg_get_state(struct msg_rd *r, uint32_t *node, struct nstate *s)
 	s->intensity_used = msg_get_u32(r);
 	msg_get_strbuf(r, s->error, sizeof s->error);
 	msg_get_strbuf(r, s->status, sizeof s->status);
-	if (r->err || s->state >= NS_NWIRE || s->pid < 0)
+	if (r->err || s->state >= NS_NWIRE || s->pid < 0 ||
+	    s->cause > NSTATE_CAUSE_STRATEGY)
 		return (-1);
 	return (0);
 }

@@ -30,3 +30,16 @@ nstate_from_name(const char *s)
 	}
 	return (-1);
 }
+
+/* The cause of a node's last restart, for status --json; NULL if none. */
+const char *
+nstate_cause_name(int cause)
+{
+	switch (cause) {
+	case NSTATE_CAUSE_EXIT:
+		return ("exit");
+	case NSTATE_CAUSE_STRATEGY:
+		return ("strategy");
+	}
+	return (NULL);
+}

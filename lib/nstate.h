@@ -26,6 +26,11 @@ enum nstate_state {
 #define NSTATE_NO_EXIT	INT32_MIN	/* last_exit: never exited */
 #define NSTATE_TEXTLEN	112
 
+/* What caused a node's last restart (as fsm.h's enum fsm_cause). */
+#define NSTATE_CAUSE_NONE	0
+#define NSTATE_CAUSE_EXIT	1	/* its own end */
+#define NSTATE_CAUSE_STRATEGY	2	/* its supervisor's strategy */
+
 /*
  * last_exit: >= 0 is an exit code, < 0 is -signal number, NSTATE_NO_EXIT if
  * the node has not ended yet. Times are wall-clock milliseconds
@@ -35,6 +40,8 @@ struct nstate {
 	uint8_t		state;		/* enum nstate_state */
 	uint8_t		manual;		/* stopped by hand: stays stopped */
 	uint8_t		ready;		/* up and ready */
+	uint8_t		unstarted;	/* stopped, waiting for its first start */
+	uint8_t		cause;		/* of the last restart: NSTATE_CAUSE_* */
 	int32_t		pid;		/* 0 when none */
 	int64_t		since_ms;	/* when the current state began */
 	int64_t		started_ms;	/* when the current run began, 0 if none */
@@ -47,6 +54,7 @@ struct nstate {
 };
 
 const char	*nstate_name(int state);
+const char	*nstate_cause_name(int cause);
 int		 nstate_from_name(const char *);
 
 #endif

@@ -90,8 +90,10 @@ sv_reload(struct sv *sv, const char *text, size_t len, char **cause)
 		oid = tree_lookup(sv->tree, nt->nodes[i].path);
 		if (oid != -1)
 			nm[i] = sv->mirror[oid];
-		else
+		else {
 			nm[i].last_exit = NSTATE_NO_EXIT;
+			nm[i].unstarted = 1;
+		}
 	}
 	if (myid == -1) {
 		nchild = 1;
@@ -152,6 +154,7 @@ sv_reload(struct sv *sv, const char *text, size_t len, char **cause)
 		old = sv->children[d.replaces[k]];
 		/* Not the old process's: the new slot has none yet. */
 		c->st->state = NS_STOPPED;
+		c->st->unstarted = 0;
 		c->st->pid = 0;
 		c->st->ready = 0;
 		c->st->started_ms = 0;

@@ -499,8 +499,15 @@ json_node(struct buf *b, const struct tree *t, int id,
 		put_secs(b, now_ms > st->started_ms ? now_ms - st->started_ms : 0);
 	else
 		buf_puts(b, "null");
-	buf_printf(b, ",\"restarts\":%lu,\"last_exit\":",
-	    (unsigned long)st->restarts);
+	buf_printf(b, ",\"restarts\":%lu,", (unsigned long)st->restarts);
+	/* Only once it has one: the object of a node never restarted is as
+	 * it always was. */
+	if (nstate_cause_name(st->cause) != NULL) {
+		buf_puts(b, "\"restart_cause\":");
+		put_json_str(b, nstate_cause_name(st->cause));
+		buf_puts(b, ",");
+	}
+	buf_puts(b, "\"last_exit\":");
 	if (st->last_exit == NSTATE_NO_EXIT)
 		buf_puts(b, "null");
 	else if (st->last_exit >= 0)

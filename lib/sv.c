@@ -28,6 +28,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <sys/mman.h>
+#include <sys/signalfd.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -71,6 +72,9 @@ static void	proc_cb(int, short, void *);
 static void	timer_cb(int, short, void *);
 static void	sigchld_cb(int, short, void *);
 static void	sweep_cb(int, short, void *);
+static int	sv_chld(struct sv *, pid_t);
+static void	sv_sweep_in(struct sv *, int64_t);
+static void	sv_drain_check(struct sv *);
 static void	signal_cb(int, short, void *);
 static void	plan_cb(int, short, void *);
 static const struct fsm *plan_fsm(void *, int);
@@ -218,8 +222,11 @@ sv_new(struct event_base *base, struct tree *t, int id, const char *text,
 	 */
 	sv->exe_fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
 	sv->mirror = xcalloc(t->nnodes, sizeof *sv->mirror);
-	for (i = 0; i < t->nnodes; i++)
+	/* Until its supervisor says otherwise, a node waits to start. */
+	for (i = 0; i < t->nnodes; i++) {
 		sv->mirror[i].last_exit = NSTATE_NO_EXIT;
+		sv->mirror[i].unstarted = 1;
+	}
 	TAILQ_INIT(&sv->drainq);
 	TAILQ_INIT(&sv->retiredq);
 	if (id == -1) {
@@ -432,6 +439,8 @@ child_report(struct sv_child *c)
 	st->state = state;
 	st->ready = c->fsm.ready;
 	st->manual = c->fsm.manual;
+	st->unstarted = fsm_unstarted(&c->fsm);
+	st->cause = c->fsm.cause;
 	st->restarts = c->fsm.restarts;
 	if (c->fsm.state == FSM_HELD || c->fsm.state == FSM_BACKOFF) {
 		left = c->fsm.due_ms - proc_mono_ms();
@@ -523,7 +532,8 @@ child_spawn(struct sv_child *c)
 		c->ev_proc = event_new(sv->base, c->pidfd, EV_READ, proc_cb,
 		    c);
 		event_add(c->ev_proc, NULL);
-	}
+	} else
+		sv->orphans = SV_ORPHANS_ALWAYS;
 	pidmap_put(&sv->pids, c->pid, c);
 	child_event(c, "started pid %d", (int)c->pid);
 	sv_child_feed(c, FSM_EV_SPAWNED, NULL, 0);
@@ -721,7 +731,8 @@ child_gone(struct sv_child *c)
  * SIGKILL): kill what we know of the subtree from the mirror. Its workers'
  * leaders already got SIGKILL (PDEATHSIG) and, like its own child
  * supervisors, were reparented to us, so their pids are still ours to
- * signal until we reap them.
+ * signal until we reap them. What ran is marked killed by SIGKILL, with an
+ * event, so that no stale exit status stays on show.
  */
 static void
 child_wipe(struct sv_child *c)
@@ -731,6 +742,9 @@ child_wipe(struct sv_child *c)
 	struct nstate		*st;
 	int			 i, end = tree_subtree_end(t, c->id);
 
+	/* Its subtree is reparented to us: sweep at the next SIGCHLDs. */
+	if (sv->orphans != SV_ORPHANS_ALWAYS)
+		sv->orphans = 1;
 	for (i = c->id + 1; i < end; i++) {
 		st = &sv->mirror[i];
 		if (st->pid > 0) {
@@ -738,10 +752,14 @@ child_wipe(struct sv_child *c)
 				killpg(st->pid, SIGKILL);
 			else
 				kill(st->pid, SIGKILL);
+			st->last_exit = -SIGKILL;
+			sv_event_path(sv, t->nodes[i].path, "killed by SIGKILL "
+			    "with its supervisor %s", c->node->path);
 		}
-		if (st->state != NS_STOPPED || st->pid != 0) {
+		if (st->state != NS_STOPPED || st->pid != 0 || st->unstarted) {
 			st->pid = 0;
 			st->ready = 0;
+			st->unstarted = 0;
 			st->state = NS_STOPPED;
 			st->since_ms = proc_wall_ms();
 			report(sv, i);
@@ -953,35 +971,94 @@ sv_kill_all(struct sv *sv)
 }
 
 /*
- * SIGCHLD: collect every child that ended. Our own children are reaped
- * through their pidfd (so their status goes to the right place); anything
- * else is an orphan reparented to us (we are a subreaper) and is reaped
- * here. WNOWAIT lets us look before reaping.
+ * SIGCHLD, read from a signalfd so that each comes with the pid that sent
+ * it. Our own children are reaped through their pidfds as they end (a
+ * SIGCHLD of theirs only reaps them sooner, if their pidfd has not been
+ * read yet); anything else is an orphan reparented to us (we are a
+ * subreaper), reaped here by its pid. None of this walks our children.
+ *
+ * A full sweep (waitid(P_ALL), which walks the kernel's list of all our
+ * children: about a microsecond each) runs only when an unknown child can
+ * exist: an orphan was just reaped (others may have died with it), a
+ * worker is draining (its group's zombies keep the group alive until
+ * reaped), a child supervisor died (its subtree is ours now), or our
+ * children have no pidfds (valgrind). SIGCHLD is a standard signal: one
+ * that comes while another is pending is lost. So an orphan that dies at
+ * the very moment one of our children does could go unseen: a lazy sweep,
+ * at most one per SV_LAZY_MS and only after a SIGCHLD (never when idle),
+ * reaps it.
  */
 static void
 sigchld_cb(int fd, short what, void *arg)
 {
-	struct sv	*sv = arg;
-	struct timeval	 tv = { 0, SV_SWEEP_MS * 1000 };
+	struct sv		*sv = arg;
+	struct signalfd_siginfo	 si[16];
+	ssize_t			 n;
+	size_t			 i;
+	int			 orphan = 0;
 
-	(void)fd;
 	(void)what;
-	/*
-	 * Our own children are reaped through their pidfds as they end;
-	 * the sweep is for orphans and for draining groups. Each sweep walks
-	 * the kernel's list of all our children, so sweeps are coalesced:
-	 * at most one per SV_SWEEP_MS, and only after a SIGCHLD (never when
-	 * idle).
-	 */
-	if (!evtimer_pending(sv->ev_sweep, NULL))
-		evtimer_add(sv->ev_sweep, &tv);
+	while ((n = read(fd, si, sizeof si)) > 0) {
+		for (i = 0; i < (size_t)n / sizeof si[0]; i++)
+			orphan |= sv_chld(sv, (pid_t)si[i].ssi_pid);
+	}
+	if (orphan || sv->orphans || !TAILQ_EMPTY(&sv->drainq))
+		sv_sweep_in(sv, SV_SWEEP_MS);
+	else
+		sv_sweep_in(sv, SV_LAZY_MS);
 }
 
+/* A child sent SIGCHLD: 1 if it was an orphan (reaped here), else 0. */
+static int
+sv_chld(struct sv *sv, pid_t pid)
+{
+	struct sv_child	*c;
+	siginfo_t	 si;
+
+	if (pid <= 0)
+		return (0);
+	c = pidmap_get(&sv->pids, pid);
+	if (c != NULL && c->pid == pid) {
+		(void)child_reap(c);
+		return (0);
+	}
+	if (c != NULL && ready_probe_pid(c->ready) == pid) {
+		(void)ready_probe_reap(c->ready);
+		return (0);
+	}
+	/* Not ours to account for: an orphan, reaped by its pid. */
+	memset(&si, 0, sizeof si);
+	if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG) == 0 &&
+	    si.si_pid == pid)
+		return (1);
+	return (0);
+}
+
+/* Sweep within ms (sooner if one is due sooner already). */
+static void
+sv_sweep_in(struct sv *sv, int64_t ms)
+{
+	struct timeval	tv;
+	int64_t		due = proc_mono_ms() + ms;
+
+	if (evtimer_pending(sv->ev_sweep, NULL) && sv->sweep_due <= due)
+		return;
+	sv->sweep_due = due;
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	evtimer_add(sv->ev_sweep, &tv);
+}
+
+/*
+ * Reap every zombie child: ours through child_reap (so that its status
+ * goes to the right place; WNOWAIT lets us look first), the others here.
+ * Then check the draining groups.
+ */
 static void
 sweep_cb(int fd, short what, void *arg)
 {
 	struct sv	*sv = arg;
-	struct sv_child	*c, *tc;
+	struct sv_child	*c;
 	siginfo_t	 si;
 
 	(void)fd;
@@ -1000,6 +1077,18 @@ sweep_cb(int fd, short what, void *arg)
 		/* An orphan reparented to us (or a stray): reap it here. */
 		waitpid(si.si_pid, NULL, WNOHANG);
 	}
+	/* A child supervisor's remains are reaped now. */
+	if (sv->orphans > 0 && sv->orphans != SV_ORPHANS_ALWAYS)
+		sv->orphans = 0;
+	sv_drain_check(sv);
+}
+
+/* A draining worker whose group is gone is down. O(draining). */
+static void
+sv_drain_check(struct sv *sv)
+{
+	struct sv_child	*c, *tc;
+
 	TAILQ_FOREACH_SAFE(c, &sv->drainq, drain_entry, tc) {
 		if (killpg(c->pgid, 0) == -1 && errno == ESRCH) {
 			child_gone(c);
@@ -1054,17 +1143,33 @@ signal_cb(int sig, short what, void *arg)
 static void
 sv_signals(struct sv *sv)
 {
-	static const int sigs[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGUSR1 };
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1 };
+	sigset_t	 chld;
 	size_t		 i;
+	int		 fd;
 
 	signal(SIGPIPE, SIG_IGN);
 	/* A log file over RLIMIT_FSIZE is a failed write, not our death. */
 	signal(SIGXFSZ, SIG_IGN);
 	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
-		sv->ev_sig[i] = evsignal_new(sv->base, sigs[i],
-		    sigs[i] == SIGCHLD ? sigchld_cb : signal_cb, sv);
+		sv->ev_sig[i] = evsignal_new(sv->base, sigs[i], signal_cb, sv);
 		evsignal_add(sv->ev_sig[i], NULL);
 	}
+	/*
+	 * SIGCHLD is blocked and read from a signalfd, for the pid each one
+	 * carries. spawn.c unblocks everything in a child before its exec.
+	 */
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, NULL);
+	if ((fd = signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC)) == -1)
+		fatal("signalfd");
+	sv->ev_chld = event_new(sv->base, fd, EV_READ | EV_PERSIST,
+	    sigchld_cb, sv);
+	event_add(sv->ev_chld, NULL);
+	/* As PID 1, anything may be reparented to us. */
+	if (getpid() == 1)
+		sv->orphans = SV_ORPHANS_ALWAYS;
 }
 
 /*

@@ -41,7 +41,9 @@ struct sv_waiter {
 TAILQ_HEAD(sv_waiters, sv_waiter);
 
 #define SV_STARTS_PER_TURN	32
-#define SV_SWEEP_MS		10
+#define SV_SWEEP_MS		10	/* a sweep when orphans may exist */
+#define SV_LAZY_MS		5000	/* the sweep for a lost SIGCHLD */
+#define SV_ORPHANS_ALWAYS	2	/* PID 1, or children without pidfds */
 
 /*
  * A child slot: its lifecycle (fsm, written by fsm.c alone) and what the
@@ -130,6 +132,11 @@ struct sv {
 	int			 nup;		/* slots with a process */
 	struct event		*ev_plan;	/* the plan's next turn */
 	struct event		*ev_sweep;	/* reap orphans, check drains */
+	struct event		*ev_chld;	/* SIGCHLD, from a signalfd */
+	int64_t			 sweep_due;	/* monotonic ms */
+	int			 orphans;	/* an unknown child may exist:
+						   1 until a sweep, or
+						   SV_ORPHANS_ALWAYS */
 
 	int			 nsatisfied;
 	int			 ready;		/* all children satisfied */
@@ -141,7 +148,7 @@ struct sv {
 	struct peer		*up;		/* link to the parent */
 	struct sv_hooks		 hooks;
 	void			*ctl;		/* the top's control socket */
-	struct event		*ev_sig[6];
+	struct event		*ev_sig[4];
 };
 
 struct sv	*sv_new(struct event_base *, struct tree *, int id,

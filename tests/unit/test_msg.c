@@ -120,6 +120,21 @@ test_state(void)
 	ok(msg_get_state(&r, &node, &b) == -1,
 	    "unresponsive (the top's own) is never taken from the wire");
 	msg_buf_free(&mb);
+
+	/* Not started yet, and the cause of the last restart. */
+	memset(&a, 0, sizeof a);
+	a.unstarted = 1;
+	a.cause = NSTATE_CAUSE_STRATEGY;
+	a.restarts = 1;
+	msg_buf_init(&mb);
+	msg_put_state(&mb, 3, &a);
+	msg_rd_init(&r, mb.data, mb.len);
+	ok(msg_get_state(&r, &node, &b) == 0 && b.unstarted == 1 &&
+	    b.cause == NSTATE_CAUSE_STRATEGY, "unstarted and cause kept");
+	mb.data[8] = NSTATE_CAUSE_STRATEGY + 1;
+	msg_rd_init(&r, mb.data, mb.len);
+	ok(msg_get_state(&r, &node, &b) == -1, "an unknown cause refused");
+	msg_buf_free(&mb);
 }
 
 int

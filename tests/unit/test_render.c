@@ -471,7 +471,20 @@ test_json(void)
 	    "\"http.server\",\"8080\"]}", "json node: a ready worker");
 	free(s);
 
+	st[3].cause = NSTATE_CAUSE_EXIT;
 	s = render_json_node(t, 3, &st[3], NOW);
+	ok(strstr(s, "\"restarts\":2,\"restart_cause\":\"exit\","
+	    "\"last_exit\"") != NULL, "json node: the cause of the last restart");
+	free(s);
+	st[3].cause = NSTATE_CAUSE_STRATEGY;
+	s = render_json_node(t, 3, &st[3], NOW);
+	ok(strstr(s, "\"restart_cause\":\"strategy\",") != NULL,
+	    "json node: a restart by the strategy");
+	free(s);
+	st[3].cause = NSTATE_CAUSE_NONE;
+	s = render_json_node(t, 3, &st[3], NOW);
+	ok(strstr(s, "restart_cause") == NULL,
+	    "json node: no cause before a restart");
 	ok(strstr(s, "\"pid\":null,") != NULL, "json node: no pid is null");
 	ok(strstr(s, "\"uptime\":null,") != NULL, "json node: uptime null");
 	ok(strstr(s, "\"last_exit\":{\"code\":3},") != NULL,
