@@ -65,6 +65,9 @@ struct pending {
 	int			 json;		/* P_STATUS: options */
 	int			 quiet;
 	int			 rflags;
+	int			 owner;		/* P_LOGS: the worker's supervisor */
+	int32_t			 owner_pid;	/* P_LOGS: its incarnation */
+	uint32_t		 resume_id;	/* P_LOGS: the last resume's dump */
 	struct event		*timer;
 	char			*timeout_text;
 	TAILQ_ENTRY(pending)	 entry;
@@ -95,6 +98,7 @@ static void	pending_gone(struct ctl_client *, void *);
 static void	wait_check(struct pending *);
 static void	hook_pong(struct sv *, uint32_t, int);
 static void	status_answer(struct pending *, int);
+static void	logs_resume(struct pending *);
 
 void
 remote_init(struct sv *sv, int wrap)
@@ -708,12 +712,18 @@ do_wait(struct ctl_client *cl, int argc, char **argv)
 	wait_check(p);
 }
 
+/*
+ * logs: the dump of the last lines (-n; none for -n 0), then with -f the
+ * new lines. Both commands go to the worker's supervisor one after the
+ * other, so it dumps its ring and turns following on with nothing in
+ * between: no line is lost or printed twice.
+ */
 static void
 do_logs(struct ctl_client *cl, int argc, char **argv)
 {
 	struct pending	*p;
 	char		*cause = NULL, *end;
-	long		 lines = 0;
+	long		 lines = -1;
 	int		 ch, follow = 0, *ids = NULL;
 
 	/* 0: glibc re-initialises fully (argv of an earlier request is gone). */
@@ -734,8 +744,9 @@ do_logs(struct ctl_client *cl, int argc, char **argv)
 			follow = 1;
 			break;
 		default:
-			ctl_eprintf(cl, "usage: supertree logs [-n N] [-f] "
-			    "PATH\n");
+			ctl_eprintf(cl, "supertree: logs: unknown option "
+			    "'-%c'\nusage: supertree logs [-n N] [-f] PATH\n",
+			    optopt);
 			finish(cl, EXIT_USAGE);
 			return;
 		}
@@ -743,6 +754,11 @@ do_logs(struct ctl_client *cl, int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	if (argc != 1) {
+		if (argc == 0)
+			ctl_eprintf(cl, "supertree: logs: no worker given\n");
+		else
+			ctl_eprintf(cl, "supertree: logs: one worker at a "
+			    "time ('%s' is one too many)\n", argv[1]);
 		ctl_eprintf(cl, "usage: supertree logs [-n N] [-f] PATH\n");
 		finish(cl, EXIT_USAGE);
 		return;
@@ -756,12 +772,23 @@ do_logs(struct ctl_client *cl, int argc, char **argv)
 		finish(cl, EXIT_USAGE);
 		return;
 	}
+	/* -n 0 without -f: nothing to print, as tail -n 0 says. */
+	if (lines == 0 && !follow) {
+		free(ids);
+		finish(cl, 0);
+		return;
+	}
 	p = pending_new(cl, P_LOGS);
 	p->nodes = ids;
 	p->nnodes = 1;
 	p->follow = follow;
-	if (sv_command(top, pending_reqid(p), MSG_OP_LOGS, ids[0],
-	    follow && lines == 0 ? 10 : (int)lines, &cause) == -1) {
+	p->owner = top->tree->nodes[ids[0]].parent;
+	p->owner_pid = top->mirror[p->owner].pid;
+	/* No -n: every kept line; with -f, the last 10. */
+	if (lines == -1)
+		lines = follow ? 10 : 0;
+	if ((lines > 0 || !follow) && sv_command(top, pending_reqid(p),
+	    MSG_OP_LOGS, ids[0], (int)lines, &cause) == -1) {
 		ctl_eprintf(cl, "supertree: logs: %s\n", cause);
 		free(cause);
 		p->follow = 0;
@@ -770,8 +797,45 @@ do_logs(struct ctl_client *cl, int argc, char **argv)
 	}
 	if (follow && sv_command(top, 0, MSG_OP_FOLLOW, ids[0], 1,
 	    &cause) == -1) {
+		ctl_eprintf(cl, "supertree: logs: %s\n", cause);
 		free(cause);
 		p->follow = 0;
+		finish(cl, EXIT_FAIL);
+	}
+}
+
+/*
+ * The worker's supervisor is a new process (restarted by hand or by its
+ * parent after it died): the old one took its ring and its followers
+ * with it. Ask the new one for every line it has (all written by the
+ * worker's new incarnation, so none was printed yet), then follow it
+ * again. Called from hook_state, when the mirror shows the new pid: the
+ * new supervisor's link is up by then, and commands to it are queued in
+ * order. A resume's reply id replaces the previous one, so a follower of
+ * a supervisor that restarts often holds two ids at most.
+ */
+static void
+logs_resume(struct pending *p)
+{
+	char		*cause = NULL;
+	uint32_t	 id;
+	int		 i;
+
+	p->owner_pid = top->mirror[p->owner].pid;
+	id = pending_reqid(p);
+	for (i = 0; i < p->nreqids - 1; i++) {
+		if (p->resume_id != 0 && p->reqids[i] == p->resume_id) {
+			p->reqids[i] = id;
+			p->nreqids--;
+			p->outstanding--;
+			break;
+		}
+	}
+	p->resume_id = id;
+	if (sv_command(top, id, MSG_OP_LOGS, p->nodes[0], 0, &cause) == -1 ||
+	    sv_command(top, 0, MSG_OP_FOLLOW, p->nodes[0], 1, &cause) == -1) {
+		/* Gone again already: the next incarnation resumes. */
+		free(cause);
 	}
 }
 
@@ -873,6 +937,10 @@ hook_state(struct sv *sv, int id)
 		else if (p->kind == P_STATUS &&
 		    !status_alive(&top->mirror[id]))
 			status_heard(p, id);
+		else if (p->kind == P_LOGS && p->follow && p->owner == id &&
+		    top->mirror[id].pid != 0 &&
+		    top->mirror[id].pid != p->owner_pid)
+			logs_resume(p);
 		else if (p->kind == P_EVENTS) {
 			json = render_json_node(top->tree, id, &top->mirror[id],
 			    proc_wall_ms());
@@ -900,6 +968,10 @@ hook_reply(struct sv *sv, uint32_t reqid, int status, const char *text)
 		if (text != NULL && *text != '\0')
 			ctl_eprintf(p->cl, "supertree: %s\n", text);
 	}
+	/* A resume's error: the next incarnation of the supervisor resumes. */
+	if (p->kind == P_LOGS && status != 0 && p->follow &&
+	    reqid == p->resume_id)
+		return;
 	if (p->kind == P_LOGS && status != 0) {
 		p->follow = 0;
 		finish(p->cl, EXIT_FAIL);
