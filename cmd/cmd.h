@@ -28,6 +28,7 @@ extern int64_t			 cmd_timeout_ms; /* global --timeout; 0: none */
 
 const struct cmd_entry	*cmd_find(const char *);
 int	cmd_usage(const char *name, int status);
+void	cmd_option_error(const char *name, int ch, char **argv);
 
 int	cmd_check(int, char **);
 int	cmd_run(int, char **);

@@ -21,8 +21,9 @@ const struct cmd_entry cmd_table[] = {
 	  "run the tree FILE describes (- reads stdin) until it stops" },
 	{ "check", cmd_check, "check FILE",
 	  "validate FILE and draw its tree" },
-	{ "wrap", cmd_wrap, "wrap [--restart TYPE] [--backoff-min D] "
-	  "[--backoff-max D] [--max-restarts N] [--name NAME] -- CMD [ARG...]",
+	{ "wrap", cmd_wrap, "wrap [-q] [-S socket] [--restart TYPE] "
+	  "[--backoff-min D] [--backoff-max D] [--max-restarts N] "
+	  "[--name NAME] -- CMD [ARG...]",
 	  "run one command under supervision, restarting it" },
 	{ "status", cmd_remote, "status [--json] [--quiet] [NAME] [PATH...]",
 	  "show the live tree; exit 0 when healthy, 3 when not" },
@@ -44,7 +45,7 @@ const struct cmd_entry cmd_table[] = {
 	  "re-read the spec file and apply the difference" },
 	{ "shutdown", cmd_remote, "shutdown [NAME]",
 	  "stop the whole tree cleanly and wait until it is down" },
-	{ "ls", cmd_ls, "ls", "list your running trees" },
+	{ "ls", cmd_ls, "ls", "list your running trees, by name" },
 	{ "help", cmd_help, "help [COMMAND]", "show help" },
 	{ "version", cmd_version, "version", "show the version" },
 	{ NULL, NULL, NULL, NULL }
@@ -93,6 +94,24 @@ cmd_usage(const char *name, int status)
 	}
 	fprintf(f, "usage: supertree %s\n%s\n", e->usage, e->summary);
 	return (status);
+}
+
+/*
+ * What getopt did not like, said before the usage line: a long option by
+ * its word, a short one by its letter (within a cluster such as -zq,
+ * optind has not moved on yet). ch is ':' for a missing value (the
+ * option string starts with ':').
+ */
+void
+cmd_option_error(const char *name, int ch, char **argv)
+{
+	char		 opt[3] = { '-', (char)optopt, '\0' };
+	const char	*word = argv[optind - 1];
+
+	if (optopt != 0 && strncmp(word, "--", 2) != 0)
+		word = opt;
+	fprintf(stderr, "supertree: %s: %s '%s'\n", name, ch == ':' ?
+	    "no value given for option" : "unknown option", word);
 }
 
 int
@@ -181,6 +200,7 @@ main(int argc, char **argv)
 		}
 	}
 	if (argc == 0) {
+		fprintf(stderr, "supertree: no command given\n");
 		usage_all(stderr);
 		return (EXIT_USAGE);
 	}

@@ -17,6 +17,7 @@
  */
 #include <sys/queue.h>
 
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,6 +28,7 @@
 
 #include "cmd.h"
 #include "ctl.h"
+#include "log.h"
 #include "msg.h"
 #include "notify.h"
 #include "proc.h"
@@ -85,6 +87,8 @@ static struct sv	*top;
 static struct pendings	 pendings = TAILQ_HEAD_INITIALIZER(pendings);
 static uint32_t		 next_reqid = 1;
 static int		 wrap_mode;
+static int		 wrap_ran;	/* wrap: its worker started once */
+static int		 wrap_cannot;	/* wrap: its command cannot run */
 static int		 notified_ready;
 
 static void	hook_state(struct sv *, int);
@@ -121,6 +125,8 @@ remote_wrap_status(void)
 	int32_t	e = top->tree->nnodes > 1 ? top->mirror[1].last_exit :
 		    NSTATE_NO_EXIT;
 
+	if (wrap_cannot)
+		return (127);
 	/* It never ran (could not start): as a shell says, 127. */
 	if (e == NSTATE_NO_EXIT)
 		return (top->mirror[1].error[0] != '\0' ? 127 :
@@ -212,6 +218,23 @@ pending_by_reqid(uint32_t reqid)
 		}
 	}
 	return (NULL);
+}
+
+/*
+ * What getopt did not like, said before the usage line: a long option by
+ * its word, a short one by its letter (within a cluster such as -zq,
+ * optind has not moved on yet).
+ */
+static void
+option_error(struct ctl_client *cl, const char *cmd, int ch, char **argv)
+{
+	char		 opt[3] = { '-', (char)optopt, '\0' };
+	const char	*word = argv[optind - 1];
+
+	if (optopt != 0 && strncmp(word, "--", 2) != 0)
+		word = opt;
+	ctl_eprintf(cl, "supertree: %s: %s '%s'\n", cmd, ch == ':' ?
+	    "no value given for option" : "unknown option", word);
 }
 
 /* Look up node paths; complain about the unknown ones. */
@@ -424,6 +447,7 @@ do_status(struct ctl_client *cl, int argc, char **argv, uint32_t flags)
 			quiet = 1;
 			break;
 		default:
+			option_error(cl, "status", ch, argv);
 			ctl_eprintf(cl, "usage: supertree status [--json] "
 			    "[--quiet] [NAME] [PATH...]\n");
 			finish(cl, EXIT_USAGE);
@@ -474,8 +498,7 @@ do_command(struct ctl_client *cl, int argc, char **argv)
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "n", longopts, NULL)) != -1) {
 		if (ch != 'n' || op == MSG_OP_SIGNAL) {
-			ctl_eprintf(cl, "supertree: %s: unknown option\n",
-			    name);
+			option_error(cl, name, ch, argv);
 			finish(cl, EXIT_USAGE);
 			return;
 		}
@@ -486,7 +509,8 @@ do_command(struct ctl_client *cl, int argc, char **argv)
 	if (op == MSG_OP_SIGNAL) {
 		if (argc < 1 || value_signal(argv[0], &sig, &cause) == -1) {
 			ctl_eprintf(cl, "supertree: signal: %s\n", cause ?
-			    cause : "usage: supertree signal SIGNAL PATH...");
+			    cause : "no signal given\nusage: supertree signal "
+			    "SIGNAL PATH...");
 			free(cause);
 			finish(cl, EXIT_USAGE);
 			return;
@@ -651,7 +675,7 @@ do_wait(struct ctl_client *cl, int argc, char **argv)
 	/* 0: glibc re-initialises fully (argv of an earlier request is gone). */
 	optind = 0;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "f:t:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":f:t:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'f':
 			if (strcmp(optarg, "running") == 0)
@@ -680,6 +704,7 @@ do_wait(struct ctl_client *cl, int argc, char **argv)
 			}
 			break;
 		default:
+			option_error(cl, "wait", ch, argv);
 			ctl_eprintf(cl, "usage: supertree wait [--for STATE] "
 			    "[--timeout D] PATH...\n");
 			finish(cl, EXIT_USAGE);
@@ -729,7 +754,7 @@ do_logs(struct ctl_client *cl, int argc, char **argv)
 	/* 0: glibc re-initialises fully (argv of an earlier request is gone). */
 	optind = 0;
 	opterr = 0;
-	while ((ch = getopt(argc, argv, "n:f")) != -1) {
+	while ((ch = getopt(argc, argv, ":n:f")) != -1) {
 		switch (ch) {
 		case 'n':
 			lines = strtol(optarg, &end, 10);
@@ -744,9 +769,9 @@ do_logs(struct ctl_client *cl, int argc, char **argv)
 			follow = 1;
 			break;
 		default:
-			ctl_eprintf(cl, "supertree: logs: unknown option "
-			    "'-%c'\nusage: supertree logs [-n N] [-f] PATH\n",
-			    optopt);
+			option_error(cl, "logs", ch, argv);
+			ctl_eprintf(cl, "usage: supertree logs [-n N] [-f] "
+			    "PATH\n");
 			finish(cl, EXIT_USAGE);
 			return;
 		}
@@ -922,6 +947,43 @@ notify_reset(void)
 		notify_state(i);
 }
 
+/*
+ * wrap: a command that cannot run at its first start (not found, not
+ * executable, not a format the kernel runs) will not heal by waiting, so
+ * wrap ends at once with 127, as a shell does. Once the command has
+ * started, a failed exec (the file was replaced, say) is retried as any
+ * start failure. The reason comes up as the worker's error text,
+ * "exec: " and strerror(3) of the errno: the root supervisor that wrote
+ * it is this same program in the same (C) message locale, so comparing
+ * the text is comparing the errno.
+ */
+static void
+wrap_check(int id)
+{
+	const struct nstate	*st;
+	const char		*why;
+
+	if (!wrap_mode || id != 1 || wrap_ran || wrap_cannot ||
+	    top->tree->nnodes < 2)
+		return;
+	st = &top->mirror[1];
+	if (st->pid != 0) {
+		wrap_ran = 1;
+		return;
+	}
+	if (strncmp(st->error, "exec: ", 6) != 0)
+		return;
+	why = st->error + 6;
+	if (strcmp(why, strerror(ENOENT)) != 0 &&
+	    strcmp(why, strerror(EACCES)) != 0 &&
+	    strcmp(why, strerror(ENOEXEC)) != 0)
+		return;
+	wrap_cannot = 1;
+	log_warnx("wrap: %s: cannot run it: %s", top->tree->nodes[1].argv[0],
+	    why);
+	sv_shutdown(top, 0);
+}
+
 static void
 hook_state(struct sv *sv, int id)
 {
@@ -948,6 +1010,7 @@ hook_state(struct sv *sv, int id)
 			free(json);
 		}
 	}
+	wrap_check(id);
 	if (!notified_ready && id == 0 && top->mirror[0].ready) {
 		notified_ready = 1;
 		notify_send("READY=1");

@@ -3,6 +3,9 @@
  * the command line, for wrapping a script in restarts without a file.
  * The tree is written as spec text (so its supervisor process parses the
  * same thing as any other) and exits with the worker's final status.
+ * The worker is named after the command (or --name) and the tree
+ * "wrap-" and that name, so that their event lines tell them apart and a
+ * worker's name given to a live command is never taken for the tree's.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -37,6 +40,66 @@ default_name(const char *cmd)
 	return (name);
 }
 
+/* The option of wrap that sets a key of the spec it writes. */
+static const char *
+key_option(const char *key, size_t len)
+{
+	static const char	*keys[][2] = {
+		{ "restart", "--restart" },
+		{ "backoff_min", "--backoff-min" },
+		{ "backoff_max", "--backoff-max" },
+		{ "max_restarts", "--max-restarts" },
+		{ "name", "--name" },
+	};
+	size_t			 i;
+
+	for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		if (strlen(keys[i][0]) == len && strncmp(keys[i][0], key,
+		    len) == 0)
+			return (keys[i][1]);
+	}
+	return (NULL);
+}
+
+/* A worker's name (a section at the top level) and a tree's, both. */
+static int
+name_ok(const char *s)
+{
+	size_t	n = strlen(s);
+
+	return (n > 0 && n <= 64 && strcmp(s, ".") != 0 &&
+	    strcmp(s, "..") != 0 && strspn(s, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n);
+}
+
+/*
+ * The spec's complaints ("wrap:7: [sh]: key 'restart': invalid value
+ * ...") in the terms of wrap's options: "supertree: wrap: --restart:
+ * invalid value ...".
+ */
+static void
+print_cause(const char *cause)
+{
+	const char	*p = cause, *nl, *k, *opt;
+	size_t		 klen;
+
+	for (; *p != '\0'; p = *nl == '\n' ? nl + 1 : nl) {
+		if ((nl = strchr(p, '\n')) == NULL)
+			nl = p + strlen(p);
+		opt = NULL;
+		if ((k = strstr(p, "key '")) != NULL && k < nl) {
+			k += 5;
+			klen = strcspn(k, "'");
+			if ((opt = key_option(k, klen)) != NULL)
+				p = k + klen + 3;	/* past "': " */
+		}
+		if (p > nl)
+			p = nl;
+		fprintf(stderr, "supertree: wrap: %s%s%.*s\n", opt != NULL ?
+		    opt : "", opt != NULL ? ": " : "", (int)(nl - p), p);
+	}
+}
+
 int
 cmd_wrap(int argc, char **argv)
 {
@@ -57,7 +120,8 @@ cmd_wrap(int argc, char **argv)
 	int		 ch, i, quiet = 0, rv;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "+qS:", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+:qS:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'r':
 			restart = optarg;
@@ -82,14 +146,28 @@ cmd_wrap(int argc, char **argv)
 			sockopt = optarg;
 			break;
 		default:
+			cmd_option_error("wrap", ch, argv);
+			free(name);
 			return (cmd_usage("wrap", EXIT_USAGE));
 		}
 	}
-	if (optind >= argc)
+	if (optind >= argc) {
+		fprintf(stderr, "supertree: wrap: no command given (after "
+		    "--)\n");
+		free(name);
 		return (cmd_usage("wrap", EXIT_USAGE));
+	}
 	if (name == NULL)
 		name = default_name(argv[optind]);
-	buf_printf(&b, "[supertree]\nname = %s\nintensity = infinity\n"
+	else if (!name_ok(name)) {
+		fprintf(stderr, "supertree: wrap: --name '%s': not a valid "
+		    "name (use 1 to 64 letters, digits, '_', '-' and '.')\n",
+		    name);
+		free(name);
+		return (EXIT_USAGE);
+	}
+	/* A tree name has at most 64 characters. */
+	buf_printf(&b, "[supertree]\nname = wrap-%.59s\nintensity = infinity\n"
 	    "auto_shutdown = any_significant\n\n[%s]\nrestart = %s\n"
 	    "significant = true\noutput = inherit\n", name, name, restart);
 	if (bmin != NULL)
@@ -107,7 +185,7 @@ cmd_wrap(int argc, char **argv)
 	}
 	buf_puts(&b, "\n");
 	if ((t = resolve_parse("wrap", b.s, b.len, &cause)) == NULL) {
-		fprintf(stderr, "supertree: wrap: %s\n", cause);
+		print_cause(cause);
 		free(cause);
 		buf_free(&b);
 		free(name);
