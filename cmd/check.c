@@ -74,8 +74,15 @@ cmd_check(int argc, char **argv)
 	char		*text, *out;
 	size_t		 len;
 
-	if (argc != 2)
+	if (argc != 2) {
+		if (argc < 2)
+			fprintf(stderr, "supertree: check: no FILE given (- "
+			    "reads stdin)\n");
+		else
+			fprintf(stderr, "supertree: check: one FILE at a time "
+			    "('%s' is one too many)\n", argv[2]);
 		return (cmd_usage("check", EXIT_USAGE));
+	}
 	if ((t = check_load(argv[1], &text, &len)) == NULL)
 		return (EXIT_USAGE);
 	out = render_tree(t, NULL, 0, render_flags(STDOUT_FILENO) &

@@ -137,9 +137,16 @@ dial_failed(int exitcode, char *cause)
 	return (exitcode);
 }
 
+static int
+name_cmp(const void *a, const void *b)
+{
+	return (strcmp(*(char *const *)a, *(char *const *)b));
+}
+
 /*
- * Names of the trees whose sockets are in the default directory; -1 (a
- * message printed) if that directory is not to be trusted.
+ * Names of the trees whose sockets are in the default directory, sorted
+ * (readdir's order is the file system's, not the user's); -1 (a message
+ * printed) if that directory is not to be trusted.
  */
 static int
 list_trees(char ***names)
@@ -182,6 +189,8 @@ list_trees(char ***names)
 	}
 	closedir(d);
 	free(dir);
+	if (n > 1)
+		qsort(*names, n, sizeof **names, name_cmp);
 	return (n);
 }
 
@@ -682,9 +691,11 @@ cmd_ls(int argc, char **argv)
 	char	**names;
 	int	  n, i;
 
-	(void)argv;
-	if (argc != 1)
+	if (argc != 1) {
+		fprintf(stderr, "supertree: ls: unexpected argument '%s'\n",
+		    argv[1]);
 		return (cmd_usage("ls", EXIT_USAGE));
+	}
 	if ((n = list_trees(&names)) == -1)
 		return (EXIT_SOCKET);
 	for (i = 0; i < n; i++) {

@@ -88,7 +88,8 @@ cmd_run(int argc, char **argv)
 	int		 ch, quiet = 0, rv;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "+qS:", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+:qS:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'q':
 			quiet = 1;
@@ -97,11 +98,19 @@ cmd_run(int argc, char **argv)
 			sockopt = optarg;
 			break;
 		default:
+			cmd_option_error("run", ch, argv);
 			return (cmd_usage("run", EXIT_USAGE));
 		}
 	}
-	if (argc - optind != 1)
+	if (argc - optind != 1) {
+		if (argc == optind)
+			fprintf(stderr, "supertree: run: no FILE given (- reads "
+			    "stdin)\n");
+		else
+			fprintf(stderr, "supertree: run: one FILE at a time "
+			    "('%s' is one too many)\n", argv[optind + 1]);
 		return (cmd_usage("run", EXIT_USAGE));
+	}
 	if ((t = check_load(argv[optind], &text, &len)) == NULL)
 		return (EXIT_USAGE);
 	rv = run_tree(t, text, len, sockopt, quiet, 0);

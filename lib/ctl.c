@@ -69,6 +69,7 @@ static void	ctl_resume_cb(int, short, void *);
 static void	ctl_dispatch(struct peer *, uint16_t, const uint8_t *, size_t,
 		    void *);
 static void	ctl_lost(struct peer *, const char *, void *);
+static void	ctl_running_cause(const char *, char **);
 
 char *
 ctl_socket_dir(void)
@@ -113,6 +114,33 @@ ctl_dirname(const char *path)
 	if (slash == path)
 		return (xstrdup("/"));
 	return (xstrndup(path, slash - path));
+}
+
+/*
+ * "already running": with the command that stops that tree. A socket of
+ * the default directory is the tree's name with ".sock"; any other is
+ * named by its path with -S.
+ */
+static void
+ctl_running_cause(const char *path, char **cause)
+{
+	char		*dir = ctl_socket_dir(), *name = NULL;
+	size_t		 dlen = strlen(dir), plen = strlen(path);
+
+	if (strncmp(path, dir, dlen) == 0 && path[dlen] == '/' &&
+	    strchr(path + dlen + 1, '/') == NULL && plen > dlen + 6 &&
+	    strcmp(path + plen - 5, ".sock") == 0)
+		name = xstrndup(path + dlen + 1, plen - dlen - 6);
+	if (name != NULL)
+		xasprintf(cause, "%s: tree %s is already running on this "
+		    "socket (stop it with 'supertree shutdown %s', or run "
+		    "this one on another socket with -S)", path, name, name);
+	else
+		xasprintf(cause, "%s: a tree is already running on this "
+		    "socket (stop it with 'supertree -S %s shutdown', or run "
+		    "this one on another socket with -S)", path, path);
+	free(name);
+	free(dir);
 }
 
 /*
@@ -291,8 +319,7 @@ ctl_listen(struct event_base *base, const char *path, ctl_request_cb cb,
 	/* A live tree answers; a stale socket refuses and is replaced. */
 	if ((fd = ctl_connect(path, &why)) != -1) {
 		close(fd);
-		xasprintf(cause, "%s: a tree is already running on this socket "
-		    "(stop it with 'supertree shutdown', or use -S)", path);
+		ctl_running_cause(path, cause);
 		*exitcode = EXIT_RUNNING;
 		return (NULL);
 	}

@@ -1117,7 +1117,11 @@ signal_cb(int sig, short what, void *arg)
 		/* FALLTHROUGH */
 	case SIGTERM:
 		/* Below the top, SIGTERM is our parent's stop: it said so. */
-		if (!sv->shutting_down && (sv->id == -1 || sig != SIGTERM))
+		if (!sv->shutting_down && sv->id == -1 && sig == SIGINT)
+			sv_event(sv, sv->id, "shutting down (SIGINT): "
+			    "interrupt again to kill everything at once");
+		else if (!sv->shutting_down && (sv->id == -1 ||
+		    sig != SIGTERM))
 			sv_event(sv, sv->id, "shutting down (SIG%s)",
 			    value_signame(sig));
 		sv_shutdown(sv, 0);
