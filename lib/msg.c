@@ -232,6 +232,38 @@ msg_put_state(struct msg_buf *mb, uint32_t node, const struct nstate *s)
 	msg_put_u32(mb, s->intensity_used);
 	msg_put_str(mb, s->error);
 	msg_put_str(mb, s->status);
+	msg_put_times(mb, s->intensity_times);
+}
+
+void
+msg_put_times(struct msg_buf *mb, const int64_t *times)
+{
+	int	n;
+
+	for (n = 0; n < NSTATE_NTIMES && times[n] != 0; n++)
+		;
+	msg_put_u8(mb, n);
+	while (n-- > 0)
+		msg_put_u64(mb, (uint64_t)*times++);
+}
+
+/* Fills all NSTATE_NTIMES slots (0 past the last); -1 if malformed. */
+int
+msg_get_times(struct msg_rd *r, int64_t *times)
+{
+	int	i, n = msg_get_u8(r);
+
+	memset(times, 0, NSTATE_NTIMES * sizeof *times);
+	if (n > NSTATE_NTIMES) {
+		r->err = 1;
+		return (-1);
+	}
+	for (i = 0; i < n; i++) {
+		times[i] = (int64_t)msg_get_u64(r);
+		if (times[i] <= 0)
+			r->err = 1;
+	}
+	return (r->err ? -1 : 0);
 }
 
 int
@@ -253,6 +285,7 @@ msg_get_state(struct msg_rd *r, uint32_t *node, struct nstate *s)
 	s->intensity_used = msg_get_u32(r);
 	msg_get_strbuf(r, s->error, sizeof s->error);
 	msg_get_strbuf(r, s->status, sizeof s->status);
+	msg_get_times(r, s->intensity_times);
 	if (r->err || s->state >= NS_NWIRE || s->pid < 0 ||
 	    s->cause > NSTATE_CAUSE_STRATEGY)
 		return (-1);

@@ -29,7 +29,8 @@
 enum msg_type {
 	/* 1-99: supervisor link, child to parent (state flows up). */
 	MSG_STATE = 1,		/* u32 node, nstate */
-	MSG_SVINFO = 2,		/* u32 node, u8 ready, u32 intensity_used */
+	MSG_SVINFO = 2,		/* u32 node, u8 ready, u32 intensity_used,
+				   times (see msg_put_times) */
 	MSG_REPLY = 3,		/* u32 reqid, i32 status, str text */
 	MSG_LOG = 4,		/* u32 node, u8 stream, str line */
 	MSG_LOGDUMP = 5,	/* u32 reqid, str lines (logs -n) */
@@ -110,5 +111,8 @@ int	 msg_rd_done(struct msg_rd *);	/* 0 if all consumed, no error */
 
 void	 msg_put_state(struct msg_buf *, uint32_t node, const struct nstate *);
 int	 msg_get_state(struct msg_rd *, uint32_t *node, struct nstate *);
+/* A supervisor's restart times: u8 n (<= NSTATE_NTIMES), n x i64. */
+void	 msg_put_times(struct msg_buf *, const int64_t *);
+int	 msg_get_times(struct msg_rd *, int64_t *);
 
 #endif

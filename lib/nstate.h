@@ -25,6 +25,7 @@ enum nstate_state {
 
 #define NSTATE_NO_EXIT	INT32_MIN	/* last_exit: never exited */
 #define NSTATE_TEXTLEN	112
+#define NSTATE_NTIMES	8	/* restart times kept for intensity_used */
 
 /* What caused a node's last restart (as fsm.h's enum fsm_cause). */
 #define NSTATE_CAUSE_NONE	0
@@ -49,6 +50,13 @@ struct nstate {
 	int32_t		last_exit;
 	int64_t		next_ms;	/* next restart, when NS_BACKOFF */
 	uint32_t	intensity_used;	/* supervisors: restarts in period */
+	/*
+	 * Supervisors: the wall-clock times of the newest of those restarts
+	 * (at most NSTATE_NTIMES, oldest first, 0 for none), so that the
+	 * count shown can go down as the period passes without a new
+	 * report (render_intensity_used).
+	 */
+	int64_t		intensity_times[NSTATE_NTIMES];
 	char		error[NSTATE_TEXTLEN];	/* last start error, or "" */
 	char		status[NSTATE_TEXTLEN];	/* STATUS= text, or "" */
 };

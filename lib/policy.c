@@ -257,6 +257,30 @@ policy_intensity_used(const struct policy_intensity *pi, int64_t period_ms,
 	return (used);
 }
 
+int
+policy_intensity_times(const struct policy_intensity *pi, int64_t period_ms,
+    int64_t now_ms, int64_t *times, int max)
+{
+	int	i, k, n = 0;
+	int64_t	t;
+
+	if (period_ms < 1)
+		period_ms = 1;
+	/* Newest first from the end of the ring, then put in order. */
+	for (i = pi->n - 1; i >= 0 && n < max; i--) {
+		t = pi->times[(pi->head + i) % pi->cap];
+		if (now_ms - t >= period_ms)
+			break;
+		times[n++] = t;
+	}
+	for (k = 0; k < n / 2; k++) {
+		t = times[k];
+		times[k] = times[n - 1 - k];
+		times[n - 1 - k] = t;
+	}
+	return (n);
+}
+
 /*
  * The same test as policy_intensity_add makes, without recording: the
  * restarts still in the window, plus this one, against intensity.

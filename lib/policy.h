@@ -59,6 +59,9 @@ int	policy_intensity_used(const struct policy_intensity *,
 /* Would one more restart at now exceed intensity? (Records nothing.) */
 int	policy_intensity_full(const struct policy_intensity *, long intensity,
 	    int64_t period_ms, int64_t now_ms);
+/* The newest (at most max) restart times within period, oldest first. */
+int	policy_intensity_times(const struct policy_intensity *,
+	    int64_t period_ms, int64_t now_ms, int64_t *times, int max);
 
 /*
  * Strategy fan-out: child failed (its index among n siblings) is to be

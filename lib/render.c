@@ -376,6 +376,36 @@ status_cols(const struct nstate *st, int64_t now_ms, char *pid, char *up,
 	snprintf(rs, len, "restarts %lu", (unsigned long)st->restarts);
 }
 
+/*
+ * A supervisor's restarts within its period, at now: the count it last
+ * reported, less those that have aged out since. The times of the newest
+ * NSTATE_NTIMES of them came with it; any older ones are older than all
+ * of these, so they are surely gone once the oldest listed is, and may
+ * still count until then (the figure errs high, never low). Without
+ * times (an empty window) the count is taken as it is.
+ */
+uint32_t
+render_intensity_used(const struct nstate *st, int64_t period_ms,
+    int64_t now_ms)
+{
+	uint32_t	n, k = 0, i;
+
+	for (n = 0; n < NSTATE_NTIMES && st->intensity_times[n] != 0; n++)
+		;
+	if (n == 0 || st->intensity_used < n)
+		return (st->intensity_used);
+	if (period_ms < 1)
+		period_ms = 1;
+	for (i = 0; i < n; i++) {
+		if (now_ms - st->intensity_times[i] < period_ms)
+			k++;
+	}
+	/* The oldest listed still counts: so may the ones before it. */
+	if (k == n)
+		return (st->intensity_used);
+	return (k);
+}
+
 /* What follows the columns: budget, last exit, backoff, error, status. */
 static void
 status_extra(struct buf *b, const struct tree_node *n,
@@ -385,7 +415,8 @@ status_extra(struct buf *b, const struct tree_node *n,
 
 	if (n->kind == TREE_SUPERVISOR) {
 		buf_printf(b, "  %s %lu/", strategies[n->strategy],
-		    (unsigned long)st->intensity_used);
+		    (unsigned long)render_intensity_used(st, n->period_ms,
+		    now_ms));
 		if (n->intensity == TREE_UNLIMITED)
 			buf_puts(b, "infinity");
 		else
@@ -537,7 +568,8 @@ json_node(struct buf *b, const struct tree *t, int id,
 		buf_puts(b, ",\"period\":");
 		put_secs(b, n->period_ms);
 		buf_printf(b, ",\"intensity_used\":%lu",
-		    (unsigned long)st->intensity_used);
+		    (unsigned long)render_intensity_used(st, n->period_ms,
+		    now_ms));
 	} else {
 		buf_printf(b, ",\"restart\":\"%s\",\"command\":[",
 		    restarts[n->restart]);

@@ -24,6 +24,9 @@ char	*render_json(const struct tree *, const struct nstate *,
 char	*render_json_node(const struct tree *, int id, const struct nstate *,
 	    int64_t now_ms);
 char	*render_exit(int32_t last_exit);	/* "0", "code 3", "SIGKILL" */
+/* A supervisor's restarts within its period at now_ms (they age out). */
+uint32_t render_intensity_used(const struct nstate *, int64_t period_ms,
+	    int64_t now_ms);
 /* 0: every node where it should be; 3 otherwise (LSB status). */
 int	 render_health(const struct tree *, const struct nstate *);
 int	 render_health_of(const struct tree *, const struct nstate *,

@@ -488,16 +488,25 @@ void
 sv_send_info(struct sv *sv)
 {
 	struct msg_buf	mb;
-	int		used = 0;
+	int64_t		times[NSTATE_NTIMES] = { 0 }, mono, wall;
+	int		used = 0, i, n;
 
 	if (sv->up == NULL || sv->node == NULL)
 		return;
+	mono = proc_mono_ms();
+	wall = proc_wall_ms();
 	used = policy_intensity_used(&sv->intensity, sv->node->period_ms,
-	    proc_mono_ms());
+	    mono);
+	/* The newest restarts' times, so the count shown can age. */
+	n = policy_intensity_times(&sv->intensity, sv->node->period_ms, mono,
+	    times, NSTATE_NTIMES);
+	for (i = 0; i < n; i++)
+		times[i] = wall - (mono - times[i]);
 	msg_buf_init(&mb);
 	msg_put_u32(&mb, sv->id);
 	msg_put_u8(&mb, sv->ready);
 	msg_put_u32(&mb, used);
+	msg_put_times(&mb, times);
 	peer_send_buf(sv->up, MSG_SVINFO, &mb);
 }
 

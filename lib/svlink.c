@@ -58,6 +58,7 @@ link_dispatch(struct peer *p, uint16_t type, const uint8_t *data, size_t len,
 		node = msg_get_u32(&r);
 		ready = msg_get_u8(&r);
 		c->st->intensity_used = msg_get_u32(&r);
+		msg_get_times(&r, c->st->intensity_times);
 		if (msg_rd_done(&r) == -1 || (int)node != c->id)
 			goto bad;
 		/* Its readiness goes to its lifecycle; its intensity shows. */

@@ -356,3 +356,32 @@ usage_error() {
 	wait_tree
 	err_has "intr: shutting down (SIGINT): interrupt again to kill everything at once"
 }
+
+@test "status: a supervisor's used restarts go down as its period passes" {
+	seq_worker w "exit 1" "exec sleep 1000"
+	write_spec budget.ini <<-EOF
+	[supertree]
+	name = budget
+	[sup]
+	intensity = 5
+	period = 5s
+	[sup/w]
+	command = sh $T/w.sh
+	backoff_min = 10ms
+	EOF
+	local t0
+	t0=$(date +%s%N)
+	start_tree "$T/budget.ini"
+	wait_for runs_ge w 2
+	wait_for node_state_is sup/w running
+	# The restart counts at once (unless a loaded machine took the whole
+	# period to get here)...
+	if [ $(( ($(date +%s%N) - t0) / 1000000 )) -lt 4000 ]; then
+		run st status sup
+		assert_output --partial "one_for_one 1/5 in 5s"
+	fi
+	# ...and no more once the period has passed, with no new report.
+	wait_for -t 15 eval '[ "$(node_field sup intensity_used)" = 0 ]'
+	run st status sup
+	assert_output --partial "one_for_one 0/5 in 5s"
+}

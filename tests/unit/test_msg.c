@@ -97,6 +97,8 @@ test_state(void)
 	a.last_exit = -9;
 	a.next_ms = 1700000001000LL;
 	a.intensity_used = 2;
+	a.intensity_times[0] = 1700000000100LL;
+	a.intensity_times[1] = 1700000000900LL;
 	strcpy(a.error, "exec: No such file or directory");
 	strcpy(a.status, "serving");
 	msg_buf_init(&mb);
@@ -112,6 +114,11 @@ test_state(void)
 			bad++;
 	}
 	is_int(bad, 0, "every truncation refused");
+	/* The count of times is the byte after the status text. */
+	mb.data[mb.len - 2 * 8 - 1] = NSTATE_NTIMES + 1;
+	msg_rd_init(&r, mb.data, mb.len);
+	ok(msg_get_state(&r, &node, &b) == -1, "too many restart times refused");
+	mb.data[mb.len - 2 * 8 - 1] = 2;
 	mb.data[4] = NS_NSTATES;
 	msg_rd_init(&r, mb.data, mb.len);
 	ok(msg_get_state(&r, &node, &b) == -1, "unknown state refused");

@@ -465,6 +465,30 @@ test_intensity_window(void)
 	is_int(policy_intensity_full(&pi, TREE_UNLIMITED, 10000, 10000), 0,
 	    "full: never when unlimited");
 	policy_intensity_free(&pi);
+	/* The times of the newest restarts in the window, oldest first. */
+	{
+		int64_t	times[4];
+
+		policy_intensity_init(&pi, 5);
+		is_int(policy_intensity_times(&pi, 10000, 0, times, 4), 0,
+		    "times: none yet");
+		policy_intensity_add(&pi, 5, 10000, 1000);
+		policy_intensity_add(&pi, 5, 10000, 2000);
+		policy_intensity_add(&pi, 5, 10000, 3000);
+		is_int(policy_intensity_times(&pi, 10000, 3000, times, 4), 3,
+		    "times: three in the window");
+		ok(times[0] == 1000 && times[1] == 2000 && times[2] == 3000,
+		    "times: oldest first");
+		is_int(policy_intensity_times(&pi, 10000, 11500, times, 4), 2,
+		    "times: the first aged out");
+		ok(times[0] == 2000 && times[1] == 3000,
+		    "times: the two left, oldest first");
+		is_int(policy_intensity_times(&pi, 10000, 3000, times, 2), 2,
+		    "times: at most max");
+		ok(times[0] == 2000 && times[1] == 3000,
+		    "times: the newest ones kept");
+		policy_intensity_free(&pi);
+	}
 }
 
 static void

@@ -31,6 +31,7 @@ static void	test_colour(void);
 static void	test_json(void);
 static void	test_exit(void);
 static void	test_health(void);
+static void	test_intensity(void);
 
 static char **
 mkargv(const char *first, ...)
@@ -621,6 +622,59 @@ test_health(void)
 	tree_free(t);
 }
 
+/* The restart budget shown ages as the period passes (issue 17). */
+static void
+test_intensity(void)
+{
+	struct tree	*t = mk_tree();
+	struct nstate	 st[6];
+	char		*s;
+	int		 i;
+
+	mk_states(st);
+	/* Three restarts 9, 5 and 1 seconds ago, in a 10 s period. */
+	st[0].intensity_used = 3;
+	st[0].intensity_times[0] = NOW - 9000;
+	st[0].intensity_times[1] = NOW - 5000;
+	st[0].intensity_times[2] = NOW - 1000;
+	is_int(render_intensity_used(&st[0], 10000, NOW), 3,
+	    "intensity: all three within the period");
+	is_int(render_intensity_used(&st[0], 10000, NOW + 999), 3,
+	    "intensity: the oldest 1 ms before it ages out");
+	is_int(render_intensity_used(&st[0], 10000, NOW + 1000), 2,
+	    "intensity: the oldest aged out (period exactly passed)");
+	is_int(render_intensity_used(&st[0], 10000, NOW + 5000), 1,
+	    "intensity: two aged out");
+	is_int(render_intensity_used(&st[0], 10000, NOW + 9000), 0,
+	    "intensity: all aged out");
+	is_int(render_intensity_used(&st[0], 10000, NOW + 86400000), 0,
+	    "intensity: a day later");
+	/* Without times the count is taken as it is. */
+	st[1].intensity_used = 2;
+	is_int(render_intensity_used(&st[1], 10000, NOW + 86400000), 2,
+	    "intensity: no times, the count as reported");
+	/* More restarts than times: the unlisted are older than the listed. */
+	st[2].intensity_used = NSTATE_NTIMES + 4;
+	for (i = 0; i < NSTATE_NTIMES; i++)
+		st[2].intensity_times[i] = NOW - 8000 + i * 1000;
+	is_int(render_intensity_used(&st[2], 10000, NOW), NSTATE_NTIMES + 4,
+	    "intensity: older unlisted ones may still count");
+	is_int(render_intensity_used(&st[2], 10000, NOW + 2000),
+	    NSTATE_NTIMES - 1, "intensity: once the oldest listed is gone, "
+	    "so are the unlisted");
+	/* The status line and the JSON both show the aged figure. */
+	t->nodes[0].period_ms = 10000;
+	s = render_tree(t, st, NOW + 5000, 0);
+	ok(strstr(line(s, 0), "one_for_one 1/3 in 10s") != NULL,
+	    "intensity: status shows the aged figure");
+	free(s);
+	s = render_json_node(t, 0, &st[0], NOW + 9000);
+	ok(strstr(s, "\"intensity_used\":0") != NULL,
+	    "intensity: json shows the aged figure");
+	free(s);
+	tree_free(t);
+}
+
 int
 main(void)
 {
@@ -630,5 +684,6 @@ main(void)
 	test_json();
 	test_exit();
 	test_health();
+	test_intensity();
 	return (done_testing());
 }
