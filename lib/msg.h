@@ -22,7 +22,7 @@
 
 #include "nstate.h"
 
-#define MSG_VERSION	2
+#define MSG_VERSION	1
 #define MSG_HDRLEN	8
 #define MSG_MAXLEN	(4 * 1024 * 1024)
 

@@ -58,14 +58,21 @@ decode_link(const uint8_t *p, size_t len)
 {
 	struct msg_rd	 r;
 	uint32_t	 node, reqid, n;
+	int64_t		 times[NSTATE_NTIMES];
 	char		*text;
-	int		 status;
+	int		 status, i;
 
 	/* MSG_SVINFO */
 	msg_rd_init(&r, p, len);
 	(void)msg_get_u32(&r);
 	(void)msg_get_u8(&r);
 	(void)msg_get_u32(&r);
+	if (msg_get_times(&r, times) == 0) {
+		for (i = 1; i < NSTATE_NTIMES; i++) {
+			if (times[i] != 0 && times[i - 1] == 0)
+				abort();
+		}
+	}
 	(void)msg_rd_done(&r);
 
 	/* MSG_REPLY */

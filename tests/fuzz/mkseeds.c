@@ -110,6 +110,12 @@ msg_seeds(void)
 	msg_put_u32(&pl, 1);
 	msg_put_u8(&pl, 1);
 	msg_put_u32(&pl, 2);
+	{
+		int64_t	times[NSTATE_NTIMES] = { 1700000000100LL,
+			    1700000000900LL };
+
+		msg_put_times(&pl, times);
+	}
 	one("msg", "svinfo", MSG_SVINFO, &pl);
 
 	msg_buf_init(&pl);
