@@ -7,6 +7,25 @@
 
 PEER_ORDER="floor supertree supervisord s6 runit daemontools"
 OTHERS="supervisord s6 runit daemontools"
+# supertree's shapes: flat, deep (10 x 10 x N / 100), with "+out" when the
+# workers' output is captured (the default) rather than output = null.
+SHAPES="flat deep flat+out deep+out"
+
+shape_label() {
+	case $1 in
+	deep) echo " (3 levels: 10 × 10 × N/100)" ;;
+	flat+out) echo " (output captured)" ;;
+	deep+out) echo " (3 levels, output captured)" ;;
+	esac
+}
+
+# not_all PEER SHAPE N: " (only K started)" when the tree could not start
+# all N workers (limits.csv).
+not_all() {
+	local k
+	k=$(csv_get "$OUT/limits.csv" "$1" "$2" "$3" -- started)
+	[ -n "$k" ] && echo " (only $k started)"
+}
 
 # csv_get FILE KEYCOLS... -- COL: the value of COL on the first row whose
 # leading columns equal the keys.
@@ -118,14 +137,14 @@ report_memory() {
 	for n in $(awk -F, 'NR > 1 { print $3 }' "$OUT/scale.csv" | sort -nu); do
 		bp=$(best $(for p in $OTHERS; do csv_get "$OUT/scale.csv" $p flat "$n" -- pss_kb; done))
 		for p in $PEER_ORDER; do
-			for shape in flat deep; do
+			for shape in $SHAPES; do
 				v=$(awk -F, -v p=$p -v n=$n -v s=$shape \
 				    '$1 == p && $2 == s && $3 == n' "$OUT/scale.csv")
 				[ -n "$v" ] || continue
 				IFS=, read -r _ _ _ _ procs pss pssq _ _ <<<"$v"
 				[ -n "$pss" ] || continue
 				per=$(awk -v a="$pss" -v n="$n" 'BEGIN { print a / n }')
-				echo "| $n | $p$([ $shape = deep ] && echo ' (3 levels: 10 × 10 × 10)') | $procs | $pss | $pssq | $(fmt "$per") | $(ratio "$pss" "$bp") |"
+				echo "| $n | $p$(shape_label $shape)$(not_all $p $shape $n) | $procs | $pss | $pssq | $(fmt "$per") | $(ratio "$pss" "$bp") |"
 			done
 		done
 	done
@@ -145,13 +164,13 @@ report_start_stop() {
 		fs=$(csv_get "$OUT/scale.csv" floor flat "$n" -- start_ms)
 		fp=$(csv_get "$OUT/stop.csv" floor flat "$n" -- stop_ms)
 		for p in $PEER_ORDER; do
-			for shape in flat deep; do
+			for shape in $SHAPES; do
 				v=$(awk -F, -v p=$p -v n=$n -v s=$shape \
 				    '$1 == p && $2 == s && $3 == n' "$OUT/scale.csv")
 				[ -n "$v" ] || continue
 				IFS=, read -r _ _ _ _ _ _ _ st sts _ <<<"$v"
 				stop=$(csv_get "$OUT/stop.csv" $p $shape "$n" -- stop_ms)
-				echo "| $n | $p$([ $shape = deep ] && echo ' (3 levels)') | $st | ${sts:-–} | $(fmt "$stop") | $(ratio "$st" "$fs") | $(ratio "$st" "$bs") | $(ratio "$stop" "$fp") | $(ratio "$stop" "$bp") |"
+				echo "| $n | $p$(shape_label $shape)$(not_all $p $shape $n) | $st | ${sts:-–} | $(fmt "$stop") | $(ratio "$st" "$fs") | $(ratio "$st" "$bs") | $(ratio "$stop" "$fp") | $(ratio "$stop" "$bp") |"
 			done
 		done
 	done
@@ -180,30 +199,88 @@ report_status() {
 	echo
 	echo "| N | peer | runs | median ms | mean ms | min ms | ÷ best peer |"
 	echo "|---:|---|---:|---:|---:|---:|---:|"
-	for n in $(awk -F, 'NR > 1 { print $2 }' "$OUT/status.csv" | sort -nu); do
-		bp=$(best $(for p in $OTHERS; do csv_get "$OUT/status.csv" $p "$n" -- median_ms; done))
+	for n in $(awk -F, 'NR > 1 { print $3 }' "$OUT/status.csv" | sort -nu); do
+		bp=$(best $(for p in $OTHERS; do csv_get "$OUT/status.csv" $p flat "$n" -- median_ms; done))
 		for p in $PEER_ORDER; do
-			v=$(awk -F, -v p=$p -v n=$n '$1 == p && $2 == n' "$OUT/status.csv")
-			[ -n "$v" ] || continue
-			IFS=, read -r _ _ r med mean mn <<<"$v"
-			echo "| $n | $p | $r | $(fmt "$med") | $(fmt "$mean") | $(fmt "$mn") | $(ratio "$med" "$bp") |"
+			for shape in $SHAPES; do
+				v=$(awk -F, -v p=$p -v n=$n -v s=$shape \
+				    '$1 == p && $2 == s && $3 == n' "$OUT/status.csv")
+				[ -n "$v" ] || continue
+				IFS=, read -r _ _ _ r med mean mn <<<"$v"
+				echo "| $n | $p$(shape_label $shape) | $r | $(fmt "$med") | $(fmt "$mean") | $(fmt "$mn") | $(ratio "$med" "$bp") |"
+			done
 		done
 	done
 }
 
 report_big() {
-	local v
+	local v big o n s mn p50 p99 mx base k e
 	[ -f "$OUT/scale_latency.csv" ] || return 0
+	big=$(csv_get "$OUT/machine.csv" big_n -- value)
 	printf '\n## Scale: 10,000 workers\n\n'
-	echo "One flat supertree with $(csv_get "$OUT/machine.csv" big_n -- value) long-running workers (above: the memory, start-up, status and stop rows with that N), and the restart latency of one crash-loop worker beside N − 1 sleepers (the target: no worse with 10,000 workers than with 10):"
+	echo "supertree with $big long-running workers whose output is captured (the default, \`output = prefix\`), flat (one supervisor) and in three levels (10 × 10 supervisors of $((big / 100)) workers each), beside the floor starting and stopping as many in the same run: the rows with that N in the tables above (memory, start-up, stop, status). Below, the restart latency of one crash-loop worker beside N − 1 sleepers in a flat tree, output captured unless the row says \`null\` (the target: p50 within 1.2 × of the p50 beside 9 sleepers)."
 	echo
-	echo "| N | samples | min ms | p50 ms | p99 ms | max ms |"
-	echo "|---:|---:|---:|---:|---:|---:|"
-	tail -n +2 "$OUT/scale_latency.csv" | while IFS=, read -r n s mn p50 p99 mx; do
-		echo "| $n | $s | $(fmt "$mn") | $(fmt "$p50") | $(fmt "$p99") | $(fmt "$mx") |"
+	echo "| output | N | samples | min ms | p50 ms | p99 ms | max ms | p50 ÷ p50 beside 9 |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+	tail -n +2 "$OUT/scale_latency.csv" | while IFS=, read -r o n s mn p50 p99 mx; do
+		base=$(awk -F, -v o="$o" '$1 == o && $2 == 10 { print $5 }' \
+		    "$OUT/scale_latency.csv")
+		echo "| $([ "$o" = default ] && echo captured || echo "$o") | $n | $s | $(fmt "$mn") | $(fmt "$p50") | $(fmt "$p99") | $(fmt "$mx") | $(ratio "$p50" "$base") |"
 	done
+	if [ "$(wc -l <"$OUT/limits.csv" 2>/dev/null || echo 0)" -gt 1 ]; then
+		echo
+		echo "**What did not fit in this run:**"
+		echo
+		tail -n +2 "$OUT/limits.csv" | while IFS=, read -r _ s n k e; do
+			echo "- $n workers$(shape_label "$s"): only $k started; the first error: \`${e:-none logged}\`."
+		done
+	fi
 	echo
-	echo "Limits: a supervisor holds one pidfd per running worker, plus two pipe read ends per worker with \`output = prefix\` or \`file:\` (\`output = null\` and \`inherit\` hold none); so 10,000 workers in one supervisor need an RLIMIT_NOFILE of about 10,050 with \`output = null\` and about 30,050 with \`prefix\`. The driver raises its soft limit to the hard limit ($(csv_get "$OUT/machine.csv" nofile -- value) here) with \`ulimit -n\`; with a hard limit of 20,000 a flat tree of 10,000 prefixed workers does not fit, and must be split over several supervisors (each its own process, with its own descriptor table). Each worker is a process: kernel.pid_max ($(csv_get "$OUT/machine.csv" pid_max -- value) here) bounds workers plus supervisors plus everything else on the machine."
+	echo "Limits: a supervisor holds one pidfd per running worker, plus two pipe read ends per worker with \`output = prefix\` or \`file:\` (\`output = null\` and \`inherit\` hold none); so 10,000 workers in one supervisor need an RLIMIT_NOFILE of about 10,050 with \`output = null\` and about 30,050 with \`prefix\`. The driver raises its soft limit to the hard limit ($(csv_get "$OUT/machine.csv" nofile -- value) here) with \`ulimit -n\`; with a hard limit of 20,000 a flat tree of 10,000 prefixed workers does not fit, and must be split over several supervisors (each its own process, with its own descriptor table), as the three-level tree is. Each worker is a process: kernel.pid_max ($(csv_get "$OUT/machine.csv" pid_max -- value) here) bounds workers plus supervisors plus everything else on the machine."
+}
+
+# The figures of a run of the code before this work (bench/out/before/,
+# written by the same bench/run with SUPERTREE pointing at that build),
+# beside this run's.
+report_before_after() {
+	local B=$OUT/before
+	[ -f "$B/machine.csv" ] || return 0
+	printf '\n## Before and after\n\n'
+	echo "The same bench/run, the same machine, minutes apart: before is $(csv_get "$B/machine.csv" supertree_build -- value) (load average $(csv_get "$B/machine.csv" load -- value) at its start, $(csv_get "$B/machine.csv" load_end -- value) at its end), after is this run's binary. Times are in ms, memory in kB; \"–\" was not measured."
+	echo
+	echo "| figure | before | after |"
+	echo "|---|---:|---:|"
+	ba() {	# LABEL FILE KEYS... -- COL
+		local label=$1 f=$2 b a
+		shift 2
+		b=$(csv_get "$B/$f" "$@")
+		a=$(csv_get "$OUT/$f" "$@")
+		echo "| $label | $(fmt "$b")$(OUT=$B not_all "$1" "$2" "$3" 2>/dev/null) | $(fmt "$a")$(not_all "$1" "$2" "$3" 2>/dev/null) |"
+	}
+	ba "supervision Pss, 1,000 workers, 3 levels (10 × 10 × 10)" scale.csv supertree deep 1000 -- pss_kb
+	ba "supervision Pss, 1,000 workers, flat" scale.csv supertree flat 1000 -- pss_kb
+	ba "1,000 workers, 3 levels: all running" scale.csv supertree deep 1000 -- start_ms
+	ba "1,000 workers, 3 levels: graceful stop" stop.csv supertree deep 1000 -- stop_ms
+	ba "10,000 workers, flat, output captured: all running" scale.csv supertree flat+out 10000 -- start_ms
+	ba "10,000 workers, flat, output captured: graceful stop" stop.csv supertree flat+out 10000 -- stop_ms
+	ba "10,000 workers, flat, output captured: status --json" status.csv supertree flat+out 10000 -- median_ms
+	ba "10,000 workers, flat, output captured: supervision Pss" scale.csv supertree flat+out 10000 -- pss_kb
+	ba "10,000 workers, flat, output = null: all running" scale.csv supertree flat 10000 -- start_ms
+	ba "10,000 workers, flat, output = null: graceful stop" stop.csv supertree flat 10000 -- stop_ms
+	ba "10,000 workers, 3 levels, output captured: all running" scale.csv supertree deep+out 10000 -- start_ms
+	ba "10,000 workers, 3 levels, output captured: graceful stop" stop.csv supertree deep+out 10000 -- stop_ms
+	ba "10,000 workers, 3 levels, output captured: status --json" status.csv supertree deep+out 10000 -- median_ms
+	ba "10,000 workers, 3 levels, output captured: supervision Pss" scale.csv supertree deep+out 10000 -- pss_kb
+	ba "floor: 10,000 started" scale.csv floor flat 10000 -- start_ms
+	ba "floor: 10,000 stopped" stop.csv floor flat 10000 -- stop_ms
+	ba "restart p50 beside 9 sleepers, output captured" scale_latency.csv default 10 -- p50_ms
+	ba "restart p50 beside 9,999 sleepers, output captured" scale_latency.csv default 10000 -- p50_ms
+	ba "restart p50 beside 9 sleepers, output = null" scale_latency.csv null 10 -- p50_ms
+	ba "restart p50 beside 9,999 sleepers, output = null" scale_latency.csv null 10000 -- p50_ms
+	ba "restart p99 beside 9,999 sleepers, output = null" scale_latency.csv null 10000 -- p99_ms
+	ba "crash loop: restart p50" latency.csv supertree crash5ms -- p50_ms
+	ba "crash loop: restart p99" latency.csv supertree crash5ms -- p99_ms
+	ba "crash loop: floor p99" latency.csv floor crash5ms -- p99_ms
 }
 
 report_targets() {
@@ -220,7 +297,7 @@ report_targets() {
 	stop=$(csv_get "$OUT/stop.csv" supertree flat 1000 -- stop_ms)
 	idle=$(awk -F, '$1 == "supertree" { s += $4 } END { if (NR > 1) print s + 0 }' "$OUT/idle.csv" 2>/dev/null)
 	sc=$(awk -F, '$1 == "supertree" { s += $6 } END { if (NR > 1) print s + 0 }' "$OUT/idle.csv" 2>/dev/null)
-	stat=$(csv_get "$OUT/status.csv" supertree 1000 -- median_ms)
+	stat=$(csv_get "$OUT/status.csv" supertree flat 1000 -- median_ms)
 	cpu=$(awk -F, '$1 == "supertree" && $2 == "crash5ms" && $3 > 0 { print $4 / $3 }' "$OUT/cpu.csv" 2>/dev/null)
 	cpuf=$(awk -F, '$1 == "floor" && $2 == "crash5ms" && $3 > 0 { print $4 / $3 }' "$OUT/cpu.csv" 2>/dev/null)
 	printf '\n## Targets\n\n'
@@ -235,7 +312,34 @@ report_targets() {
 	echo "| 1,000 workers running < 700 ms | $st ms (workers' clock); ${sts:-–} ms (status) | $(verdict "$(best "$st" "$sts" | sed 's/^$//'; )" "<" 700) |"
 	echo "| graceful stop of 1,000 < 1 s | $(fmt "$stop") ms | $(verdict "$stop" "<" 1000) |"
 	echo "| status of 1,000 workers < 10 ms | $(fmt "$stat") ms | $(verdict "$stat" "<" 10) |"
+	report_targets_big
 	echo "| supervisor CPU per restart ≤ 2 × floor | $(fmt "$cpu") µs vs floor $(fmt "$cpuf") µs ($(ratio "$cpu" "$cpuf")) | $(verdict "$(awk -v a="$cpu" -v b="$cpuf" 'BEGIN { if (a != "" && b != "") print a / b }')" "<=" 2) |"
+}
+
+# The targets of issue 11 (per-subtree state, flat cost per event).
+report_targets_big() {
+	local deep f d v o b9 bb
+	deep=$(csv_get "$OUT/scale.csv" supertree deep 1000 -- pss_kb)
+	echo "| 3 levels (10 × 10 × 10), 1,000 workers: supervision Pss < 25 MB | $(fmt "$(awk -v a="$deep" 'BEGIN { if (a != "") print a / 1000 }')") MB ($deep kB) | $(verdict "$deep" "<" 25000) |"
+	for f in flat+out deep+out; do
+		d="10,000 workers$(shape_label $f)"
+		v=$(csv_get "$OUT/scale.csv" supertree $f 10000 -- start_ms)
+		if [ -n "$(not_all supertree $f 10000)" ]; then
+			echo "| $d running < 2 s | did not start$(not_all supertree $f 10000) | **missed** |"
+			continue
+		fi
+		echo "| $d running < 2 s | $(fmt "$v") ms | $(verdict "$v" "<" 2000) |"
+		v=$(csv_get "$OUT/stop.csv" supertree $f 10000 -- stop_ms)
+		echo "| $d stopped < 1.5 s | $(fmt "$v") ms | $(verdict "$v" "<" 1500) |"
+		v=$(csv_get "$OUT/status.csv" supertree $f 10000 -- median_ms)
+		echo "| status --json of 10,000$(shape_label $f) < 40 ms | $(fmt "$v") ms | $(verdict "$v" "<" 40) |"
+	done
+	for o in default null; do
+		b9=$(csv_get "$OUT/scale_latency.csv" $o 10 -- p50_ms)
+		bb=$(csv_get "$OUT/scale_latency.csv" $o 10000 -- p50_ms)
+		[ -n "$bb" ] || continue
+		echo "| restart p50 beside 9,999 sleepers ≤ 1.2 × beside 9 (output $([ $o = default ] && echo captured || echo "= null")) | $(fmt "$bb") ms vs $(fmt "$b9") ms ($(ratio "$bb" "$b9")) | $(verdict "$(awk -v a="$bb" -v b="$b9" 'BEGIN { if (a != "" && b != "") print a / b }')" "<=" 1.2) |"
+	done
 }
 
 report_charts() {
@@ -336,6 +440,7 @@ write_report() {
 		report_idle
 		report_status
 		report_big
+		report_before_after
 		echo
 		echo "## Method"
 		echo

@@ -42,8 +42,11 @@ int	cmd_version(int, char **);
 struct tree	*check_load(const char *, char **, size_t *);
 int		 render_flags(int);
 
-/* run.c: become the top process of a tree; returns the exit status. */
-int	run_tree(struct tree *, const char *text, size_t len,
+/*
+ * run.c: become the top process of a tree, which takes text (the spec,
+ * allocated and NUL-terminated); returns the exit status.
+ */
+int	run_tree(struct tree *, char *text, size_t len,
 	    const char *sockopt, int quiet, int wrap);
 
 /* remote.c: the server side of the remote commands. */

@@ -1182,7 +1182,7 @@ do_reload(struct ctl_client *cl)
 		if (p->kind == P_STATUS)
 			status_answer(p, 0);
 	}
-	if (sv_reload(top, text, len, &cause) == -1) {
+	if (sv_reload(top, text, len, -1, -1, &cause) == -1) {
 		eprint_lines(cl, cause);
 		free(cause);
 		free(text);

@@ -1,17 +1,20 @@
 /*
  * run.c: `supertree run FILE`, and the entry point of a child supervisor
- * process (`supertree __sv FILE ID`, started by its parent with its link
- * on fd 3 and the spec in a sealed memfd on fd 4).
+ * process (`supertree __sv FILE ID DEPTH WIDTH [-q]`, started by its
+ * parent with its link on fd 3 and its slice of the spec in a sealed
+ * memfd on fd 4: see svspawn.c).
  *
  * The process that runs `supertree run` is the top of the tree: its one
  * child is the root supervisor, a process of its own. The top holds the
- * control socket and the mirror of the whole tree's state; if the root is
+ * control socket and the mirror of the whole tree's state (each
+ * supervisor below holds only its own slice of it); if the root is
  * killed the top wipes what is left, and if the top is killed the root
  * sees its link close and stops the tree.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,8 +40,9 @@
  */
 #define RUN_STDIO_LINGER_MS	200
 
+/* Runs t, whose spec text (allocated, NUL-terminated) it takes. */
 int
-run_tree(struct tree *t, const char *text, size_t len, const char *sockopt,
+run_tree(struct tree *t, char *text, size_t len, const char *sockopt,
     int quiet, int wrap)
 {
 	struct event_base	*base;
@@ -51,7 +55,7 @@ run_tree(struct tree *t, const char *text, size_t len, const char *sockopt,
 	    t->socket, t->name);
 	if ((base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
-	top = sv_new(base, t, -1, text, len);
+	top = sv_new(base, t, -1, 0, text, len);
 	top->quiet = quiet;
 	remote_init(top, wrap);
 	ctl = ctl_listen(base, path, remote_request, top, &code, &cause);
@@ -59,11 +63,13 @@ run_tree(struct tree *t, const char *text, size_t len, const char *sockopt,
 		log_warnx("%s", cause);
 		free(cause);
 		free(path);
-		return (code);
+		return (code);	/* text is the top's: it exits */
 	}
 	top->ctl = ctl;
 	notify_init(top);
 	sink_stdio_init(base);
+	/* Give back what checking the spec used and freed (see below). */
+	malloc_trim(0);
 	rv = sv_run(top, -1);
 	sink_stdio_finish(RUN_STDIO_LINGER_MS);
 	ctl_close(ctl);
@@ -114,7 +120,6 @@ cmd_run(int argc, char **argv)
 	if ((t = check_load(argv[optind], &text, &len)) == NULL)
 		return (EXIT_USAGE);
 	rv = run_tree(t, text, len, sockopt, quiet, 0);
-	free(text);
 	tree_free(t);
 	return (rv);
 }
@@ -141,7 +146,21 @@ read_fd(int fd, size_t *lenp)
 	}
 	buf[len] = '\0';
 	*lenp = len;
-	return (buf);
+	/* Kept for good (sv_new takes it): no more than it holds. */
+	return (xrealloc(buf, len + 1));
+}
+
+/* A number from our command line: internal use only, so never wrong. */
+static int
+child_arg(const char *s, const char *what)
+{
+	char	*end;
+	long	 v;
+
+	v = strtol(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || v < 0 || v > INT32_MAX)
+		fatalx("__sv: bad %s '%s'", what, s);
+	return ((int)v);
 }
 
 int
@@ -152,31 +171,39 @@ sv_child_main(int argc, char **argv)
 	struct sv		*sv;
 	char			*text, *cause = NULL;
 	size_t			 len;
-	int			 id, rv, quiet;
+	int			 gid, id, width, rv, quiet;
 
-	if (argc < 3)
+	if (argc < 5)
 		fatalx("__sv: internal use only");
 	fcntl(3, F_SETFD, FD_CLOEXEC);
 	fcntl(4, F_SETFD, FD_CLOEXEC);
 	text = read_fd(4, &len);
 	close(4);
-	if ((t = resolve_parse(argv[1], text, len, &cause)) == NULL)
+	gid = child_arg(argv[2], "node id");
+	id = child_arg(argv[3], "depth");
+	width = child_arg(argv[4], "path width");
+	if ((t = spec_parse_slice(argv[1], text, len, id, &resolve_ids,
+	    &cause)) == NULL)
 		fatalx("%s: spec changed under us: %s", argv[1], cause);
-	id = atoi(argv[2]);
-	if (id <= 0 && strcmp(argv[2], "0") != 0)
-		fatalx("__sv: bad node id");
-	if (id < 0 || id >= t->nnodes || t->nodes[id].kind != TREE_SUPERVISOR)
-		fatalx("__sv: bad node id %d", id);
-	quiet = argc > 3 && strcmp(argv[3], "-q") == 0;
+	if (id >= t->nnodes || id > gid ||
+	    t->nodes[id].kind != TREE_SUPERVISOR || t->nodes[id].depth != id)
+		fatalx("__sv: bad node id %d", gid);
+	/* Output lines stay aligned with the whole tree's. */
+	t->pathwidth = width;
+	quiet = argc > 5 && strcmp(argv[5], "-q") == 0;
 	/* The title overwrites argv: read it all before. */
 	proc_title_set("supertree: %s", id == 0 ? t->name :
 	    t->nodes[id].path);
 	if ((base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
-	sv = sv_new(base, t, id, text, len);
+	sv = sv_new(base, t, id, gid - id, text, len);
 	sv->quiet = quiet;
-	free(text);
 	sink_stdio_init(base);
+	/*
+	 * Parsing used far more memory than the tree it built: give the
+	 * freed pages back, for there is one such process per supervisor.
+	 */
+	malloc_trim(0);
 	rv = sv_run(sv, 3);
 	sink_stdio_finish(RUN_STDIO_LINGER_MS);
 	return (rv);

@@ -117,6 +117,7 @@ cmd_wrap(int argc, char **argv)
 	const char	*restart = "transient", *bmin = NULL, *bmax = NULL;
 	const char	*maxr = NULL, *sockopt = NULL;
 	char		*name = NULL, *cause = NULL, *q;
+	size_t		 len;
 	int		 ch, i, quiet = 0, rv;
 
 	optind = 1;
@@ -191,9 +192,10 @@ cmd_wrap(int argc, char **argv)
 		free(name);
 		return (EXIT_USAGE);
 	}
-	rv = run_tree(t, b.s, b.len, sockopt, quiet, 1);
+	/* The text is the tree's now. */
+	len = b.len;
+	rv = run_tree(t, buf_take(&b), len, sockopt, quiet, 1);
 	tree_free(t);
-	buf_free(&b);
 	free(name);
 	return (rv);
 }

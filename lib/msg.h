@@ -38,8 +38,8 @@ enum msg_type {
 
 	/* 100-199: supervisor link, parent to child (commands flow down). */
 	MSG_CMD = 100,		/* u32 reqid, u8 op, u32 node, i32 arg */
-	MSG_RELOAD = 101,	/* str spec text (u32 length) */
 	MSG_PING = 102,		/* u32 seq: answer, and pass it on down */
+	MSG_RELOAD = 103,	/* u32 node, u32 width, u32 length, text */
 
 	/* 200-299: control socket. */
 	MSG_REQUEST = 200,	/* u32 flags, u16 argc, argc x str */

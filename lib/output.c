@@ -140,7 +140,7 @@ output_new(struct sv *sv, struct sv_child *c)
 		width = 40;
 	if (use_color())
 		snprintf(o->prefix, sizeof o->prefix, "\033[%dm%-*s |\033[0m ",
-		    31 + c->id % 6, width, c->node->path);
+		    31 + (c->id + sv->idoff) % 6, width, c->node->path);
 	else
 		snprintf(o->prefix, sizeof o->prefix, "%-*s | ", width,
 		    c->node->path);
@@ -436,7 +436,7 @@ output_follow(struct output *o, int stream, const char *line, size_t len)
 	if (len > UINT16_MAX)
 		len = UINT16_MAX;
 	msg_buf_init(&mb);
-	msg_put_u32(&mb, o->c->id);
+	msg_put_u32(&mb, o->c->id + o->sv->idoff);
 	msg_put_u8(&mb, stream);
 	msg_put_u16(&mb, len);
 	msg_put_bytes(&mb, line, len);

@@ -86,6 +86,15 @@ ready_free(struct ready *r)
 	if (r == NULL)
 		return;
 	ready_stop(r);
+	/*
+	 * A probe still running was just sent SIGKILL, but its slot goes
+	 * away with us (a reload retired it): forget it, so that the sweep
+	 * reaps it as a stray instead of handing it to a freed slot.
+	 */
+	if (r->probe > 0) {
+		pidmap_del(&r->sv->pids, r->probe);
+		close(r->probefd);
+	}
 	event_free(r->timer);
 	free(r);
 }

@@ -2,13 +2,16 @@
  * reload.c: apply a new spec to a running supervisor.
  *
  * Every supervisor process gets the new spec text (the top validates it
- * first, so a bad spec never gets this far) and compares its own children
- * with the new tree's (diff.c: keep, replace, remove, add), then carries
- * the choice out: a kept slot moves to its new node id and settings
- * pointer with its process, pid, counters and lifecycle; a replaced or
- * removed slot is retired (its lifecycle stops it by its old settings,
- * then it is freed); a replacement starts, in order with its siblings,
- * only once the slot it replaces is gone; a new slot starts in order.
+ * first, so a bad spec never gets this far): the top the whole text, and
+ * every supervisor below the slice of it that it runs (tree_slice), with
+ * its new id in the whole tree and the whole tree's path width. It
+ * compares its own children with the new tree's (diff.c: keep, replace,
+ * remove, add), then carries the choice out: a kept slot moves to its
+ * new node id and settings pointer with its process, pid, counters and
+ * lifecycle; a replaced or removed slot is retired (its lifecycle stops
+ * it by its old settings, then it is freed); a replacement starts, in
+ * order with its siblings, only once the slot it replaces is gone; a new
+ * slot starts in order.
  * The old tree and mirror stay allocated (retired slots still point into
  * them) until the process exits.
  */
@@ -26,17 +29,24 @@
 #include "sv.h"
 #include "xmalloc.h"
 
+/* Hand a child supervisor its slice of the new tree. */
 static void
-forward(struct sv_child *c, const char *text, size_t len)
+forward(struct sv *sv, struct sv_child *c)
 {
-	struct msg_buf	mb;
+	struct msg_buf	 mb;
+	char		*slice;
+	size_t		 len;
 
 	if (c->link == NULL || c->pid == 0)
 		return;
+	slice = tree_slice(sv->tree, sv->spec_text, c->id, &len);
 	msg_buf_init(&mb);
+	msg_put_u32(&mb, (uint32_t)(c->id + sv->idoff));
+	msg_put_u32(&mb, (uint32_t)sv->tree->pathwidth);
 	msg_put_u32(&mb, (uint32_t)len);
-	msg_put_bytes(&mb, text, len);
+	msg_put_bytes(&mb, slice, len);
 	peer_send_buf(c->link, MSG_RELOAD, &mb);
+	free(slice);
 }
 
 /* The slot replacing old waits for old, or for what old itself awaits. */
@@ -56,8 +66,14 @@ reload_link(struct sv_child *heir, struct sv_child *old)
 	heir->fsm.after_old = 1;
 }
 
+/*
+ * Apply text, the whole new spec (the top: gid and width are ignored) or
+ * our slice of it, in which we are node gid of the whole tree, whose
+ * longest path is width bytes long.
+ */
 int
-sv_reload(struct sv *sv, const char *text, size_t len, char **cause)
+sv_reload(struct sv *sv, const char *text, size_t len, int gid, int width,
+    char **cause)
 {
 	struct tree		 *nt;
 	struct nstate		 *nm;
@@ -69,7 +85,12 @@ sv_reload(struct sv *sv, const char *text, size_t len, char **cause)
 	const int		 *ids;
 	int			  top = 0, myid, nchild, i, oid, k;
 
-	if ((nt = resolve_parse(sv->tree->file, text, len, cause)) == NULL)
+	if (sv->id == -1)
+		nt = resolve_parse(sv->tree->file, text, len, cause);
+	else
+		nt = spec_parse_slice(sv->tree->file, text, len,
+		    sv->node->depth, &resolve_ids, cause);
+	if (nt == NULL)
 		return (-1);
 	/* A tree keeps its name (and so its socket) for its whole life. */
 	free(nt->name);
@@ -77,12 +98,15 @@ sv_reload(struct sv *sv, const char *text, size_t len, char **cause)
 	myid = -1;
 	if (sv->id != -1) {
 		myid = tree_lookup(nt, sv->node->path);
-		if (myid == -1 || nt->nodes[myid].kind != TREE_SUPERVISOR) {
+		if (myid == -1 || nt->nodes[myid].kind != TREE_SUPERVISOR ||
+		    myid > gid) {
 			xasprintf(cause, "%s: not a supervisor in the new spec",
 			    sv->node->path);
 			tree_free(nt);
 			return (-1);
 		}
+		/* Output lines stay aligned with the whole tree's. */
+		nt->pathwidth = width;
 	}
 	/* The new mirror: every node's state carried over by path. */
 	nm = xcalloc(nt->nnodes, sizeof *nm);
@@ -122,6 +146,7 @@ sv_reload(struct sv *sv, const char *text, size_t len, char **cause)
 	sv->mirror = nm;
 	if (myid != -1) {
 		sv->id = myid;
+		sv->idoff = gid - myid;
 		sv->node = &nt->nodes[myid];
 		policy_intensity_free(&sv->intensity);
 		policy_intensity_init(&sv->intensity, sv->node->intensity);
@@ -200,7 +225,7 @@ sv_reload(struct sv *sv, const char *text, size_t len, char **cause)
 	output_reopen_all(sv);
 	for (k = 0; k < nchild; k++) {
 		if (nc[k]->node->kind == TREE_SUPERVISOR)
-			forward(nc[k], text, len);
+			forward(sv, nc[k]);
 		sv_report(sv, nc[k]->id);
 	}
 	sv_plan_run(sv);

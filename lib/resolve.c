@@ -5,8 +5,9 @@
  * Every command that turns a spec file into a tree goes through here:
  * resolve_read for the text, resolve_parse for the tree with this system's
  * users and groups (spec_parse with resolve_ids). A child supervisor that
- * parses the text it was handed does the same lookups again, so a tree
- * and all its supervisors agree as long as the databases do.
+ * parses the slice it was handed (spec_parse_slice) does the same lookups
+ * again for its own workers, so a tree and all its supervisors agree as
+ * long as the databases do.
  */
 #include <sys/stat.h>
 

@@ -35,6 +35,8 @@ static char	*spec_cause(struct spec_ctx *);
 static int	 spec_text_ok(struct spec_ctx *);
 static size_t	 spec_utf8(const unsigned char *, size_t);
 static void	 spec_free(struct spec_ctx *);
+static struct tree *spec_parse_ctx(const char *, const char *, size_t, int,
+		     int, const struct spec_ids *, char **);
 
 /*
  * s for a message: as it is, or its first 64 bytes (not cutting a UTF-8
@@ -212,9 +214,9 @@ spec_free(struct spec_ctx *ctx)
 	free(ctx->socket);
 }
 
-struct tree *
-spec_parse(const char *file, const char *text, size_t len,
-    const struct spec_ids *ids, char **cause)
+static struct tree *
+spec_parse_ctx(const char *file, const char *text, size_t len, int slice,
+    int self, const struct spec_ids *ids, char **cause)
 {
 	struct spec_ctx	 ctx;
 	struct tree	*t = NULL;
@@ -222,6 +224,8 @@ spec_parse(const char *file, const char *text, size_t len,
 
 	memset(&ctx, 0, sizeof ctx);
 	ctx.file = file;
+	ctx.slice = slice;
+	ctx.self = self;
 	ctx.ids = ids;
 	ctx.text = text;
 	ctx.len = len;
@@ -257,4 +261,26 @@ spec_parse(const char *file, const char *text, size_t len,
 		*cause = spec_cause(&ctx);
 	spec_free(&ctx);
 	return (t);
+}
+
+struct tree *
+spec_parse(const char *file, const char *text, size_t len,
+    const struct spec_ids *ids, char **cause)
+{
+	return (spec_parse_ctx(file, text, len, 0, -1, ids, cause));
+}
+
+/*
+ * A slice of a valid spec (tree_slice): the part a child supervisor runs,
+ * which need not hold a worker of its own. self is the slice's own node
+ * (its depth: the slice's sections are the root, one ancestor per level,
+ * then self and its subtree): only self and its children get their
+ * settings; the nodes further down are bare (path, kind and section, no
+ * settings, no digest).
+ */
+struct tree *
+spec_parse_slice(const char *file, const char *text, size_t len, int self,
+    const struct spec_ids *ids, char **cause)
+{
+	return (spec_parse_ctx(file, text, len, 1, self, ids, cause));
 }

@@ -49,5 +49,13 @@ struct spec_ids {
  */
 struct tree	*spec_parse(const char *file, const char *text, size_t len,
 		     const struct spec_ids *ids, char **cause);
+/*
+ * The same, for a slice made by tree_slice() for the supervisor of node
+ * self (its id in the slice: its depth): it may hold no worker, and only
+ * self and its children get their settings (and their users resolved).
+ */
+struct tree	*spec_parse_slice(const char *file, const char *text,
+		     size_t len, int self, const struct spec_ids *ids,
+		     char **cause);
 
 #endif

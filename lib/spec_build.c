@@ -18,6 +18,7 @@
 #include "xmalloc.h"
 
 static void	 spec_build_order(struct spec_ctx *, int, int *, int *);
+static void	 spec_build_spans(struct spec_ctx *);
 static char	*spec_build_hash(char *);
 static char	*spec_build_digest(struct spec_ctx *, const struct tree_node *,
 		     int);
@@ -46,6 +47,7 @@ spec_build_tree(struct spec_ctx *ctx)
 		ctx->nodes[i].index = p->nchildren;
 		p->children[p->nchildren++] = i;
 	}
+	spec_build_spans(ctx);
 	order = xcalloc(ctx->nsecs, sizeof *order);
 	newid = xcalloc(ctx->nsecs, sizeof *newid);
 	spec_build_order(ctx, 0, order, &norder);
@@ -68,7 +70,8 @@ spec_build_tree(struct spec_ctx *ctx)
 			n->children[j] = newid[n->children[j]];
 		if ((len = strlen(n->path)) > t->pathwidth)
 			t->pathwidth = len;
-		n->digest = spec_build_digest(ctx, n, i == 0);
+		if (!ctx->secs[order[i]].bare)
+			n->digest = spec_build_digest(ctx, n, i == 0);
 	}
 	free(order);
 	free(newid);
@@ -77,6 +80,40 @@ spec_build_tree(struct spec_ctx *ctx)
 	t->socket = ctx->socket;
 	ctx->name = ctx->socket = NULL;
 	return (t);
+}
+
+/*
+ * Where each section lies in the text: from its header line to the next
+ * header line (or the end), so that tree_slice() can hand a child
+ * supervisor the sections of its subtree alone. Sections 1 and up are in
+ * file order; the root's [supertree], if any, may be anywhere among them.
+ */
+static void
+spec_build_spans(struct spec_ctx *ctx)
+{
+	struct spec_sec	*root = &ctx->secs[0];
+	size_t		 end;
+	int		 i;
+
+	for (i = 1; i < ctx->nsecs; i++) {
+		end = i + 1 < ctx->nsecs ? ctx->secs[i + 1].off : ctx->len;
+		if (root->line != 0 && root->off > ctx->secs[i].off &&
+		    root->off < end)
+			end = root->off;
+		ctx->nodes[i].text_off = ctx->secs[i].off;
+		ctx->nodes[i].text_len = end - ctx->secs[i].off;
+	}
+	if (root->line == 0)
+		return;
+	end = ctx->len;
+	for (i = 1; i < ctx->nsecs; i++) {
+		if (ctx->secs[i].off > root->off) {
+			end = ctx->secs[i].off;
+			break;
+		}
+	}
+	ctx->nodes[0].text_off = root->off;
+	ctx->nodes[0].text_len = end - root->off;
 }
 
 /* Depth is at most 128 (a path has at most 255 bytes): recursion. */

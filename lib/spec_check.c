@@ -61,7 +61,7 @@ spec_check_all(struct spec_ctx *ctx)
 		if (i > 0 && ctx->secs[i].keys[K_COMMAND].s != NULL)
 			nworkers++;
 	}
-	if (nworkers == 0 && !ctx->toomany)
+	if (nworkers == 0 && !ctx->toomany && !ctx->slice)
 		spec_error(ctx, 0, NULL, "no workers: add a section with a "
 		    "command");
 	if (ctx->name == NULL) {
@@ -198,6 +198,16 @@ spec_check_node(struct spec_ctx *ctx, int i)
 	n->path = xstrdup(sec->path);
 	slash = strrchr(sec->path, '/');
 	n->name = xstrdup(slash != NULL ? slash + 1 : sec->path);
+	/*
+	 * In a slice, a supervisor runs only its own node and its children:
+	 * the nodes further down keep their place, path and kind, and their
+	 * settings (checked by the top already) are not even read.
+	 */
+	if (ctx->slice && i != 0 && i != ctx->self &&
+	    sec->parent != ctx->self) {
+		sec->bare = 1;
+		return;
+	}
 	for (k = 0; k < K_NKEYS; k++) {
 		v = &sec->keys[k];
 		ok[k] = v->s == NULL;

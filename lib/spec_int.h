@@ -73,8 +73,10 @@ struct spec_val {
 struct spec_sec {
 	char		*path;
 	int		 line;		/* 0: the implicit root */
+	size_t		 off;		/* of its header line in the text */
 	int		 bad;		/* no node: see spec_check_all */
 	int		 dup;
+	int		 bare;		/* a slice's far node: no settings */
 	int		 parent;	/* section index, -1 for the root */
 	int		 nkids;
 	struct spec_val	 keys[K_NKEYS];
@@ -99,6 +101,9 @@ struct spec_ctx {
 	const char	*text;
 	size_t		 len;
 	size_t		 pos;
+	size_t		 linestart;	/* offset of the current line */
+	int		 slice;		/* a child supervisor's part */
+	int		 self;		/* its own section in the slice */
 	int		 lineno;
 	int		 ilineno;	/* lines handed to inih */
 	enum spec_class	 cls;		/* of inih's current line */

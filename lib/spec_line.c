@@ -74,6 +74,7 @@ spec_line_reader(char *buf, int num, void *arg)
 		return (spec_line_piece(ctx, buf, num));
 	if (ctx->pos >= ctx->len)
 		return (NULL);
+	ctx->linestart = ctx->pos;
 	line = ctx->text + ctx->pos;
 	left = ctx->len - ctx->pos;
 	if ((nl = memchr(line, '\n', left)) != NULL)
@@ -276,6 +277,7 @@ spec_line_section(struct spec_ctx *ctx, const char *name, size_t n)
 	if (n == strlen(SPEC_ROOT) && strncmp(name, SPEC_ROOT, n) == 0 &&
 	    ctx->secs[0].line == 0) {
 		ctx->secs[0].line = ctx->lineno;
+		ctx->secs[0].off = ctx->linestart;
 		ctx->cursec = 0;
 		return (0);
 	}
@@ -297,6 +299,7 @@ spec_line_section(struct spec_ctx *ctx, const char *name, size_t n)
 	memset(sec, 0, sizeof *sec);
 	sec->path = xstrndup(name, n);
 	sec->line = ctx->lineno;
+	sec->off = ctx->linestart;
 	sec->bad = spec_line_path(ctx, sec->path);
 	ctx->cursec = ctx->nsecs++;
 	return (0);

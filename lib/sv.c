@@ -197,8 +197,8 @@ sv_child_free(struct sv_child *c)
 }
 
 struct sv *
-sv_new(struct event_base *base, struct tree *t, int id, const char *text,
-    size_t len)
+sv_new(struct event_base *base, struct tree *t, int id, int idoff,
+    char *text, size_t len)
 {
 	struct sv		*sv;
 	const struct tree_node	*node;
@@ -210,9 +210,8 @@ sv_new(struct event_base *base, struct tree *t, int id, const char *text,
 	sv->base = base;
 	sv->tree = t;
 	sv->id = id;
-	sv->spec_text = xmalloc(len + 1);
-	memcpy(sv->spec_text, text, len);
-	sv->spec_text[len] = '\0';
+	sv->idoff = idoff;
+	sv->spec_text = text;
 	sv->spec_len = len;
 	sv->exe = proc_self_exe();
 	/*
@@ -471,7 +470,7 @@ report(struct sv *sv, int id)
 
 	if (sv->up != NULL) {
 		msg_buf_init(&mb);
-		msg_put_state(&mb, id, &sv->mirror[id]);
+		msg_put_state(&mb, id + sv->idoff, &sv->mirror[id]);
 		peer_send_buf(sv->up, MSG_STATE, &mb);
 	}
 	if (sv->hooks.state != NULL)
@@ -503,7 +502,7 @@ sv_send_info(struct sv *sv)
 	for (i = 0; i < n; i++)
 		times[i] = wall - (mono - times[i]);
 	msg_buf_init(&mb);
-	msg_put_u32(&mb, sv->id);
+	msg_put_u32(&mb, sv->id + sv->idoff);
 	msg_put_u8(&mb, sv->ready);
 	msg_put_u32(&mb, used);
 	msg_put_times(&mb, times);

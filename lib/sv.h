@@ -5,6 +5,13 @@
  * The same code runs the top process of `supertree run` (id -1: its only
  * child is the root supervisor, node 0) and every supervisor node below.
  * The top process also owns the control socket (ctl.c), through hooks.
+ *
+ * Only the top holds the whole tree. Every supervisor below holds the
+ * slice of it that it runs (tree_slice: the root, its ancestors and its
+ * own subtree), with the spec text and the mirror of that slice alone.
+ * Ids inside a process are ids in its slice; ids on the links are always
+ * those of the whole tree: a process adds sv->idoff to its own ids when
+ * it sends and takes it off when it receives.
  */
 #ifndef SV_H
 #define SV_H
@@ -112,6 +119,7 @@ struct sv {
 	char			*spec_text;	/* for child supervisors */
 	size_t			 spec_len;
 	int			 id;		/* -1: the top process */
+	int			 idoff;		/* id + idoff: id in the whole tree */
 	const struct tree_node	*node;		/* NULL for the top */
 	char			*exe;
 	int			 exe_fd;	/* our own image, for children */
@@ -151,8 +159,9 @@ struct sv {
 	struct event		*ev_sig[4];
 };
 
-struct sv	*sv_new(struct event_base *, struct tree *, int id,
-		    const char *text, size_t len);
+/* Takes text, t's spec text (allocated, NUL-terminated): see svspawn.c. */
+struct sv	*sv_new(struct event_base *, struct tree *, int id, int idoff,
+		    char *text, size_t len);
 struct sv_child	*sv_child_new(struct sv *, int id, int idx);
 void		 sv_child_free(struct sv_child *);
 int		 sv_run(struct sv *, int linkfd);
@@ -160,7 +169,8 @@ void		 sv_shutdown(struct sv *, int exit_code);
 void		 sv_kill_all(struct sv *);
 int		 sv_command(struct sv *, uint32_t reqid, int op, int node,
 		    int arg, char **cause);
-int		 sv_reload(struct sv *, const char *, size_t, char **);
+int		 sv_reload(struct sv *, const char *, size_t, int gid, int width,
+		    char **);
 void		 sv_plan_run(struct sv *);
 void		 sv_ping(struct sv *, uint32_t seq);
 void		 sv_child_feed(struct sv_child *, enum fsm_ev,

@@ -6,7 +6,8 @@
  * Commands flow down: a command for a node travels from the top toward
  * the supervisor that owns it, which runs it (sv_command) and answers
  * once it is done. A message that does not fit the sender's subtree is
- * dropped with a warning, never trusted.
+ * dropped with a warning, never trusted. Node ids on the links are those
+ * of the whole tree; link_node() turns them into ids of our slice.
  *
  * Liveness is asked for, never polled: at `status` time the top sends
  * MSG_PING down; each supervisor answers MSG_PONG for itself and passes
@@ -28,6 +29,18 @@
 #include "xmalloc.h"
 
 static void	waiter_add(struct sv_child *, uint32_t, int);
+static int	link_node(struct sv *, uint32_t);
+
+/* A node id from a link, as an id in our slice; -1 if not in it. */
+static int
+link_node(struct sv *sv, uint32_t node)
+{
+	int64_t	id = (int64_t)node - sv->idoff;
+
+	if (id < 0 || id >= sv->tree->nnodes)
+		return (-1);
+	return ((int)id);
+}
 
 void
 link_dispatch(struct peer *p, uint16_t type, const uint8_t *data, size_t len,
@@ -40,6 +53,7 @@ link_dispatch(struct peer *p, uint16_t type, const uint8_t *data, size_t len,
 	unsigned	 seen;
 	uint32_t	 node, reqid;
 	int		 end = tree_subtree_end(sv->tree, c->id), ready, status;
+	int		 id;
 	char		*text;
 
 	if (c->fsm.retired)
@@ -48,18 +62,18 @@ link_dispatch(struct peer *p, uint16_t type, const uint8_t *data, size_t len,
 	switch (type) {
 	case MSG_STATE:
 		if (msg_get_state(&r, &node, &st) == -1 ||
-		    msg_rd_done(&r) == -1 || (int)node <= c->id ||
-		    (int)node >= end)
+		    msg_rd_done(&r) == -1 || (id = link_node(sv, node)) <=
+		    c->id || id >= end)
 			goto bad;
-		sv->mirror[node] = st;
-		report(sv, node);
+		sv->mirror[id] = st;
+		report(sv, id);
 		break;
 	case MSG_SVINFO:
 		node = msg_get_u32(&r);
 		ready = msg_get_u8(&r);
 		c->st->intensity_used = msg_get_u32(&r);
 		msg_get_times(&r, c->st->intensity_times);
-		if (msg_rd_done(&r) == -1 || (int)node != c->id)
+		if (msg_rd_done(&r) == -1 || link_node(sv, node) != c->id)
 			goto bad;
 		/* Its readiness goes to its lifecycle; its intensity shows. */
 		seen = c->reports;
@@ -91,13 +105,13 @@ link_dispatch(struct peer *p, uint16_t type, const uint8_t *data, size_t len,
 	case MSG_PONG:
 		reqid = msg_get_u32(&r);
 		node = msg_get_u32(&r);
-		if (msg_rd_done(&r) == -1 || (int)node < c->id ||
-		    (int)node >= end)
+		if (msg_rd_done(&r) == -1 || (id = link_node(sv, node)) <
+		    c->id || id >= end)
 			goto bad;
 		if (sv->up != NULL)
 			peer_send(sv->up, type, data, len);
 		if (sv->hooks.pong != NULL)
-			sv->hooks.pong(sv, reqid, node);
+			sv->hooks.pong(sv, reqid, id);
 		break;
 	case MSG_LOG:
 		/* Best effort (see output_follow): dropped when congested. */
@@ -107,9 +121,9 @@ link_dispatch(struct peer *p, uint16_t type, const uint8_t *data, size_t len,
 			node = msg_get_u32(&r);
 			ready = msg_get_u8(&r);
 			text = msg_get_str(&r);
-			if (text != NULL && (int)node > c->id &&
-			    (int)node < end)
-				sv->hooks.log(sv, node, ready, text);
+			id = link_node(sv, node);
+			if (text != NULL && id > c->id && id < end)
+				sv->hooks.log(sv, id, ready, text);
 			free(text);
 		}
 		break;
@@ -142,8 +156,8 @@ up_dispatch(struct peer *p, uint16_t type, const uint8_t *data, size_t len,
 	struct sv	*sv = arg;
 	struct msg_rd	 r;
 	struct msg_buf	 mb;
-	uint32_t	 reqid, node;
-	int		 op, a;
+	uint32_t	 reqid, node, width;
+	int		 op, a, id;
 	char		*cause = NULL;
 
 	(void)p;
@@ -154,9 +168,9 @@ up_dispatch(struct peer *p, uint16_t type, const uint8_t *data, size_t len,
 		op = msg_get_u8(&r);
 		node = msg_get_u32(&r);
 		a = (int)msg_get_u32(&r);
-		if (msg_rd_done(&r) == -1 || node >= (uint32_t)sv->tree->nnodes)
+		if (msg_rd_done(&r) == -1 || (id = link_node(sv, node)) == -1)
 			break;
-		if (sv_command(sv, reqid, op, node, a, &cause) == -1) {
+		if (sv_command(sv, reqid, op, id, a, &cause) == -1) {
 			msg_buf_init(&mb);
 			msg_put_u32(&mb, reqid);
 			msg_put_u32(&mb, 1);
@@ -171,19 +185,22 @@ up_dispatch(struct peer *p, uint16_t type, const uint8_t *data, size_t len,
 			break;
 		msg_buf_init(&mb);
 		msg_put_u32(&mb, reqid);
-		msg_put_u32(&mb, (uint32_t)sv->id);
+		msg_put_u32(&mb, (uint32_t)(sv->id + sv->idoff));
 		peer_send_buf(sv->up, MSG_PONG, &mb);
 		sv_ping(sv, reqid);
 		break;
 	case MSG_RELOAD:
+		node = msg_get_u32(&r);
+		width = msg_get_u32(&r);
 		a = (int)msg_get_u32(&r);
-		if (r.err || (size_t)a != len - r.off) {
+		if (r.err || (size_t)a != len - r.off || node > INT32_MAX ||
+		    width > INT32_MAX) {
 			log_warnx("%s: bad reload message", node_path(sv,
 			    sv->id));
 			break;
 		}
-		if (sv_reload(sv, (const char *)data + r.off, a, &cause) ==
-		    -1) {
+		if (sv_reload(sv, (const char *)data + r.off, a, (int)node,
+		    (int)width, &cause) == -1) {
 			log_warnx("%s: reload: %s", node_path(sv, sv->id),
 			    cause);
 			free(cause);
@@ -272,7 +289,7 @@ sv_command(struct sv *sv, uint32_t reqid, int op, int node, int arg,
 		msg_buf_init(&mb);
 		msg_put_u32(&mb, reqid);
 		msg_put_u8(&mb, op);
-		msg_put_u32(&mb, node);
+		msg_put_u32(&mb, node + sv->idoff);
 		msg_put_u32(&mb, (uint32_t)arg);
 		peer_send_buf(c->link, MSG_CMD, &mb);
 		return (0);

@@ -2,8 +2,10 @@
  * svspawn.c: how a supervisor starts a child: a worker (its environment,
  * descriptors, readiness channel and output pipes) or a child supervisor
  * (supertree itself, fork+exec'd, linked by a socketpair on fd 3 and
- * handed the spec in a sealed memfd on fd 4, so every process of the tree
- * parses the very same text). The process creation itself is spawn.c's.
+ * handed its slice of the spec in a sealed memfd on fd 4: the sections of
+ * the root, of its ancestors and of its own subtree, cut from the very
+ * text its parent parsed, so it holds its own part of the tree and no
+ * more). The process creation itself is spawn.c's.
  */
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -154,18 +156,27 @@ spawn_worker(struct sv_child *c, char **cause)
 	return (rv);
 }
 
+/* A sealed memfd holding the slice of the spec that child c runs. */
 static int
-spec_memfd(struct sv *sv, char **cause)
+spec_memfd(struct sv_child *c, char **cause)
 {
-	int	fd;
+	struct sv	*sv = c->sv;
+	char		*slice;
+	size_t		 len;
+	ssize_t		 n;
+	int		 fd;
 
 	fd = memfd_create("supertree-spec", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fd == -1) {
 		xasprintf(cause, "memfd_create: %s", strerror(errno));
 		return (-1);
 	}
-	if (write(fd, sv->spec_text, sv->spec_len) != (ssize_t)sv->spec_len) {
-		xasprintf(cause, "memfd: %s", strerror(errno));
+	slice = tree_slice(sv->tree, sv->spec_text, c->id, &len);
+	n = write(fd, slice, len);
+	free(slice);
+	if (n != (ssize_t)len) {
+		xasprintf(cause, "memfd: %s", n == -1 ? strerror(errno) :
+		    "short write");
 		close(fd);
 		return (-1);
 	}
@@ -181,23 +192,32 @@ spawn_supervisor(struct sv_child *c, char **cause)
 	struct sv	*sv = c->sv;
 	struct spawn_req r;
 	struct spawn_fd	 fds[2];
-	char		 idbuf[16], *argv[7];
+	char		 idbuf[16], depthbuf[16], widthbuf[16], *argv[8];
 	int		 sp[2], mfd, rv, argc = 0;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) == -1) {
 		xasprintf(cause, "socketpair: %s", strerror(errno));
 		return (-1);
 	}
-	if ((mfd = spec_memfd(sv, cause)) == -1) {
+	if ((mfd = spec_memfd(c, cause)) == -1) {
 		close(sp[0]);
 		close(sp[1]);
 		return (-1);
 	}
-	snprintf(idbuf, sizeof idbuf, "%d", c->id);
+	/*
+	 * Its id in the whole tree, its id in its slice (its depth: the
+	 * slice starts with its ancestors, one per level) and the whole
+	 * tree's longest path, which its slice cannot tell.
+	 */
+	snprintf(idbuf, sizeof idbuf, "%d", c->id + sv->idoff);
+	snprintf(depthbuf, sizeof depthbuf, "%d", c->node->depth);
+	snprintf(widthbuf, sizeof widthbuf, "%d", sv->tree->pathwidth);
 	argv[argc++] = sv->exe;
 	argv[argc++] = "__sv";
 	argv[argc++] = sv->tree->file;
 	argv[argc++] = idbuf;
+	argv[argc++] = depthbuf;
+	argv[argc++] = widthbuf;
 	if (sv->quiet)
 		argv[argc++] = "-q";
 	argv[argc] = NULL;

@@ -10,6 +10,7 @@
 
 #include "tree.h"
 #include "value.h"
+#include "xmalloc.h"
 
 int
 tree_lookup(const struct tree *t, const char *path)
@@ -57,6 +58,53 @@ tree_subtree_end(const struct tree *t, int id)
 			break;
 	}
 	return (end);
+}
+
+/*
+ * The spec text of the slice of the tree a child supervisor for node id
+ * runs: the sections of the root, of id's ancestors and of id's subtree,
+ * in id order. Parsed again (spec_parse_slice), that text gives the very
+ * same nodes, paths and settings: each node's section comes after its
+ * parent's and siblings keep their file order, so the slice is laid out
+ * depth first just as the whole tree is (the root at 0, the ancestors one
+ * per level, id at its depth, then its subtree in the same order).
+ */
+char *
+tree_slice(const struct tree *t, const char *text, int id, size_t *lenp)
+{
+	const struct tree_node	*n;
+	char			*buf;
+	size_t			 len = 0, k = 0;
+	int			 end = tree_subtree_end(t, id), depth;
+	int			*ids, nids, i, a;
+
+	/* The ancestors, root first, then the subtree. */
+	depth = t->nodes[id].depth;
+	nids = depth + (end - id);
+	ids = xcalloc(nids, sizeof *ids);
+	for (i = depth - 1, a = t->nodes[id].parent; i >= 0; i--) {
+		ids[i] = a;
+		a = t->nodes[a].parent;
+	}
+	for (i = id; i < end; i++)
+		ids[depth + i - id] = i;
+	for (i = 0; i < nids; i++)
+		len += t->nodes[ids[i]].text_len + 1;
+	buf = xmalloc(len + 1);
+	for (i = 0, k = 0; i < nids; i++) {
+		n = &t->nodes[ids[i]];
+		if (n->text_len == 0)
+			continue;
+		memcpy(buf + k, text + n->text_off, n->text_len);
+		k += n->text_len;
+		/* A last line without its newline must not run on. */
+		if (text[n->text_off + n->text_len - 1] != '\n')
+			buf[k++] = '\n';
+	}
+	buf[k] = '\0';
+	free(ids);
+	*lenp = k;
+	return (buf);
 }
 
 void

@@ -6,6 +6,17 @@
  * children, so walking the array in order visits every node after its
  * parent. Every setting is resolved to its final value by spec_parse();
  * nothing here changes once the tree is built. Pure: no syscalls.
+ *
+ * A child supervisor holds only a slice of the tree (tree_slice): the
+ * root, the chain of its ancestors and its own subtree, parsed from the
+ * sections of the spec text that describe them. Its subtree keeps the
+ * order it has in the whole tree and the ancestors come first, one per
+ * level, so a node's id in the slice is its id in the whole tree minus
+ * (id - depth) of the slice's own node (whose index there is 0: each
+ * ancestor has one child in a slice). Only that node and its children
+ * have their settings (see spec_parse_slice); the nodes further down are
+ * bare (digest NULL): their place, path, kind and section are all their
+ * supervisor needs to route, wipe and slice.
  */
 #ifndef TREE_H
 #define TREE_H
@@ -65,6 +76,8 @@ struct tree_node {
 	int		  index;	/* position among its siblings */
 	int		  depth;	/* 0 for the root */
 	int		  line;		/* line of the section header */
+	size_t		  text_off;	/* its section in the spec text: */
+	size_t		  text_len;	/* header to next header; 0 if none */
 	char		 *path;		/* "supertree" for the root, else "db/pg" */
 	char		 *name;		/* last segment of path */
 	enum tree_kind	  kind;
@@ -139,6 +152,8 @@ int	 tree_lookup(const struct tree *, const char *path);
 int	 tree_is_ancestor(const struct tree *, int anc, int id);
 int	 tree_child_toward(const struct tree *, int anc, int id);
 int	 tree_subtree_end(const struct tree *, int id);
+char	*tree_slice(const struct tree *, const char *text, int id,
+	    size_t *lenp);
 void	 tree_free(struct tree *);
 
 #endif

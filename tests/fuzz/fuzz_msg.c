@@ -109,8 +109,13 @@ decode_link(const uint8_t *p, size_t len)
 	(void)msg_get_u32(&r);
 	(void)msg_rd_done(&r);
 
-	/* MSG_RELOAD: u32 length, then that many bytes of spec text. */
+	/*
+	 * MSG_RELOAD: u32 node, u32 path width, u32 length, then that many
+	 * bytes of spec text.
+	 */
 	msg_rd_init(&r, p, len);
+	(void)msg_get_u32(&r);
+	(void)msg_get_u32(&r);
 	n = msg_get_u32(&r);
 	if (!r.err && (size_t)n == len - r.off && r.off + n != len)
 		abort();

@@ -144,6 +144,8 @@ msg_seeds(void)
 	one("msg", "cmd-stop", MSG_CMD, &pl);
 
 	msg_buf_init(&pl);
+	msg_put_u32(&pl, 1);
+	msg_put_u32(&pl, 9);
 	msg_put_u32(&pl, 22);
 	msg_put_bytes(&pl, "[w]\ncommand = sleep 1\n", 22);
 	one("msg", "reload", MSG_RELOAD, &pl);
