@@ -1,6 +1,7 @@
 /*
  * main.c: the supertree program: global options and the subcommand table.
  */
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,6 +169,13 @@ main(int argc, char **argv)
 	else
 		close_range(3, ~0U, 0);
 	spawn_init();
+	/*
+	 * Big blocks (a spec's parse, a status reply) are mapped and given
+	 * back when freed, always: glibc would otherwise raise this
+	 * threshold after the first one is freed and keep the next ones in
+	 * the heap for good, in every supervisor process of the tree.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	proc_title_init(argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "__sv") == 0)
 		return (sv_child_main(argc - 1, argv + 1));
