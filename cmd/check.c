@@ -29,12 +29,15 @@ print_errors(const char *cause)
 	}
 }
 
-/* Read and validate a spec; on error, print why and return NULL. */
+/*
+ * Read and validate a spec; on error, print why and return NULL. What
+ * may heal (a program not installed yet) is only a warning.
+ */
 struct tree *
 check_load(const char *file, char **text, size_t *len)
 {
 	struct tree	*t;
-	char		*cause = NULL;
+	char		*cause = NULL, *warn;
 
 	if (resolve_read(file, text, len, &cause) == -1) {
 		print_errors(cause);
@@ -47,6 +50,10 @@ check_load(const char *file, char **text, size_t *len)
 		free(*text);
 		*text = NULL;
 		return (NULL);
+	}
+	if ((warn = resolve_warnings(t)) != NULL) {
+		print_errors(warn);
+		free(warn);
 	}
 	return (t);
 }

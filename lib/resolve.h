@@ -18,5 +18,11 @@ int		 resolve_read(const char *path, char **text, size_t *len,
 /* spec_parse with this system's users and groups. */
 struct tree	*resolve_parse(const char *file, const char *text, size_t len,
 		     char **cause);
+/*
+ * What is wrong now but may heal, so is no error: each worker whose
+ * program is not found or not executable, one warning per line as
+ * "FILE:LINE: [PATH]: warning: ...". NULL if there is nothing to say.
+ */
+char		*resolve_warnings(const struct tree *t);
 
 #endif

@@ -265,6 +265,7 @@ spec_key_special(struct spec_ctx *ctx, struct tree_node *n, enum spec_keyid k,
 	}
 	switch (k) {
 	case K_COMMAND:
+		n->argv_line = v->line;
 		return (spec_key_argv(v, s, &n->argv, &n->argc, cause));
 	case K_SHUTDOWN:
 		if (strcasecmp(s, "brutal_kill") == 0)

@@ -97,6 +97,7 @@ struct tree_node {
 	/* Workers only. */
 	char		**argv;		/* NULL-terminated */
 	int		  argc;
+	int		  argv_line;	/* line of 'command', for messages */
 	int		 *exit_codes;	/* normal exits for transient */
 	int		  nexit_codes;
 	int		  stop_signal;

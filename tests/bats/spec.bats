@@ -114,3 +114,57 @@ long_spec() {
 	assert_failure 2
 	assert_output "supertree: tree.ini: too large (more than 4 MiB)"
 }
+
+# Issue 17 item 3: a program that is not there (yet) is a warning, with
+# the line of its command; the spec stays valid.
+@test "check: a worker's missing or non-executable program is a warning with its line, and the status stays 0" {
+	cd "$T"
+	printf '#!/bin/sh\n' >noexec
+	chmod 644 noexec
+	mkdir -p bin
+	printf '#!/bin/sh\n' >bin/tool
+	chmod 755 bin/tool
+	cat >tree.ini <<-EOF
+	[ok]
+	command = sleep 1000
+	[gone]
+	command = $T/no-such-program --flag
+	[bare]
+	command = no-such-program-here
+	[noexec]
+	restart = temporary
+	command = ./noexec
+	[dir]
+	command = $T
+	[tool]
+	command = tool
+	environment = PATH=$T/bin
+	[rel]
+	command = ./tool
+	directory = $T/bin
+	EOF
+	run --separate-stderr "$SUPERTREE" check tree.ini
+	assert_success
+	assert_equal "${#stderr_lines[@]}" 4
+	assert_equal "${stderr_lines[0]}" "supertree: tree.ini:4: [gone]: warning: program '$T/no-such-program' not found"
+	assert_equal "${stderr_lines[1]}" "supertree: tree.ini:6: [bare]: warning: program 'no-such-program-here' not found in PATH ($PATH)"
+	assert_equal "${stderr_lines[2]}" "supertree: tree.ini:9: [noexec]: warning: program './noexec' is not executable"
+	assert_equal "${stderr_lines[3]}" "supertree: tree.ini:11: [dir]: warning: program '$T' is not executable"
+	[[ $output == *"tool"* ]]
+}
+
+@test "run: warns about a worker's missing program and runs the tree" {
+	spec=$(write_spec warn.ini <<-EOF
+	[supertree]
+	name = warn
+	[ok]
+	command = sleep 1000
+	[gone]
+	command = $T/no-such-program
+	backoff_min = 1s
+	EOF
+	)
+	start_tree "$spec"
+	wait_for node_state_is ok running
+	err_has "supertree: $T/warn.ini:6: [gone]: warning: program '$T/no-such-program' not found"
+}

@@ -2,6 +2,7 @@
  * test_resolve.c: the spec's contact with the system: reading a spec file
  * and this machine's user and group lookups.
  */
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <stdio.h>
@@ -12,12 +13,14 @@
 #include "resolve.h"
 #include "tap.h"
 #include "tree.h"
+#include "xmalloc.h"
 
 /* A worker, so that a spec can be valid. */
 #define W "[w]\ncommand = sleep 1\n"
 
 static void	test_read(void);
 static void	test_ids(void);
+static void	test_warnings(void);
 
 static void
 test_read(void)
@@ -76,10 +79,64 @@ test_ids(void)
 	free(cause);
 }
 
+/* Programs not found or not executable are warnings, by line. */
+static void
+test_warnings(void)
+{
+	struct tree	*t;
+	char		 dir[] = "/tmp/test_resolve.XXXXXX";
+	char		*text, *cause = NULL, *w, *want;
+	FILE		*f;
+
+	if (mkdtemp(dir) == NULL) {
+		ok(0, "mkdtemp");
+		return;
+	}
+	xasprintf(&text, "%s/tool", dir);
+	f = fopen(text, "w");
+	fclose(f);
+	chmod(text, 0755);
+	free(text);
+	xasprintf(&text, "%s/plain", dir);
+	f = fopen(text, "w");
+	fclose(f);
+	free(text);
+	xasprintf(&text, "[a]\ncommand = sh -c true\n[b]\ncommand = %s/none\n"
+	    "[c]\nrestart = temporary\ncommand = ./plain\ndirectory = %s\n"
+	    "[d]\ncommand = tool\nenvironment = PATH=/nonexistent:%s\n"
+	    "[e]\ncommand = plain\nenvironment = PATH=%s\n[f]\ncommand = "
+	    "no-such-program-here\nenvironment = PATH=%s:/nonexistent\n"
+	    "[g]\ncommand = ./tool\ndirectory = %s\n", dir, dir, dir, dir,
+	    dir, dir);
+	t = resolve_parse("tree.ini", text, strlen(text), &cause);
+	ok(t != NULL, "warnings: a valid spec");
+	w = t != NULL ? resolve_warnings(t) : NULL;
+	xasprintf(&want, "tree.ini:4: [b]: warning: program '%s/none' not "
+	    "found\ntree.ini:7: [c]: warning: program './plain' is not "
+	    "executable\ntree.ini:13: [e]: warning: program 'plain' is not "
+	    "executable (%s/plain)\ntree.ini:16: [f]: warning: program "
+	    "'no-such-program-here' not found in PATH (%s:/nonexistent)", dir,
+	    dir, dir);
+	is_str(w, want, "warnings: by line, found as exec will");
+	free(want);
+	free(w);
+	tree_free(t);
+	free(text);
+	text = W;
+	t = resolve_parse("tree.ini", text, strlen(text), &cause);
+	ok(t != NULL && resolve_warnings(t) == NULL, "no warning: NULL");
+	tree_free(t);
+	xasprintf(&text, "rm -r %s", dir);
+	if (system(text) != 0)
+		ok(0, "rm");
+	free(text);
+}
+
 int
 main(void)
 {
 	test_read();
 	test_ids();
+	test_warnings();
 	return (done_testing());
 }
