@@ -248,10 +248,23 @@ list_health(char **names, int n)
 		printf("\n]\n");
 }
 
+/* How find_socket reads a first argument that is not a running tree. */
+#define NAME_IF_TREE	0	/* a path, or whatever the command takes */
+#define NAME_ALWAYS	1	/* a tree name (events, shutdown) */
+#define NAME_OR_FILE	2	/* reload: a file if it is one, else a name */
+
+/* reload's FILE: something that exists, or a path with a slash. */
+static int
+is_file(const char *arg)
+{
+	return (strchr(arg, '/') != NULL || access(arg, F_OK) == 0);
+}
+
 /*
  * Which socket? -S or $SUPERTREE_SOCKET if given; else NAME if the first
  * argument names a running tree (always, for commands that take only a
- * name); else the one tree this user runs.
+ * name; for reload, unless it is a file); else the one tree this user
+ * runs.
  */
 static char *
 find_socket(const char *cmd, int *argc, char ***argv, int name_only,
@@ -268,7 +281,9 @@ find_socket(const char *cmd, int *argc, char ***argv, int name_only,
 		*exitcode = EXIT_SOCKET;
 		return (NULL);
 	}
-	if (*argc > 0 && (name_only || is_tree((*argv)[0], names, n))) {
+	if (*argc > 0 && (name_only == NAME_ALWAYS ||
+	    is_tree((*argv)[0], names, n) ||
+	    (name_only == NAME_OR_FILE && !is_file((*argv)[0])))) {
 		path = ctl_socket_path(NULL, NULL, (*argv)[0]);
 		(*argc)--;
 		(*argv)++;
@@ -610,11 +625,34 @@ unknown:
 	return (0);
 }
 
+/*
+ * reload FILE: the tree runs elsewhere (another directory), so it gets
+ * the file's absolute path; NULL (a message printed) if there is none.
+ */
+static char *
+reload_file(const char *arg)
+{
+	char	*abs;
+
+	if (arg[0] == '-') {
+		fprintf(stderr, "supertree: reload: unknown option '%s'\n",
+		    arg);
+		cmd_usage("reload", EXIT_USAGE);
+		return (NULL);
+	}
+	if ((abs = realpath(arg, NULL)) == NULL) {
+		fprintf(stderr, "supertree: reload: %s: %s\n", arg,
+		    strerror(errno));
+		return (NULL);
+	}
+	return (abs);
+}
+
 int
 cmd_remote(int argc, char **argv)
 {
 	const char	*cmd = argv[0];
-	char		*path, **args;
+	char		*path, **args, *file = NULL;
 	int		 name_only, rv, i, n, code;
 
 	/* Take -S anywhere before the arguments, as a global option. */
@@ -641,7 +679,8 @@ cmd_remote(int argc, char **argv)
 			list_quiet = 1;
 	}
 	name_only = strcmp(cmd, "shutdown") == 0 ||
-	    strcmp(cmd, "events") == 0 || strcmp(cmd, "reload") == 0;
+	    strcmp(cmd, "events") == 0 ? NAME_ALWAYS :
+	    strcmp(cmd, "reload") == 0 ? NAME_OR_FILE : NAME_IF_TREE;
 	argc = n - 1;
 	argv = args + 1;
 	/* Options come before NAME: skip them when looking for it. */
@@ -670,16 +709,27 @@ cmd_remote(int argc, char **argv)
 		free(args);
 		return (list_status);
 	}
-	if (name_only && argc > 0) {
+	if ((name_only == NAME_ALWAYS && argc > 0) ||
+	    (name_only == NAME_OR_FILE && argc > 1)) {
 		fprintf(stderr, "supertree: %s: unexpected argument '%s'\n",
-		    cmd, argv[0]);
+		    cmd, argv[name_only == NAME_OR_FILE ? 1 : 0]);
+		cmd_usage(cmd, EXIT_USAGE);
 		free(path);
 		free(args);
 		return (EXIT_USAGE);
 	}
+	if (name_only == NAME_OR_FILE && argc == 1 &&
+	    (file = reload_file(argv[0])) == NULL) {
+		free(path);
+		free(args);
+		return (EXIT_USAGE);
+	}
+	if (file != NULL)
+		argv[0] = file;
 	argv[-1] = (char *)cmd;
 	rv = client_exchange(path, argc + 1, argv - 1,
 	    strcmp(cmd, "shutdown") == 0);
+	free(file);
 	free(path);
 	free(args);
 	return (rv);

@@ -97,7 +97,7 @@ static void	hook_log(struct sv *, int, int, const char *);
 static void	hook_logdump(struct sv *, uint32_t, const char *, size_t);
 static void	hook_done(struct sv *);
 static void	hook_reload(struct sv *);
-static int	do_reload(struct ctl_client *);
+static int	do_reload(struct ctl_client *, const char *);
 static void	pending_gone(struct ctl_client *, void *);
 static void	wait_check(struct pending *);
 static void	hook_pong(struct sv *, uint32_t, int);
@@ -880,8 +880,15 @@ remote_request(struct ctl_client *cl, int argc, char **argv, uint32_t flags,
 		do_wait(cl, argc, argv);
 	else if (strcmp(name, "logs") == 0)
 		do_logs(cl, argc, argv);
-	else if (strcmp(name, "reload") == 0)
-		finish(cl, do_reload(cl));
+	else if (strcmp(name, "reload") == 0) {
+		/* FILE comes absolute from the client ("-" is not stdin). */
+		if (argc > 2 || (argc == 2 && argv[1][0] != '/')) {
+			ctl_eprintf(cl, "usage: supertree reload [NAME] "
+			    "[FILE]\n");
+			finish(cl, EXIT_USAGE);
+		} else
+			finish(cl, do_reload(cl, argc == 2 ? argv[1] : NULL));
+	}
 	else if (strcmp(name, "events") == 0)
 		pending_new(cl, P_EVENTS);
 	else if (strcmp(name, "shutdown") == 0) {
@@ -1127,21 +1134,29 @@ eprint_msg(struct ctl_client *cl, const char *msg)
 /*
  * reload (and SIGHUP): re-read the spec file, validate it, and if it is
  * good hand it down the tree. Requests that hold node ids are ended: the
- * ids change.
+ * ids change. With newfile (reload FILE, an absolute path from the
+ * client), that file is read instead and, once applied, is the tree's
+ * file from then on: later reloads and SIGHUP read it.
  */
 static int
-do_reload(struct ctl_client *cl)
+do_reload(struct ctl_client *cl, const char *newfile)
 {
 	struct tree	*nt;
 	struct pending	*p, *tp;
-	const char	*file = top->tree->file;
+	const char	*file = newfile != NULL ? newfile : top->tree->file;
 	char		*text = NULL, *cause = NULL;
 	size_t		 len;
 	int		 i, oid, added = 0, removed = 0, changed = 0;
 
-	if (strcmp(file, "-") == 0 || wrap_mode) {
+	if (wrap_mode) {
 		eprint_msg(cl, "this tree's spec came from stdin or the "
 		    "command line: there is no file to re-read");
+		return (EXIT_USAGE);
+	}
+	if (strcmp(file, "-") == 0) {
+		eprint_msg(cl, "this tree's spec came from stdin or the "
+		    "command line: there is no file to re-read (name one: "
+		    "supertree reload FILE)");
 		return (EXIT_USAGE);
 	}
 	if (resolve_read(file, &text, &len, &cause) == -1 ||
@@ -1189,6 +1204,10 @@ do_reload(struct ctl_client *cl)
 		return (EXIT_FAIL);
 	}
 	free(text);
+	if (newfile != NULL) {
+		free(top->tree->file);
+		top->tree->file = xstrdup(newfile);
+	}
 	notify_reset();
 	if (cl != NULL)
 		ctl_printf(cl, "reloaded %s: %d added, %d removed, %d changed\n",
@@ -1202,7 +1221,7 @@ static void
 hook_reload(struct sv *sv)
 {
 	(void)sv;
-	(void)do_reload(NULL);
+	(void)do_reload(NULL, NULL);
 }
 
 static void

@@ -276,3 +276,81 @@ spec() {
 	run st status
 	assert_success
 }
+
+# ------------------------------------------------ reload FILE
+
+@test "client: reload FILE applies FILE, and the tree follows it from then on" {
+	start_tree "$(spec)"
+	wait_for node_state_is web running
+	mkdir "$T/elsewhere"
+	cat >"$T/elsewhere/next.ini" <<-EOF
+	[supertree]
+	name = secc-$BATS_TEST_NUMBER
+	[web]
+	command = sleep 1000
+	[api]
+	command = sleep 1001
+	EOF
+	# A relative FILE is the client's, not the tree's.
+	cd "$T/elsewhere"
+	run --separate-stderr st reload next.ini
+	assert_success
+	assert_output "reloaded secc-$BATS_TEST_NUMBER: 1 added, 0 removed, 0 changed"
+	wait_for node_state_is api running
+	# The tree now follows next.ini: SIGHUP reads it, not tree.ini.
+	printf '[jobs]\ncommand = sleep 1002\n' >>"$T/elsewhere/next.ini"
+	kill -HUP "$TREE_PID"
+	wait_for node_state_is jobs running
+	run node_state_is api running
+	assert_success
+}
+
+@test "client: reload of a FILE that does not exist is a usage error; the tree runs on" {
+	start_tree "$(spec)"
+	wait_for node_state_is web running
+	run --separate-stderr st reload "$T/nosuch.ini"
+	assert_failure 2
+	[[ $stderr == *"$T/nosuch.ini: No such file or directory"* ]]
+	# Nothing changed, the tree's file included.
+	printf '[more]\ncommand = sleep 1003\n' >>"$T/tree.ini"
+	run --separate-stderr st reload
+	assert_success
+	assert_output "reloaded secc-$BATS_TEST_NUMBER: 1 added, 0 removed, 0 changed"
+}
+
+@test "client: reload FILE with an invalid FILE changes nothing" {
+	start_tree "$(spec)"
+	wait_for node_state_is web running
+	printf '[supertree]\nname = x\n[bad]\ncommand = sleep 1\nrestart = sometimes\n' >"$T/bad.ini"
+	run --separate-stderr st reload "$T/bad.ini"
+	assert_failure 2
+	[[ $stderr == *"$T/bad.ini:"* ]]
+	[[ $stderr == *"the tree runs on unchanged"* ]]
+	printf '[more]\ncommand = sleep 1003\n' >>"$T/tree.ini"
+	run --separate-stderr st reload
+	assert_success
+	assert_output "reloaded secc-$BATS_TEST_NUMBER: 1 added, 0 removed, 0 changed"
+}
+
+@test "client: reload takes one FILE at most" {
+	start_tree "$(spec)"
+	run --separate-stderr st reload "$T/tree.ini" "$T/tree.ini"
+	assert_failure 2
+	[[ $stderr == *"unexpected argument"* ]]
+}
+
+@test "client: without -S, reload FILE reloads the one running tree from FILE" {
+	unset SUPERTREE_SOCKET
+	local spec=$(spec)
+	ST_MARK=$ST_MARK "$SUPERTREE" run "$spec" >"$T/out" 2>"$T/err" 3>&- &
+	TREE_PID=$!
+	wait_for "$SUPERTREE" status --quiet "secc-$BATS_TEST_NUMBER"
+	cp "$spec" "$T/two.ini"
+	printf '[api]\ncommand = sleep 1001\n' >>"$T/two.ini"
+	run --separate-stderr "$SUPERTREE" reload "$T/two.ini"
+	assert_success
+	assert_output "reloaded secc-$BATS_TEST_NUMBER: 1 added, 0 removed, 0 changed"
+	run --separate-stderr "$SUPERTREE" reload "secc-$BATS_TEST_NUMBER" "$T/two.ini"
+	assert_success
+	assert_output "reloaded secc-$BATS_TEST_NUMBER: 0 added, 0 removed, 0 changed"
+}
