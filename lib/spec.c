@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "log.h"
 #include "spec_int.h"
 #include "xmalloc.h"
@@ -98,23 +99,17 @@ spec_errcmp(const void *a, const void *b)
 static char *
 spec_cause(struct spec_ctx *ctx)
 {
-	FILE	*f;
-	char	*s = NULL;
-	size_t	 n;
-	int	 i, shown;
+	struct buf	b = BUF_INIT;
+	int		i, shown;
 
-	if ((f = open_memstream(&s, &n)) == NULL)
-		fatal("open_memstream");
 	qsort(ctx->errs, ctx->nerrs, sizeof *ctx->errs, spec_errcmp);
 	shown = ctx->nerrs > SPEC_MAX_ERRORS ? SPEC_MAX_ERRORS : ctx->nerrs;
 	for (i = 0; i < shown; i++)
-		fprintf(f, "%s%s", i > 0 ? "\n" : "", ctx->errs[i].msg);
+		buf_printf(&b, "%s%s", i > 0 ? "\n" : "", ctx->errs[i].msg);
 	if (ctx->nerrs + ctx->nlost > shown)
-		fprintf(f, "\n%s: too many errors (%d more not shown)",
+		buf_printf(&b, "\n%s: too many errors (%d more not shown)",
 		    ctx->file, ctx->nerrs + ctx->nlost - shown);
-	if (fclose(f) != 0)
-		fatal("open_memstream");
-	return (s);
+	return (buf_take(&b));
 }
 
 /* Refuse NUL bytes, control characters and invalid UTF-8 up front. */

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
+#include "buf.h"
 #include "spec_int.h"
 #include "value.h"
 #include "xmalloc.h"
@@ -22,9 +22,9 @@ static void	 spec_build_spans(struct spec_ctx *);
 static char	*spec_build_hash(char *);
 static char	*spec_build_digest(struct spec_ctx *, const struct tree_node *,
 		     int);
-static void	 spec_build_fmt_key(FILE *, const struct tree_node *,
+static void	 spec_build_fmt_key(struct buf *, const struct tree_node *,
 		     enum spec_keyid);
-static void	 spec_build_fmt_vec(FILE *, char **);
+static void	 spec_build_fmt_vec(struct buf *, char **);
 
 /*
  * Lay the nodes out depth first, children in file order: a node's subtree
@@ -154,15 +154,11 @@ spec_build_hash(char *s)
 static char *
 spec_build_digest(struct spec_ctx *ctx, const struct tree_node *n, int root)
 {
-	FILE			*f;
-	char			*s = NULL;
-	size_t			 len;
+	struct buf		 b = BUF_INIT;
 	enum spec_where		 w;
 	int			 k;
 
-	if ((f = open_memstream(&s, &len)) == NULL)
-		fatal("open_memstream");
-	fprintf(f, "kind=%s\n", n->kind == TREE_WORKER ? "worker" :
+	buf_printf(&b, "kind=%s\n", n->kind == TREE_WORKER ? "worker" :
 	    "supervisor");
 	for (k = 0; k < K_NKEYS; k++) {
 		w = spec_key_table[k].where;
@@ -170,22 +166,21 @@ spec_build_digest(struct spec_ctx *ctx, const struct tree_node *n, int root)
 		    (w == KW_SUPER && n->kind != TREE_SUPERVISOR) ||
 		    (w == KW_ROOT && !root))
 			continue;
-		fprintf(f, "%s=", spec_key_table[k].name);
+		buf_printf(&b, "%s=", spec_key_table[k].name);
 		if (k == K_NAME)
-			fputs(ctx->name, f);
+			buf_puts(&b, ctx->name);
 		else if (k == K_SOCKET)
-			fputs(ctx->socket != NULL ? ctx->socket : "", f);
+			buf_puts(&b, ctx->socket != NULL ? ctx->socket : "");
 		else
-			spec_build_fmt_key(f, n, k);
-		fputc('\n', f);
+			spec_build_fmt_key(&b, n, k);
+		buf_puts(&b, "\n");
 	}
-	if (fclose(f) != 0)
-		fatal("open_memstream");
-	return (spec_build_hash(s));
+	return (spec_build_hash(buf_take(&b)));
 }
 
 static void
-spec_build_fmt_key(FILE *f, const struct tree_node *n, enum spec_keyid k)
+spec_build_fmt_key(struct buf *b, const struct tree_node *n,
+    enum spec_keyid k)
 {
 	const struct spec_key	*kd = &spec_key_table[k];
 	const char		*field = (const char *)n + kd->off, *name;
@@ -196,74 +191,77 @@ spec_build_fmt_key(FILE *f, const struct tree_node *n, enum spec_keyid k)
 	switch (kd->type) {
 	case KT_DURATION:
 		s = value_fmt_duration(*(const int64_t *)field);
-		fputs(s, f);
+		buf_puts(b, s);
 		free(s);
 		return;
 	case KT_BOOL:
-		fputs(*(const int *)field ? "true" : "false", f);
+		buf_puts(b, *(const int *)field ? "true" : "false");
 		return;
 	case KT_INT:
-		fprintf(f, "%d", *(const int *)field);
+		buf_printf(b, "%d", *(const int *)field);
 		return;
 	case KT_LIMIT:
 		if (*(const long *)field == TREE_UNLIMITED)
-			fputs("unlimited", f);
+			buf_puts(b, "unlimited");
 		else
-			fprintf(f, "%ld", *(const long *)field);
+			buf_printf(b, "%ld", *(const long *)field);
 		return;
 	case KT_WORD:
 		for (i = 0; kd->words[i].word != NULL; i++) {
 			if (kd->words[i].value == *(const int *)field)
 				break;
 		}
-		fputs(kd->words[i].word != NULL ? kd->words[i].word : "?", f);
+		buf_puts(b, kd->words[i].word != NULL ? kd->words[i].word :
+		    "?");
 		return;
 	case KT_FN:
 		break;
 	}
 	switch (k) {
 	case K_COMMAND:
-		spec_build_fmt_vec(f, n->argv);
+		spec_build_fmt_vec(b, n->argv);
 		break;
 	case K_SHUTDOWN:
 		if (n->shutdown_ms == TREE_SHUTDOWN_INFINITY)
-			fputs("infinity", f);
+			buf_puts(b, "infinity");
 		else if (n->shutdown_ms == TREE_SHUTDOWN_BRUTAL)
-			fputs("brutal_kill", f);
+			buf_puts(b, "brutal_kill");
 		else {
 			s = value_fmt_duration(n->shutdown_ms);
-			fputs(s, f);
+			buf_puts(b, s);
 			free(s);
 		}
 		break;
 	case K_BACKOFF_MULT:
 		/* Fixed point: printf of a double would follow the locale. */
 		micro = (long long)(n->backoff_multiplier * 1e6 + 0.5);
-		fprintf(f, "%lld.%06lld", micro / 1000000, micro % 1000000);
+		buf_printf(b, "%lld.%06lld", micro / 1000000, micro % 1000000);
 		break;
 	case K_EXIT_CODES:
 		for (i = 0; i < n->nexit_codes; i++)
-			fprintf(f, "%s%d", i > 0 ? " " : "", n->exit_codes[i]);
+			buf_printf(b, "%s%d", i > 0 ? " " : "",
+			    n->exit_codes[i]);
 		break;
 	case K_STOP_SIGNAL:
 		if ((name = value_signame(n->stop_signal)) != NULL)
-			fputs(name, f);
+			buf_puts(b, name);
 		else
-			fprintf(f, "%d", n->stop_signal);
+			buf_printf(b, "%d", n->stop_signal);
 		break;
 	case K_DIRECTORY:
-		fputs(n->directory != NULL ? n->directory : "", f);
+		buf_puts(b, n->directory != NULL ? n->directory : "");
 		break;
 	case K_ENVIRONMENT:
-		spec_build_fmt_vec(f, n->env);
+		spec_build_fmt_vec(b, n->env);
 		break;
 	case K_USER:
 		if (n->user != NULL)
-			fprintf(f, "%s (%u)", n->user, (unsigned int)n->uid);
+			buf_printf(b, "%s (%u)", n->user, (unsigned int)n->uid);
 		break;
 	case K_GROUP:
 		if (n->user != NULL || n->group != NULL) {
-			fprintf(f, "%s (%u)", n->group != NULL ? n->group : "",
+			buf_printf(b, "%s (%u)",
+			    n->group != NULL ? n->group : "",
 			    (unsigned int)n->gid);
 		}
 		break;
@@ -271,40 +269,40 @@ spec_build_fmt_key(FILE *f, const struct tree_node *n, enum spec_keyid k)
 	case K_LIMIT_MEMLOCK: case K_LIMIT_AS: case K_LIMIT_CPU:
 	case K_LIMIT_FSIZE: case K_LIMIT_STACK: case K_LIMIT_DATA:
 		if (n->rlimits[k - K_LIMIT_NOFILE].set)
-			fprintf(f, "%llu:%llu", (unsigned long long)
+			buf_printf(b, "%llu:%llu", (unsigned long long)
 			    n->rlimits[k - K_LIMIT_NOFILE].soft,
 			    (unsigned long long)
 			    n->rlimits[k - K_LIMIT_NOFILE].hard);
 		break;
 	case K_UMASK:
 		if (n->umask == -1)
-			fputs("inherit", f);
+			buf_puts(b, "inherit");
 		else
-			fprintf(f, "%03o", (unsigned int)n->umask);
+			buf_printf(b, "%03o", (unsigned int)n->umask);
 		break;
 	case K_OUTPUT:
 		if (n->output == TREE_OUT_FILE)
-			fprintf(f, "file:%s", n->output_path);
+			buf_printf(b, "file:%s", n->output_path);
 		else {
-			fputs(n->output == TREE_OUT_PREFIX ? "prefix" :
-			    n->output == TREE_OUT_INHERIT ? "inherit" : "null",
-			    f);
+			buf_puts(b, n->output == TREE_OUT_PREFIX ? "prefix" :
+			    n->output == TREE_OUT_INHERIT ? "inherit" : "null");
 		}
 		break;
 	case K_LOG_MAX_SIZE:
-		fprintf(f, "%lld", (long long)n->log_max_size);
+		buf_printf(b, "%lld", (long long)n->log_max_size);
 		break;
 	case K_READY:
 		if (n->ready == TREE_READY_FD)
-			fprintf(f, "fd:%d", n->ready_fd);
+			buf_printf(b, "fd:%d", n->ready_fd);
 		else if (n->ready == TREE_READY_TCP)
-			fprintf(f, "tcp:%s:%d", n->ready_host, n->ready_port);
+			buf_printf(b, "tcp:%s:%d", n->ready_host,
+			    n->ready_port);
 		else if (n->ready == TREE_READY_PROBE) {
-			fputs("exec:", f);
-			spec_build_fmt_vec(f, n->ready_argv);
+			buf_puts(b, "exec:");
+			spec_build_fmt_vec(b, n->ready_argv);
 		} else {
-			fputs(n->ready == TREE_READY_NOTIFY ? "notify" : "exec",
-			    f);
+			buf_puts(b, n->ready == TREE_READY_NOTIFY ? "notify" :
+			    "exec");
 		}
 		break;
 	default:
@@ -312,21 +310,18 @@ spec_build_fmt_key(FILE *f, const struct tree_node *n, enum spec_keyid k)
 	}
 }
 
-/* Words single-quoted as value_split reads them back, ' as '\''. */
+/* Words as value_split reads them back (value_quote), blank-separated. */
 static void
-spec_build_fmt_vec(FILE *f, char **v)
+spec_build_fmt_vec(struct buf *b, char **v)
 {
-	const char	*p;
-	int		 i;
+	char	*q;
+	int	 i;
 
 	for (i = 0; v != NULL && v[i] != NULL; i++) {
-		fputs(i > 0 ? " '" : "'", f);
-		for (p = v[i]; *p != '\0'; p++) {
-			if (*p == '\'')
-				fputs("'\\''", f);
-			else
-				fputc(*p, f);
-		}
-		fputc('\'', f);
+		q = value_quote(v[i]);
+		if (i > 0)
+			buf_puts(b, " ");
+		buf_puts(b, q);
+		free(q);
 	}
 }
