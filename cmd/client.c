@@ -425,7 +425,7 @@ client_exchange(const char *path, int argc, char **argv, int eof_ok)
 	size_t		 n;
 	int64_t		 deadline = 0;
 	uint32_t	 flags;
-	int		 fd, i, io, code, rv = -1, answered = 0;
+	int		 fd, io, code, rv = -1, answered = 0;
 
 	if (cmd_timeout_ms > 0)
 		deadline = proc_mono_ms() + cmd_timeout_ms;
@@ -438,10 +438,7 @@ client_exchange(const char *path, int argc, char **argv, int eof_ok)
 	}
 	flags = client_flags();
 	msg_buf_init(&mb);
-	msg_put_u32(&mb, flags);
-	msg_put_u16(&mb, argc);
-	for (i = 0; i < argc; i++)
-		msg_put_str(&mb, argv[i]);
+	msg_pack_request(&mb, flags, argc, argv);
 	msg_pack_hdr(hdr, MSG_REQUEST, mb.len);
 	/* Colour sequences pass only if we asked the tree for colour. */
 	escape_init(&eout, escape_flags | (flags & MSG_REQ_COLOR ?

@@ -39,7 +39,6 @@
 #define CTL_MAX		512
 #define CTL_REQ_MS	5000
 #define CTL_OUT_MAX	(16 * 1024 * 1024)
-#define CTL_MAXARGS	256
 
 struct ctl_client {
 	struct ctl		*ctl;
@@ -467,9 +466,7 @@ ctl_dispatch(struct peer *p, uint16_t type, const uint8_t *data, size_t len,
     void *arg)
 {
 	struct ctl_client	*cl = arg;
-	struct msg_rd		 r;
-	char			*argv[CTL_MAXARGS + 1];
-	int			 argc, i;
+	struct msg_request	 rq;
 
 	(void)p;
 	if (type != MSG_REQUEST || cl->requested) {
@@ -478,32 +475,19 @@ ctl_dispatch(struct peer *p, uint16_t type, const uint8_t *data, size_t len,
 		peer_close_after_flush(cl->peer);
 		return;
 	}
-	msg_rd_init(&r, data, len);
-	cl->flags = msg_get_u32(&r);
-	argc = msg_get_u16(&r);
-	if (argc > CTL_MAXARGS)
-		r.err = 1;
-	for (i = 0; i < argc && !r.err; i++) {
-		argv[i] = msg_get_str(&r);
-		if (argv[i] == NULL)
-			break;
-	}
-	if (msg_rd_done(&r) == -1 || argc == 0) {
-		while (i-- > 0)
-			free(argv[i]);
+	if (msg_unpack_request(data, len, &rq) == -1) {
 		peer_send_error(cl->peer, "malformed request");
 		cl->closing = 1;
 		peer_close_after_flush(cl->peer);
 		return;
 	}
-	argv[argc] = NULL;
+	cl->flags = rq.flags;
 	cl->requested = 1;
 	peer_set_timeout(cl->peer, 0);
 	/* First of all: the client's proof that the tree is alive. */
 	peer_send(cl->peer, MSG_ACCEPTED, NULL, 0);
-	cl->ctl->cb(cl, argc, argv, cl->flags, cl->ctl->arg);
-	for (i = 0; i < argc; i++)
-		free(argv[i]);
+	cl->ctl->cb(cl, rq.argc, rq.argv, cl->flags, cl->ctl->arg);
+	msg_request_free(&rq);
 }
 
 static void

@@ -291,3 +291,54 @@ msg_get_state(struct msg_rd *r, uint32_t *node, struct nstate *s)
 		return (-1);
 	return (0);
 }
+
+void
+msg_pack_request(struct msg_buf *mb, uint32_t flags, int argc,
+    char *const *argv)
+{
+	int	i;
+
+	msg_put_u32(mb, flags);
+	msg_put_u16(mb, (uint16_t)argc);
+	for (i = 0; i < argc; i++)
+		msg_put_str(mb, argv[i]);
+}
+
+/* At least one argument, at most MSG_REQ_MAXARGS, nothing left over. */
+int
+msg_unpack_request(const void *data, size_t len, struct msg_request *rq)
+{
+	struct msg_rd	r;
+	int		i;
+
+	msg_rd_init(&r, data, len);
+	rq->argv = NULL;
+	rq->flags = msg_get_u32(&r);
+	rq->argc = msg_get_u16(&r);
+	if (r.err || rq->argc == 0 || rq->argc > MSG_REQ_MAXARGS)
+		return (-1);
+	rq->argv = xcalloc(rq->argc + 1, sizeof *rq->argv);
+	for (i = 0; i < rq->argc; i++) {
+		if ((rq->argv[i] = msg_get_str(&r)) == NULL)
+			break;
+	}
+	if (msg_rd_done(&r) == -1) {
+		msg_request_free(rq);
+		return (-1);
+	}
+	return (0);
+}
+
+void
+msg_request_free(struct msg_request *rq)
+{
+	int	i;
+
+	if (rq->argv != NULL) {
+		for (i = 0; i < rq->argc; i++)
+			free(rq->argv[i]);
+		free(rq->argv);
+	}
+	rq->argv = NULL;
+	rq->argc = 0;
+}

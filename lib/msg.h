@@ -61,6 +61,9 @@ enum msg_op {
 	MSG_OP_REOPEN		/* reopen output files (SIGHUP) */
 };
 
+/* A MSG_REQUEST carries at most this many arguments. */
+#define MSG_REQ_MAXARGS	256
+
 /* MSG_REQUEST flags: what the client's terminal can do. */
 #define MSG_REQ_TTY	0x1
 #define MSG_REQ_COLOR	0x2
@@ -114,5 +117,22 @@ int	 msg_get_state(struct msg_rd *, uint32_t *node, struct nstate *);
 /* A supervisor's restart times: u8 n (<= NSTATE_NTIMES), n x i64. */
 void	 msg_put_times(struct msg_buf *, const int64_t *);
 int	 msg_get_times(struct msg_rd *, int64_t *);
+
+/*
+ * Whole payloads, one pair per message type: msg_pack_X appends the
+ * payload to a buffer, msg_unpack_X reads a whole payload and returns 0,
+ * or -1 if it is short, long or malformed (nothing is then left
+ * allocated).
+ */
+struct msg_request {
+	uint32_t	  flags;	/* MSG_REQ_* */
+	int		  argc;		/* 1 to MSG_REQ_MAXARGS */
+	char		**argv;		/* argc strings, then NULL */
+};
+
+void	 msg_pack_request(struct msg_buf *, uint32_t flags, int argc,
+	     char *const *argv);
+int	 msg_unpack_request(const void *, size_t, struct msg_request *);
+void	 msg_request_free(struct msg_request *);
 
 #endif

@@ -2,12 +2,10 @@
  * fuzz_ctl.c: libFuzzer target for the control-socket request parser.
  *
  * The input is what a client writes on the control socket. It is cut into
- * frames as peer.c does; the first frame is parsed exactly as ctl.c's
- * ctl_dispatch() parses a MSG_REQUEST (u32 flags, u16 argc, argc strings,
- * at most CTL_MAXARGS, nothing left over). ctl_dispatch is static and
- * tied to a live client, so its parsing is mirrored here line for line:
- * keep the two in step until the decoder moves into lib/msg.c, where
- * this target can call it directly.
+ * frames as peer.c does; the first frame's payload goes through
+ * msg_unpack_request(), the decoder ctl.c's ctl_dispatch() uses (u32
+ * flags, u16 argc, argc strings, 1 to MSG_REQ_MAXARGS of them, nothing
+ * left over).
  *
  * The arguments of an accepted request then go through the pure checks
  * cmd/remote.c applies to client text: node paths through tree_lookup()
@@ -22,8 +20,6 @@
 #include "spec.h"
 #include "tree.h"
 #include "value.h"
-
-#define CTL_MAXARGS	256	/* as in ctl.c */
 
 int	LLVMFuzzerInitialize(int *, char ***);
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
@@ -86,40 +82,14 @@ use_args(int argc, char **argv)
 	}
 }
 
-/* ctl_dispatch()'s parsing: returns argc, or -1 for "malformed request". */
-static int
-parse_request(const uint8_t *data, size_t len, uint32_t *flags, char **argv)
-{
-	struct msg_rd	r;
-	int		argc, i;
-
-	msg_rd_init(&r, data, len);
-	*flags = msg_get_u32(&r);
-	argc = msg_get_u16(&r);
-	if (argc > CTL_MAXARGS)
-		r.err = 1;
-	for (i = 0; i < argc && !r.err; i++) {
-		argv[i] = msg_get_str(&r);
-		if (argv[i] == NULL)
-			break;
-	}
-	if (msg_rd_done(&r) == -1 || argc == 0) {
-		while (i-- > 0)
-			free(argv[i]);
-		return (-1);
-	}
-	argv[argc] = NULL;
-	return (argc);
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct msg_hdr	 h;
-	char		*argv[CTL_MAXARGS + 1], *cause;
-	uint8_t		*payload;
-	uint32_t	 flags;
-	int		 argc, i;
+	struct msg_hdr		 h;
+	struct msg_request	 rq;
+	char			*cause;
+	uint8_t			*payload;
+	int			 i, rv;
 
 	if (size < MSG_HDRLEN)
 		return (0);
@@ -137,16 +107,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Exact-size copy: ASan catches a read one past the payload. */
 	payload = malloc(h.len == 0 ? 1 : h.len);
 	memcpy(payload, data + MSG_HDRLEN, h.len);
-	argc = parse_request(payload, h.len, &flags, argv);
+	rv = msg_unpack_request(payload, h.len, &rq);
 	free(payload);
-	if (argc == -1)
+	if (rv == -1) {
+		if (rq.argv != NULL)
+			abort();
 		return (0);
-	for (i = 0; i < argc; i++) {
-		if (argv[i] == NULL)
+	}
+	if (rq.argc < 1 || rq.argc > MSG_REQ_MAXARGS ||
+	    rq.argv[rq.argc] != NULL)
+		abort();
+	for (i = 0; i < rq.argc; i++) {
+		if (rq.argv[i] == NULL)
 			abort();
 	}
-	use_args(argc, argv);
-	for (i = 0; i < argc; i++)
-		free(argv[i]);
+	use_args(rq.argc, rq.argv);
+	msg_request_free(&rq);
 	return (0);
 }

@@ -80,13 +80,9 @@ static void
 request(const char *name, uint32_t flags, int argc, const char **argv)
 {
 	struct msg_buf	pl;
-	int		i;
 
 	msg_buf_init(&pl);
-	msg_put_u32(&pl, flags);
-	msg_put_u16(&pl, argc);
-	for (i = 0; i < argc; i++)
-		msg_put_str(&pl, argv[i]);
+	msg_pack_request(&pl, flags, argc, (char *const *)argv);
 	one("ctl", name, MSG_REQUEST, &pl);
 }
 

@@ -1,6 +1,7 @@
 /*
  * test_msg.c: the wire codec: headers, every field type, state records,
- * and that malformed or truncated input is refused, never over-read.
+ * whole request payloads, and that malformed or truncated input is
+ * refused, never over-read.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -144,11 +145,68 @@ test_state(void)
 	msg_buf_free(&mb);
 }
 
+static void
+test_request(void)
+{
+	struct msg_buf		 mb;
+	struct msg_request	 rq;
+	char			*argv[] = { "status", "--json", "", NULL };
+	char			*many[MSG_REQ_MAXARGS + 1];
+	int			 i;
+
+	msg_buf_init(&mb);
+	msg_pack_request(&mb, MSG_REQ_TTY | MSG_REQ_UTF8, 3, argv);
+	ok(msg_unpack_request(mb.data, mb.len, &rq) == 0, "request round trip");
+	is_int(rq.flags, MSG_REQ_TTY | MSG_REQ_UTF8, "request flags");
+	is_int(rq.argc, 3, "request argc");
+	ok(rq.argv != NULL && rq.argv[3] == NULL, "request argv ends in NULL");
+	is_str(rq.argv[0], "status", "request argv[0]");
+	is_str(rq.argv[2], "", "request: an empty argument");
+	msg_request_free(&rq);
+	ok(msg_unpack_request(mb.data, mb.len - 1, &rq) == -1 &&
+	    rq.argv == NULL, "request: a short payload is refused");
+	msg_put_u8(&mb, 0);
+	ok(msg_unpack_request(mb.data, mb.len, &rq) == -1 &&
+	    rq.argv == NULL, "request: trailing bytes are refused");
+	msg_buf_free(&mb);
+
+	msg_buf_init(&mb);
+	msg_pack_request(&mb, 0, 0, argv);
+	ok(msg_unpack_request(mb.data, mb.len, &rq) == -1,
+	    "request: no argument is refused");
+	msg_buf_free(&mb);
+
+	for (i = 0; i < MSG_REQ_MAXARGS + 1; i++)
+		many[i] = "x";
+	msg_buf_init(&mb);
+	msg_pack_request(&mb, 0, MSG_REQ_MAXARGS, many);
+	ok(msg_unpack_request(mb.data, mb.len, &rq) == 0 &&
+	    rq.argc == MSG_REQ_MAXARGS, "request: the most arguments");
+	msg_request_free(&rq);
+	msg_buf_free(&mb);
+	msg_buf_init(&mb);
+	msg_pack_request(&mb, 0, MSG_REQ_MAXARGS + 1, many);
+	ok(msg_unpack_request(mb.data, mb.len, &rq) == -1,
+	    "request: one argument too many is refused");
+	msg_buf_free(&mb);
+
+	/* A NUL inside an argument would cut it silently. */
+	msg_buf_init(&mb);
+	msg_put_u32(&mb, 0);
+	msg_put_u16(&mb, 1);
+	msg_put_u16(&mb, 3);
+	msg_put_bytes(&mb, "a\0b", 3);
+	ok(msg_unpack_request(mb.data, mb.len, &rq) == -1,
+	    "request: a NUL inside an argument is refused");
+	msg_buf_free(&mb);
+}
+
 int
 main(void)
 {
 	test_header();
 	test_fields();
 	test_state();
+	test_request();
 	return (done_testing());
 }
