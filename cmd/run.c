@@ -25,6 +25,7 @@
 #include "cmd.h"
 #include "ctl.h"
 #include "log.h"
+#include "nofile.h"
 #include "notify.h"
 #include "proc.h"
 #include "sink.h"
@@ -171,7 +172,7 @@ sv_child_main(int argc, char **argv)
 	struct sv		*sv;
 	char			*text, *cause = NULL;
 	size_t			 len;
-	int			 gid, id, width, rv, quiet;
+	int			 gid, id, width, rv, quiet, i;
 
 	if (argc < 5)
 		fatalx("__sv: internal use only");
@@ -190,7 +191,13 @@ sv_child_main(int argc, char **argv)
 		fatalx("__sv: bad node id %d", gid);
 	/* Output lines stay aligned with the whole tree's. */
 	t->pathwidth = width;
-	quiet = argc > 5 && strcmp(argv[5], "-q") == 0;
+	quiet = 0;
+	for (i = 5; i < argc; i++) {
+		if (strcmp(argv[i], "-q") == 0)
+			quiet = 1;
+		else if (strcmp(argv[i], "-n") == 0 && i + 1 < argc)
+			nofile_init(argv[++i]);
+	}
 	/* The title overwrites argv: read it all before. */
 	proc_title_set("supertree: %s", id == 0 ? t->name :
 	    t->nodes[id].path);

@@ -890,6 +890,9 @@ restart(struct fsm *f, const struct fsm_ctx *x, struct fsm_out *o)
 	f->failures = policy_backoff_failures(n, f->failures,
 	    x->now_ms - f->started_ms);
 	f->delay_ms = policy_backoff(n, f->failures);
+	/* A start that failed never loops hot, whatever backoff_min says. */
+	if (f->ex.start_failed && f->delay_ms < FSM_START_FAIL_FLOOR_MS)
+		f->delay_ms = FSM_START_FAIL_FLOOR_MS;
 	f->due_ms = x->now_ms + f->delay_ms;
 	emit(o, FSM_A_SAY, FSM_SAY_RESTARTING);
 	if (x->sup->strategy != TREE_ONE_FOR_ONE) {

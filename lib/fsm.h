@@ -25,6 +25,13 @@ enum fsm_state {
 };
 #define FSM_NSTATES	7
 
+/*
+ * The least delay before a restart after a failed start (exec failed,
+ * ended or timed out before it was ready), even with backoff_min = 0: a
+ * command that cannot start (EMFILE, ENOENT, ...) never loops hot.
+ */
+#define FSM_START_FAIL_FLOOR_MS	100
+
 enum fsm_ev {
 	FSM_EV_PLAN_START,	/* the ordered start reached it */
 	FSM_EV_PLAN_STOP,	/* the ordered stop reached it */

@@ -44,6 +44,7 @@
 
 #include "log.h"
 #include "msg.h"
+#include "nofile.h"
 #include "output.h"
 #include "peer.h"
 #include "notify.h"
@@ -1185,6 +1186,26 @@ sv_signals(struct sv *sv)
 }
 
 /*
+ * Room for our children's descriptors (nofile.c): raised at once, said
+ * once when the limit caps us (the starts past it fail with EMFILE, each
+ * a start failure that waits FSM_START_FAIL_FLOOR_MS at least).
+ */
+static void
+sv_nofile(struct sv *sv)
+{
+	long	allowed;
+
+	if (sv->id == -1)
+		nofile_init(NULL);
+	if ((allowed = nofile_want(sv->n)) < sv->n)
+		sv_event(sv, sv->id, "%d children need about %ld file "
+		    "descriptors but RLIMIT_NOFILE allows about %ld children: "
+		    "raise the hard limit (ulimit -Hn, LimitNOFILE=) or split "
+		    "this supervisor", sv->n,
+		    (long)sv->n * NOFILE_PER_CHILD + NOFILE_BASE, allowed);
+}
+
+/*
  * Run the loop until the supervisor is done. linkfd is the link to the
  * parent (-1 for the top). Returns the exit status.
  */
@@ -1195,6 +1216,7 @@ sv_run(struct sv *sv, int linkfd)
 
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	sv_signals(sv);
+	sv_nofile(sv);
 	if (linkfd != -1) {
 		proc_set_nonblock(linkfd);
 		sv->up = peer_new(sv->base, linkfd, up_dispatch, up_lost, sv);

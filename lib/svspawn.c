@@ -8,6 +8,7 @@
  * more). The process creation itself is spawn.c's.
  */
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <errno.h>
@@ -18,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "nofile.h"
 #include "output.h"
 #include "peer.h"
 #include "proc.h"
@@ -93,12 +95,17 @@ void
 sv_worker_req(struct sv_child *c, struct spawn_req *req, char *extra)
 {
 	const struct tree_node	*n = c->node;
+	unsigned long long	 soft, hard;
 	int			 i;
 
 	memset(req, 0, sizeof *req);
 	req->envp = sv_child_env(c, extra);
 	req->dir = n->directory;
 	req->umask = n->umask;
+	/* supertree's own descriptor limits, not the raised ones. */
+	if (nofile_orig(&soft, &hard) == 0)
+		req->rlimits[req->nrlimits++] = (struct spawn_rlimit){
+		    "limit_nofile", RLIMIT_NOFILE, soft, hard };
 	for (i = 0; i < RLIMIT_NKEYS; i++) {
 		if (!n->rlimits[i].set)
 			continue;
@@ -192,7 +199,7 @@ spawn_supervisor(struct sv_child *c, char **cause)
 	struct sv	*sv = c->sv;
 	struct spawn_req r;
 	struct spawn_fd	 fds[2];
-	char		 idbuf[16], depthbuf[16], widthbuf[16], *argv[8];
+	char		 idbuf[16], depthbuf[16], widthbuf[16], *argv[10];
 	int		 sp[2], mfd, rv, argc = 0;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) == -1) {
@@ -218,6 +225,10 @@ spawn_supervisor(struct sv_child *c, char **cause)
 	argv[argc++] = idbuf;
 	argv[argc++] = depthbuf;
 	argv[argc++] = widthbuf;
+	if (nofile_arg() != NULL) {
+		argv[argc++] = "-n";
+		argv[argc++] = (char *)nofile_arg();
+	}
 	if (sv->quiet)
 		argv[argc++] = "-q";
 	argv[argc] = NULL;

@@ -756,6 +756,13 @@ test_start_timeout(void)
 	(void)run(&x, ev_exit(0, SIGKILL, 0));
 	ok(f.ex.start_failed && f.state == FSM_BACKOFF,
 	    "... a start failure: restarted even though transient");
+	n.backoff_min_ms = 0;
+	fsm_init(&f, 1);
+	(void)run(&x, ev(FSM_EV_SPAWN_FAILED));
+	ok(f.state == FSM_BACKOFF && arg_of(&o, FSM_A_ARM) ==
+	    FSM_START_FAIL_FLOOR_MS,
+	    "a failed start waits the floor even with backoff_min = 0");
+	n.backoff_min_ms = w.backoff_min_ms;
 	n.ready = TREE_READY_EXEC;
 	fsm_init(&f, 1);
 	is_str(run(&x, ev(FSM_EV_SPAWNED)), "disarm,reply_up,report,replan",

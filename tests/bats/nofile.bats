@@ -1,0 +1,83 @@
+#!/usr/bin/env bats
+# nofile.bats: a supervisor's descriptor budget (issue 11 item 6). Each
+# worker costs its supervisor three descriptors: the soft RLIMIT_NOFILE is
+# raised to what the children need (up to the hard limit), workers still
+# get the limits supertree was started with, a limit that caps the tree is
+# said once with what to do, and a start that fails (EMFILE, ENOENT, ...)
+# never loops hot, even with backoff_min = 0.
+
+bats_require_minimum_version 1.5.0
+load helpers
+
+# many N: a tree of N workers that write their soft and hard limit to
+# $T/wI.n, then sleep.
+many() {
+	local i
+	printf '[supertree]\nname = nofile-%s\nintensity = 1000\nperiod = 1s\n\n' \
+	    "$BATS_TEST_NUMBER"
+	for i in $(seq "$1"); do
+		printf '[w%d]\ncommand = sh -c %s\nbackoff_min = 0\n\n' "$i" \
+		    "'ulimit -n >$T/w$i.tmp; ulimit -Hn >>$T/w$i.tmp; mv $T/w$i.tmp $T/w$i.n; exec sleep 100000'"
+	done
+}
+
+# start_limited SOFT HARD SPEC: start_tree under those limits.
+start_limited() {
+	local soft=$1 hard=$2
+	shift 2
+	ST_MARK=$ST_MARK prlimit --nofile="$soft:$hard" "$SUPERTREE" run \
+	    -S "$SOCK" "$@" >"$T/out" 2>"$T/err" 3>&- &
+	TREE_PID=$!
+	wait_for st_answers
+}
+
+@test "nofile: 150 workers start under a soft limit of 256; each sees 256" {
+	many 150 >"$T/t.ini"
+	start_limited 256 20000 "$T/t.ini"
+	wait_for test -e "$T/w150.n"
+	run st wait --for running --timeout 30s w1 w75 w150
+	assert_success
+	assert_equal "$(cat "$T/w1.n")" "$(printf '256\n20000')"
+	assert_equal "$(cat "$T/w150.n")" "$(printf '256\n20000')"
+	run ! grep -i 'too many open files' "$T/err"
+}
+
+@test "nofile: a hard limit that caps the tree is said once, with what to do" {
+	# Raising the hard limit needs CAP_SYS_RESOURCE: without it (or as
+	# an ordinary user) the cap holds.
+	if capsh --has-p=cap_sys_resource 2>/dev/null; then
+		skip "this process may raise its hard limit (CAP_SYS_RESOURCE)"
+	fi
+	many 150 >"$T/t.ini"
+	start_limited 200 200 "$T/t.ini"
+	wait_for grep -q 'RLIMIT_NOFILE allows about' "$T/err"
+	assert_equal "$(grep -c 'RLIMIT_NOFILE allows about' "$T/err")" 1
+	run grep 'RLIMIT_NOFILE allows about' "$T/err"
+	assert_output --partial '150 children need about 514 file descriptors'
+	assert_output --partial 'raise the hard limit'
+}
+
+@test "nofile: a start that fails waits at least 100ms, even with backoff_min = 0" {
+	cat >"$T/t.ini" <<-EOF
+	[supertree]
+	intensity = 100000
+	period = 1s
+
+	[ok]
+	command = sleep 100000
+
+	[w]
+	command = $T/does-not-exist
+	backoff_min = 0
+	EOF
+	start_tree "$T/t.ini"
+	wait_for test "$(node_field w restarts)" -ge 3
+	r1=$(node_field w restarts)
+	t1=$(date +%s%N)
+	wait_for test "$(node_field w restarts)" -ge $((r1 + 5))
+	t2=$(date +%s%N)
+	# Five more restarts took at least 5 x 100ms (not microseconds).
+	[ $(((t2 - t1) / 1000000)) -ge 400 ]
+	# The loop still serves: a sibling runs, status answers.
+	assert_equal "$(node_field ok state)" running
+}
