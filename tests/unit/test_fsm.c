@@ -623,7 +623,8 @@ test_backoff(void)
 	is_str(run(&x, ev(FSM_EV_SPAWN_FAILED)),
 	    "disarm,reply_up,count,say,arm,report",
 	    "no backoff, but a failed start goes through the timer");
-	is_int(arg_of(&o, FSM_A_ARM), 0, "... of 0 ms (a turn of the loop)");
+	is_int(arg_of(&o, FSM_A_ARM), FSM_START_FAIL_FLOOR_MS,
+	    "... of the start-failure floor, not 0 ms");
 }
 
 static void
