@@ -80,7 +80,14 @@ cmd_check(int argc, char **argv)
 	struct tree	*t;
 	char		*text, *out;
 	size_t		 len;
+	int		 json = 0;
 
+	/* --json: the status --json schema, every node stopped. */
+	if (argc > 1 && strcmp(argv[1], "--json") == 0) {
+		json = 1;
+		argc--;
+		argv++;
+	}
 	if (argc != 2) {
 		if (argc < 2)
 			fprintf(stderr, "supertree: check: no FILE given (- "
@@ -92,8 +99,11 @@ cmd_check(int argc, char **argv)
 	}
 	if ((t = check_load(argv[1], &text, &len)) == NULL)
 		return (EXIT_USAGE);
-	out = render_tree(t, NULL, 0, render_flags(STDOUT_FILENO) &
-	    RENDER_UTF8);
+	if (json)
+		out = render_json(t, NULL, 0);
+	else
+		out = render_tree(t, NULL, 0, render_flags(STDOUT_FILENO) &
+		    RENDER_UTF8);
 	fputs(out, stdout);
 	free(out);
 	free(text);

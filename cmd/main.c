@@ -20,7 +20,7 @@ int64_t		 cmd_timeout_ms = CMD_TIMEOUT_MS;
 const struct cmd_entry cmd_table[] = {
 	{ "run", cmd_run, "run [-q] [-S socket] FILE",
 	  "run the tree FILE describes (- reads stdin) until it stops" },
-	{ "check", cmd_check, "check FILE",
+	{ "check", cmd_check, "check [--json] FILE",
 	  "validate FILE and draw its tree" },
 	{ "wrap", cmd_wrap, "wrap [-q] [-S socket] [--restart TYPE] "
 	  "[--backoff-min D] [--backoff-max D] [--max-restarts N] "

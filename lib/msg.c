@@ -233,6 +233,7 @@ msg_put_state(struct msg_buf *mb, uint32_t node, const struct nstate *s)
 	msg_put_str(mb, s->error);
 	msg_put_str(mb, s->status);
 	msg_put_times(mb, s->intensity_times);
+	msg_put_str(mb, s->waiting);
 }
 
 void
@@ -286,6 +287,7 @@ msg_get_state(struct msg_rd *r, uint32_t *node, struct nstate *s)
 	msg_get_strbuf(r, s->error, sizeof s->error);
 	msg_get_strbuf(r, s->status, sizeof s->status);
 	msg_get_times(r, s->intensity_times);
+	msg_get_strbuf(r, s->waiting, sizeof s->waiting);
 	if (r->err || s->state >= NS_NWIRE || s->pid < 0 ||
 	    s->cause > NSTATE_CAUSE_STRATEGY)
 		return (-1);

@@ -18,10 +18,12 @@ enum nstate_state {
 	NS_STOPPING,	/* stop signal sent, waiting for the process group */
 	NS_EXITED,	/* ended and not restarted (normal end / temporary) */
 	NS_FAILED,	/* ended and gave up: max_restarts, intensity, ... */
+	NS_WAITING,	/* its after conditions are not met yet (dep.c) */
+	NS_DONE,	/* a one-shot that succeeded */
 	NS_UNRESPONSIVE	/* status only: its supervisor did not answer */
 };
-#define NS_NSTATES	9
-#define NS_NWIRE	8	/* states a supervisor reports (not the last) */
+#define NS_NSTATES	11
+#define NS_NWIRE	10	/* states a supervisor reports (not the last) */
 
 #define NSTATE_NO_EXIT	INT32_MIN	/* last_exit: never exited */
 #define NSTATE_TEXTLEN	112
@@ -59,6 +61,8 @@ struct nstate {
 	int64_t		intensity_times[NSTATE_NTIMES];
 	char		error[NSTATE_TEXTLEN];	/* last start error, or "" */
 	char		status[NSTATE_TEXTLEN];	/* STATUS= text, or "" */
+	/* NS_WAITING: what it waits for, "PATH:CONDITION ...", or "". */
+	char		waiting[NSTATE_TEXTLEN];
 };
 
 const char	*nstate_name(int state);

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "dep.h"
 #include "render.h"
 #include "value.h"
 #include "xmalloc.h"
@@ -53,6 +54,10 @@ static void	status_extra(struct buf *, const struct tree_node *,
 static void	json_node(struct buf *, const struct tree *, int,
 		    const struct nstate *, int64_t);
 static int	health_fine(const struct tree_node *, const struct nstate *);
+static void	check_deps(struct buf *, const struct tree *,
+		    const struct tree_node *);
+static void	json_deps(struct buf *, const struct tree *,
+		    const struct tree_node *, const struct nstate *);
 
 static const char *kinds[] = { "supervisor", "worker" };
 static const char *restarts[] = { "permanent", "transient", "temporary" };
@@ -63,7 +68,8 @@ static const char *strategies[] = {
 /* By state: green up, yellow in between, red failed, dim down. */
 static const char *colours[NS_NSTATES] = {
 	"\033[2m", "\033[33m", "\033[32m", "\033[32m", "\033[33m",
-	"\033[33m", "\033[2m", "\033[31m", "\033[31m"
+	"\033[33m", "\033[2m", "\033[31m", "\033[33m", "\033[32m",
+	"\033[31m"
 };
 
 /* End a drawn line; columns padded for nothing leave no trailing blanks. */
@@ -336,7 +342,9 @@ render_check(struct buf *b, const struct tree *t, int flags)
 		buf_pad(b, w1 - w + 2);
 		buf_printf(b, "%-10s  ", kinds[n->kind]);
 		if (n->kind == TREE_WORKER) {
-			buf_printf(b, "%-*s  cmd:", w3, restarts[n->restart]);
+			buf_printf(b, "%-*s  ", w3, restarts[n->restart]);
+			check_deps(b, t, n);
+			buf_puts(b, "cmd:");
 			for (j = 0; n->argv != NULL && j < n->argc &&
 			    n->argv[j] != NULL; j++) {
 				buf_add(b, " ", 1);
@@ -351,9 +359,37 @@ render_check(struct buf *b, const struct tree *t, int flags)
 				buf_printf(b, "%ld/", n->intensity);
 				put_duration(b, n->period_ms);
 			}
+			if (n->parallel || n->nafter > 0)
+				buf_puts(b, "  ");
+			check_deps(b, t, n);
 		}
 		put_endline(b);
 	}
+}
+
+/*
+ * check: a worker's "oneshot", a supervisor's "parallel" and the after
+ * list with each condition as it applies ("after: db:ready"), each
+ * followed by two blanks.
+ */
+static void
+check_deps(struct buf *b, const struct tree *t, const struct tree_node *n)
+{
+	int	i;
+
+	if (n->oneshot)
+		buf_puts(b, "oneshot  ");
+	if (n->parallel)
+		buf_puts(b, "parallel  ");
+	if (n->nafter == 0)
+		return;
+	buf_puts(b, "after:");
+	for (i = 0; i < n->nafter; i++) {
+		buf_add(b, " ", 1);
+		put_text(b, n->after[i].path);
+		buf_printf(b, ":%s", dep_cond_name(dep_cond(t, &n->after[i])));
+	}
+	buf_puts(b, "  ");
 }
 
 /* The fixed-width columns of a status line. */
@@ -439,6 +475,10 @@ status_extra(struct buf *b, const struct tree_node *n,
 			    (long long)(left % 1000) / 100);
 		else
 			put_uptime(b, left);
+	}
+	if (st->state == NS_WAITING && st->waiting[0] != '\0') {
+		buf_puts(b, "  waiting for ");
+		put_text(b, st->waiting);
 	}
 	if (st->manual)
 		buf_puts(b, "  manual");
@@ -558,6 +598,7 @@ json_node(struct buf *b, const struct tree *t, int id,
 	buf_puts(b, ",\"status_text\":");
 	put_json_str(b, st->status[0] != '\0' ? st->status : NULL);
 	buf_printf(b, ",\"manual\":%s", st->manual ? "true" : "false");
+	json_deps(b, t, n, st);
 	if (n->kind == TREE_SUPERVISOR) {
 		buf_printf(b, ",\"strategy\":\"%s\",\"intensity\":",
 		    strategies[n->strategy]);
@@ -582,6 +623,53 @@ json_node(struct buf *b, const struct tree *t, int id,
 		buf_add(b, "]", 1);
 	}
 	buf_add(b, "}", 1);
+}
+
+/*
+ * Only what a node uses: "start" of a parallel supervisor, "oneshot",
+ * "after" (each path with its condition as it applies) and, while it
+ * waits, "waiting_for" (the conditions not met yet, as "PATH:CONDITION").
+ */
+static void
+json_deps(struct buf *b, const struct tree *t, const struct tree_node *n,
+    const struct nstate *st)
+{
+	const char	*p, *e;
+	int		 i;
+
+	if (n->parallel)
+		buf_puts(b, ",\"start\":\"parallel\"");
+	if (n->oneshot)
+		buf_puts(b, ",\"oneshot\":true");
+	if (n->nafter > 0) {
+		buf_puts(b, ",\"after\":[");
+		for (i = 0; i < n->nafter; i++) {
+			buf_puts(b, i > 0 ? ",{\"path\":" : "{\"path\":");
+			put_json_str(b, n->after[i].path);
+			buf_printf(b, ",\"condition\":\"%s\"}", dep_cond_name(
+			    dep_cond(t, &n->after[i])));
+		}
+		buf_add(b, "]", 1);
+	}
+	if (st->state != NS_WAITING)
+		return;
+	buf_puts(b, ",\"waiting_for\":[");
+	for (p = st->waiting, i = 0; *p != '\0'; p = e, i++) {
+		p += strspn(p, " ");
+		if (*p == '\0')
+			break;
+		e = p + strcspn(p, " ");
+		if (i > 0)
+			buf_add(b, ",", 1);
+		buf_add(b, "\"", 1);
+		for (; p < e; p++) {
+			if ((unsigned char)*p >= 0x20 && *p != '"' &&
+			    *p != '\\' && (unsigned char)*p < 0x7f)
+				buf_add(b, p, 1);
+		}
+		buf_add(b, "\"", 1);
+	}
+	buf_add(b, "]", 1);
 }
 
 char *
@@ -627,7 +715,8 @@ health_fine(const struct tree_node *n, const struct nstate *st)
 		return (0);
 	if (st->manual && st->state == NS_STOPPED)
 		return (1);
-	if (st->state == NS_RUNNING || st->state == NS_READY)
+	if (st->state == NS_RUNNING || st->state == NS_READY ||
+	    st->state == NS_DONE)
 		return (1);
 	return (st->state == NS_EXITED && n->parent != -1 &&
 	    n->restart != TREE_PERMANENT);

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "dep.h"
 #include "log.h"
 #include "spec_int.h"
 #include "xmalloc.h"
@@ -36,6 +37,8 @@ static char	*spec_cause(struct spec_ctx *);
 static int	 spec_text_ok(struct spec_ctx *);
 static size_t	 spec_utf8(const unsigned char *, size_t);
 static void	 spec_free(struct spec_ctx *);
+static void	 spec_dep_error(void *, int, const char *, const char *);
+static int	 spec_deps(struct spec_ctx *, struct tree *);
 static struct tree *spec_parse_ctx(const char *, const char *, size_t, int,
 		     int, const struct spec_ids *, char **);
 
@@ -209,6 +212,31 @@ spec_free(struct spec_ctx *ctx)
 	free(ctx->socket);
 }
 
+static void
+spec_dep_error(void *arg, int line, const char *path, const char *msg)
+{
+	spec_error(arg, line, path, "%s", msg);
+}
+
+/*
+ * The after lists, once every node has its id: unknown paths and cycles
+ * (dep.c). A slice only resolves what it holds: the top checked the rest.
+ */
+static int
+spec_deps(struct spec_ctx *ctx, struct tree *t)
+{
+	char	*text;
+	int	 node, errs;
+
+	errs = dep_resolve(t, !ctx->slice, spec_dep_error, ctx);
+	if (ctx->slice || !dep_cycle(t, &node, &text))
+		return (errs != 0 ? -1 : 0);
+	spec_error(ctx, t->nodes[node].after_line, t->nodes[node].path,
+	    "key 'after': cycle: %s", text);
+	free(text);
+	return (-1);
+}
+
 static struct tree *
 spec_parse_ctx(const char *file, const char *text, size_t len, int slice,
     int self, const struct spec_ids *ids, char **cause)
@@ -250,9 +278,14 @@ spec_parse_ctx(const char *file, const char *text, size_t len, int slice,
 			spec_error(&ctx, rc, NULL, "syntax error");
 		spec_check_all(&ctx);
 	}
-	if (ctx.nerrs == 0 && ctx.nlost == 0)
+	if (ctx.nerrs == 0 && ctx.nlost == 0) {
 		t = spec_build_tree(&ctx);
-	else if (cause != NULL)
+		if (spec_deps(&ctx, t) != 0) {
+			tree_free(t);
+			t = NULL;
+		}
+	}
+	if (t == NULL && cause != NULL)
 		*cause = spec_cause(&ctx);
 	spec_free(&ctx);
 	return (t);

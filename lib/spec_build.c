@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "dep.h"
 #include "spec_int.h"
 #include "value.h"
 #include "xmalloc.h"
@@ -290,6 +291,11 @@ spec_build_fmt_key(struct buf *b, const struct tree_node *n,
 		break;
 	case K_LOG_MAX_SIZE:
 		buf_printf(b, "%lld", (long long)n->log_max_size);
+		break;
+	case K_AFTER:
+		for (i = 0; i < n->nafter; i++)
+			fprintf(f, "%s%s:%s", i > 0 ? " " : "", n->after[i].path,
+			    dep_cond_name(n->after[i].cond));
 		break;
 	case K_READY:
 		if (n->ready == TREE_READY_FD)

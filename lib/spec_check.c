@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dep.h"
 #include "spec_int.h"
 #include "value.h"
 #include "xmalloc.h"
@@ -206,6 +207,11 @@ spec_check_node(struct spec_ctx *ctx, int i)
 	if (ctx->slice && i != 0 && i != ctx->self &&
 	    sec->parent != ctx->self) {
 		sec->bare = 1;
+		/* Its after list orders its supervisor's stop (dep_order). */
+		v = &sec->keys[K_AFTER];
+		if (v->s != NULL && dep_parse(v->s, &n->after, &n->nafter,
+		    &cause) != 0)
+			free(cause);
 		return;
 	}
 	for (k = 0; k < K_NKEYS; k++) {
@@ -295,6 +301,9 @@ spec_check_post(struct spec_ctx *ctx, int i, const char *ok)
 	}
 	if (n->kind == TREE_WORKER && (n->user != NULL || n->group != NULL))
 		spec_check_ids(ctx, i);
+	/* A task that runs to completion is retried only if it fails. */
+	if (n->oneshot && sec->keys[K_RESTART].s == NULL)
+		n->restart = TREE_TRANSIENT;
 }
 
 /*

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "dep.h"
 #include "log.h"
 #include "rlimit.h"
 #include "spec_int.h"
@@ -49,6 +50,9 @@ static const struct spec_word spec_strategies[] = {
 	{ "one_for_one", TREE_ONE_FOR_ONE },
 	{ "one_for_all", TREE_ONE_FOR_ALL },
 	{ "rest_for_one", TREE_REST_FOR_ONE }, { NULL, 0 }
+};
+static const struct spec_word spec_starts[] = {
+	{ "ordered", 0 }, { "parallel", 1 }, { NULL, 0 }
 };
 static const struct spec_word spec_autos[] = {
 	{ "never", TREE_AUTO_NEVER }, { "any_significant", TREE_AUTO_ANY },
@@ -105,6 +109,10 @@ const struct spec_key spec_key_table[K_NKEYS] = {
 	{ "period", KW_SUPER, KT_DURATION, OFF(period_ms), 1, 0, NULL, NULL },
 	{ "auto_shutdown", KW_SUPER, KT_WORD, OFF(auto_shutdown), 0, 0,
 	  spec_autos, "(use never, any_significant or all_significant)" },
+	{ "start", KW_SUPER, KT_WORD, OFF(parallel), 0, 0, spec_starts,
+	  "(use ordered or parallel)" },
+	{ "after", KW_CHILD, KT_FN, 0, 0, 0, NULL, NULL },
+	{ "oneshot", KW_WORKER, KT_BOOL, OFF(oneshot), 0, 0, NULL, NULL },
 	{ "name", KW_ROOT, KT_FN, 0, 0, 0, NULL, NULL },
 	{ "socket", KW_ROOT, KT_FN, 0, 0, 0, NULL, NULL },
 };
@@ -116,7 +124,10 @@ static const char *spec_aliases[][2] = {
 	{ "workdir", "directory" }, { "env", "environment" },
 	{ "signal", "stop_signal" }, { "kill_signal", "stop_signal" },
 	{ "stop_timeout", "shutdown" }, { "timeout", "start_timeout" },
-	{ "stdout", "output" }, { "log", "output" }, { NULL, NULL }
+	{ "stdout", "output" }, { "log", "output" },
+	{ "depends_on", "after" }, { "requires", "after" },
+	{ "wants", "after" }, { "one_shot", "oneshot" }, { "once", "oneshot" },
+	{ NULL, NULL }
 };
 
 int
@@ -329,6 +340,11 @@ spec_key_special(struct spec_ctx *ctx, struct tree_node *n, enum spec_keyid k,
 		return (spec_key_size(s, &n->log_max_size, cause));
 	case K_READY:
 		return (spec_key_ready(v, n, cause));
+	case K_AFTER:
+		if (dep_parse(s, &n->after, &n->nafter, cause) != 0)
+			return (-1);
+		n->after_line = v->line;
+		return (0);
 	case K_NAME:
 		if (!spec_key_name_ok(s)) {
 			return (spec_key_bad(cause, "invalid name", s, "(use 1 to "

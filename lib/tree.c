@@ -111,7 +111,7 @@ void
 tree_free(struct tree *t)
 {
 	struct tree_node	*n;
-	int			 i;
+	int			 i, j;
 
 	if (t == NULL)
 		return;
@@ -130,6 +130,9 @@ tree_free(struct tree *t)
 		free(n->output_path);
 		free(n->ready_host);
 		value_free_vec(n->ready_argv);
+		for (j = 0; j < n->nafter; j++)
+			free(n->after[j].path);
+		free(n->after);
 		free(n->digest);
 	}
 	free(t->nodes);

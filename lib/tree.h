@@ -67,6 +67,21 @@ enum tree_ready {
 	TREE_READY_PROBE
 };
 
+/* An after condition (after = PATH[:CONDITION]); see dep.c. */
+enum tree_cond {
+	TREE_COND_DEFAULT,	/* succeeded for a one-shot, else ready */
+	TREE_COND_STARTED,
+	TREE_COND_READY,
+	TREE_COND_SUCCEEDED
+};
+
+struct tree_after {
+	char		*path;		/* as written: a full node path */
+	enum tree_cond	 cond;
+	int		 id;		/* its node; -1: not in this tree (a
+					   slice) */
+};
+
 #define TREE_NICE_UNSET		100
 #define TREE_OOM_UNSET		(-10000)
 
@@ -93,6 +108,9 @@ struct tree_node {
 	int64_t		  backoff_max_ms;
 	double		  backoff_multiplier;
 	int64_t		  backoff_reset_ms;
+	struct tree_after *after;	/* after = ...: starts once met */
+	int		  nafter;
+	int		  after_line;	/* line of the after key */
 
 	/* Workers only. */
 	char		**argv;		/* NULL-terminated */
@@ -125,12 +143,14 @@ struct tree_node {
 	int		  ready_port;
 	char		**ready_argv;	/* for TREE_READY_PROBE */
 	int64_t		  start_timeout_ms;
+	int		  oneshot;	/* runs to completion: done */
 
 	/* Supervisors only. */
 	enum tree_strategy strategy;
 	long		  intensity;	/* TREE_UNLIMITED: never give up */
 	int64_t		  period_ms;
 	enum tree_auto	  auto_shutdown;
+	int		  parallel;	/* start = parallel */
 
 	/*
 	 * Canonical text of this node's own settings (every key as resolved,

@@ -43,7 +43,7 @@ calls=$(printf '%s' "$calls" | tr -d '\n')
 # The files of each pure module.
 modules() {
 	for m in spec policy fsm plan diff render msg value tree nstate buf \
-	    escape rlimit; do
+	    escape rlimit dep; do
 		files=
 		for f in "$src/lib/$m.c" "$src/lib/$m.h" "$src/lib/${m}_"*.c \
 		    "$src/lib/${m}_"*.h; do

@@ -103,6 +103,21 @@ test_state(void)
 	strcpy(a.error, "exec: No such file or directory");
 	strcpy(a.status, "serving");
 	msg_buf_init(&mb);
+	msg_put_state(&mb, 18, &a);
+	strcpy(b.waiting, "x");
+	msg_rd_init(&r, mb.data, mb.len);
+	ok(msg_get_state(&r, &node, &b) == 0 && b.waiting[0] == '\0',
+	    "an empty waiting text");
+	msg_buf_free(&mb);
+	strcpy(a.waiting, "db/pg:ready migrate:succeeded");
+	msg_buf_init(&mb);
+	msg_put_state(&mb, 18, &a);
+	msg_rd_init(&r, mb.data, mb.len);
+	ok(msg_get_state(&r, &node, &b) == 0 && strcmp(b.waiting,
+	    a.waiting) == 0, "the waiting text round trip");
+	msg_buf_free(&mb);
+	memset(a.waiting, 0, sizeof a.waiting);
+	msg_buf_init(&mb);
 	msg_put_state(&mb, 17, &a);
 	msg_rd_init(&r, mb.data, mb.len);
 	ok(msg_get_state(&r, &node, &b) == 0 && msg_rd_done(&r) == 0,
@@ -115,8 +130,11 @@ test_state(void)
 			bad++;
 	}
 	is_int(bad, 0, "every truncation refused");
-	/* The count of times is the byte after the status text. */
-	mb.data[mb.len - 2 * 8 - 1] = NSTATE_NTIMES + 1;
+	/*
+	 * The count of times is the byte after the status text (before
+	 * the waiting text, empty here: 2 bytes).
+	 */
+	mb.data[mb.len - 2 - 2 * 8 - 1] = NSTATE_NTIMES + 1;
 	msg_rd_init(&r, mb.data, mb.len);
 	ok(msg_get_state(&r, &node, &b) == -1, "too many restart times refused");
 	mb.data[mb.len - 2 * 8 - 1] = 2;
