@@ -16,6 +16,7 @@
 #define DEP_READY	0x02	/* ready, or succeeded */
 #define DEP_SUCCEEDED	0x04	/* a one-shot done, or ended normally */
 #define DEP_ONESHOT	0x08	/* it is a one-shot: the default is succeeded */
+#define DEP_KNOWN	0x10	/* set by whoever sends bits: they are real */
 
 /* An error found while resolving: its line, its node, the message. */
 typedef void	dep_error_fn(void *, int line, const char *path,

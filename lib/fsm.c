@@ -27,6 +27,10 @@
  *   STOPPING  we signalled it and wait for the leader to end (kill timer)
  *   DRAINING  the leader ended but its process group did not: the rest is
  *             being stopped before the child counts as down (kill timer)
+ *   WAITING   no process: it is due to start but a node of its after
+ *             list does not meet its condition yet (dep.c); DEPS_MET
+ *             starts it. Every spawn goes through that gate (spawn()),
+ *             so a first start, a restart and a start by hand all wait.
  *
  * Invariants:
  * - One timer per child, and the state says what it is for: BACKOFF the
@@ -59,7 +63,7 @@ static void	stop_flags(struct fsm *, struct fsm_out *);
 static void	retire_flags(struct fsm *, struct fsm_out *);
 static void	begin_stop(struct fsm *, const struct fsm_ctx *,
 		    struct fsm_out *);
-static void	spawn(struct fsm *, struct fsm_out *);
+static void	spawn(struct fsm *, const struct fsm_ctx *, struct fsm_out *);
 static void	settle(struct fsm *, struct fsm_out *);
 static void	ended(struct fsm *, const struct fsm_ctx *, struct fsm_out *);
 static void	restart(struct fsm *, const struct fsm_ctx *,
@@ -73,59 +77,67 @@ static fsm_fn	ig, plan_start_down, plan_start_held, plan_stop_down,
 		retire_stopping, kill_down, kill_wait, kill_up, spawned,
 		spawn_failed, ready_starting, ready_up, unready_up, exit_up,
 		exit_stopping, gone, timer_backoff, timer_start, timer_overdue,
-		old_gone;
+		old_gone, deps_met;
 
 /*
  * The table. Columns, in enum fsm_ev order:
  * PLAN_START PLAN_STOP START RESTART STOP STRATEGY SHUTDOWN RETIRE KILL
- * SPAWNED SPAWN_FAILED READY UNREADY EXIT GONE TIMER OLD_GONE
+ * SPAWNED SPAWN_FAILED READY UNREADY EXIT GONE TIMER OLD_GONE DEPS_MET
  */
 static fsm_fn *const table[FSM_NSTATES][FSM_NEVENTS] = {
 	[FSM_DOWN] = {
 		plan_start_down, plan_stop_down, start_down, start_down,
 		stop_down, strategy, shutdown_down, retire_down, kill_down,
-		spawned, spawn_failed, ig, ig, ig, ig, ig, old_gone
+		spawned, spawn_failed, ig, ig, ig, ig, ig, old_gone, ig
 	},
 	[FSM_HELD] = {
 		plan_start_held, plan_stop_wait, start_down, start_down,
 		stop_wait, strategy, shutdown_wait, retire_down, kill_wait,
-		spawned, spawn_failed, ig, ig, ig, ig, ig, old_gone
+		spawned, spawn_failed, ig, ig, ig, ig, ig, old_gone, ig
 	},
 	[FSM_BACKOFF] = {
 		ig, plan_stop_wait, start_down, start_down,
 		stop_wait, strategy, shutdown_wait, retire_down, kill_wait,
-		spawned, spawn_failed, ig, ig, ig, ig, timer_backoff, old_gone
+		spawned, spawn_failed, ig, ig, ig, ig, timer_backoff, old_gone,
+		ig
 	},
 	[FSM_STARTING] = {
 		ig, plan_stop_up, start_up, restart_up,
 		stop_up, strategy, shutdown_up, retire_up, kill_up,
-		ig, ig, ready_starting, ig, exit_up, ig, timer_start, old_gone
+		ig, ig, ready_starting, ig, exit_up, ig, timer_start, old_gone,
+		ig
 	},
 	[FSM_UP] = {
 		ig, plan_stop_up, start_up, restart_up,
 		stop_up, strategy, shutdown_up, retire_up, kill_up,
-		ig, ig, ready_up, unready_up, exit_up, ig, ig, old_gone
+		ig, ig, ready_up, unready_up, exit_up, ig, ig, old_gone, ig
 	},
 	[FSM_STOPPING] = {
 		ig, ig, start_stopping, start_stopping,
 		stop_up, strategy, shutdown_up, retire_stopping, kill_up,
-		ig, ig, ig, ig, exit_stopping, ig, timer_overdue, old_gone
+		ig, ig, ig, ig, exit_stopping, ig, timer_overdue, old_gone, ig
 	},
 	[FSM_DRAINING] = {
 		ig, plan_stop_drain, start_stopping, restart_drain,
 		stop_up, strategy, shutdown_up, retire_drain, kill_up,
-		ig, ig, ig, ig, ig, gone, timer_overdue, old_gone
+		ig, ig, ig, ig, ig, gone, timer_overdue, old_gone, ig
+	},
+	[FSM_WAITING] = {
+		ig, plan_stop_wait, start_down, start_down,
+		stop_wait, strategy, shutdown_wait, retire_down, kill_wait,
+		spawned, spawn_failed, ig, ig, ig, ig, ig, old_gone, deps_met
 	}
 };
 
 static const char *state_names[FSM_NSTATES] = {
-	"down", "held", "backoff", "starting", "up", "stopping", "draining"
+	"down", "held", "backoff", "starting", "up", "stopping", "draining",
+	"waiting"
 };
 
 static const char *event_names[FSM_NEVENTS] = {
 	"plan_start", "plan_stop", "start", "restart", "stop", "strategy",
 	"shutdown", "retire", "kill", "spawned", "spawn_failed", "ready",
-	"unready", "exit", "gone", "timer", "old_gone"
+	"unready", "exit", "gone", "timer", "old_gone", "deps_met"
 };
 
 static const char *act_names[FSM_NACTS] = {
@@ -233,11 +245,27 @@ begin_stop(struct fsm *f, const struct fsm_ctx *x, struct fsm_out *o)
 	report(f, o);
 }
 
+/*
+ * The one way to a spawn: through its after list. Not met: it waits
+ * (without a timer) until DEPS_MET; the plan sees it as not ready.
+ */
 static void
-spawn(struct fsm *f, struct fsm_out *o)
+spawn(struct fsm *f, const struct fsm_ctx *x, struct fsm_out *o)
 {
 	f->now = 0;
-	emit(o, FSM_A_SPAWN, 0);
+	if (x->deps_met) {
+		emit(o, FSM_A_SPAWN, 0);
+		return;
+	}
+	if (f->state != FSM_WAITING) {
+		/* A backoff's timer has fired, or is of no use now. */
+		if (f->state == FSM_BACKOFF)
+			emit(o, FSM_A_DISARM, 0);
+		f->state = FSM_WAITING;
+		f->due_ms = 0;
+		emit(o, FSM_A_SAY, FSM_SAY_WAITING);
+	}
+	report(f, o);
 }
 
 /* Waiting to restart but no longer wanted: down at once. */
@@ -269,7 +297,7 @@ plan_start_down(struct fsm *f, const struct fsm_ctx *x,
 	(void)x;
 	(void)e;
 	if (f->want_up && !f->after_old)
-		spawn(f, o);
+		spawn(f, x, o);
 }
 
 /* Its turn after a strategy restart: back off first if it must. */
@@ -287,7 +315,7 @@ plan_start_held(struct fsm *f, const struct fsm_ctx *x,
 		report(f, o);
 		return;
 	}
-	spawn(f, o);
+	spawn(f, x, o);
 }
 
 static void
@@ -353,7 +381,7 @@ start_down(struct fsm *f, const struct fsm_ctx *x, const struct fsm_event *e,
 		return;
 	}
 	report(f, o);
-	spawn(f, o);
+	spawn(f, x, o);
 }
 
 static void
@@ -622,7 +650,8 @@ spawned(struct fsm *f, const struct fsm_ctx *x, const struct fsm_event *e,
 	memset(&f->ex, 0, sizeof f->ex);
 	if (n->kind == TREE_WORKER && n->ready == TREE_READY_EXEC) {
 		f->state = FSM_UP;
-		f->ready = 1;
+		/* A one-shot is ready once done (see restart()). */
+		f->ready = !n->oneshot;
 		emit(o, FSM_A_DISARM, 0);
 		emit(o, FSM_A_REPLY_UP, 0);
 		report(f, o);
@@ -656,7 +685,7 @@ ready_starting(struct fsm *f, const struct fsm_ctx *x,
 {
 	(void)e;
 	f->state = FSM_UP;
-	f->ready = 1;
+	f->ready = !x->node->oneshot;
 	emit(o, FSM_A_DISARM, 0);
 	if (x->node->kind == TREE_WORKER)
 		emit(o, FSM_A_SAY, FSM_SAY_READY);
@@ -705,8 +734,9 @@ exit_up(struct fsm *f, const struct fsm_ctx *x, const struct fsm_event *e,
 
 	f->ex = e->ex;
 	f->ex.by_us = 0;
+	/* A one-shot may end well before a readiness protocol spoke. */
 	f->ex.start_failed = f->state == FSM_STARTING &&
-	    n->kind == TREE_WORKER;
+	    n->kind == TREE_WORKER && !n->oneshot;
 	if (n->kind == TREE_SUPERVISOR && (e->ex.signaled ||
 	    (e->ex.code != 0 && e->ex.code != 1)))
 		emit(o, FSM_A_WIPE, 0);
@@ -759,7 +789,7 @@ timer_backoff(struct fsm *f, const struct fsm_ctx *x,
 	(void)e;
 	f->due_ms = 0;
 	if (f->want_up && !x->shutting_down && !f->after_old) {
-		spawn(f, o);
+		spawn(f, x, o);
 		return;
 	}
 	settle(f, o);
@@ -787,6 +817,16 @@ timer_overdue(struct fsm *f, const struct fsm_ctx *x, const struct fsm_event *e,
 	f->sig = SIGKILL;
 	emit(o, FSM_A_SAY, FSM_SAY_KILLING);
 	emit(o, FSM_A_SIGNAL, SIGKILL);
+}
+
+/* What it waits for is there: start it, if it is still wanted. */
+static void
+deps_met(struct fsm *f, const struct fsm_ctx *x, const struct fsm_event *e,
+    struct fsm_out *o)
+{
+	(void)e;
+	if (f->want_up && !x->shutting_down && !f->after_old && x->deps_met)
+		spawn(f, x, o);
 }
 
 static void
@@ -825,7 +865,7 @@ ended(struct fsm *f, const struct fsm_ctx *x, struct fsm_out *o)
 		report(f, o);
 		emit(o, FSM_A_REPLAN, 0);
 		if (f->now && f->want_up && !x->shutting_down)
-			spawn(f, o);
+			spawn(f, x, o);
 		return;
 	}
 	if (x->shutting_down || !f->want_up) {
@@ -850,7 +890,7 @@ ended(struct fsm *f, const struct fsm_ctx *x, struct fsm_out *o)
 		/* A start by hand came while it was draining: honour it. */
 		go_down(f, FSM_END_STOPPED);
 		report(f, o);
-		spawn(f, o);
+		spawn(f, x, o);
 		return;
 	}
 	restart(f, x, o);
@@ -862,6 +902,20 @@ restart(struct fsm *f, const struct fsm_ctx *x, struct fsm_out *o)
 	const struct tree_node	*n = x->node;
 	enum policy_decision	 d;
 
+	if (n->oneshot && !policy_abnormal(n, &f->ex)) {
+		/*
+		 * A one-shot that succeeded is done: never restarted, ready
+		 * for its supervisor, succeeded for those who wait for it.
+		 */
+		f->want_up = 0;
+		go_down(f, FSM_END_DONE);
+		emit(o, FSM_A_REPLY_UP, 0);
+		report(f, o);
+		if (n->significant)
+			emit(o, FSM_A_SIGNIFICANT, 0);
+		emit(o, FSM_A_REPLAN, 0);
+		return;
+	}
 	d = policy_decide(n, &f->ex, f->exits);
 	if (d != POLICY_RESTART) {
 		f->want_up = 0;
@@ -912,7 +966,7 @@ restart(struct fsm *f, const struct fsm_ctx *x, struct fsm_out *o)
 	if (f->delay_ms == 0 && !f->ex.start_failed) {
 		f->state = FSM_HELD;
 		report(f, o);
-		spawn(f, o);
+		spawn(f, x, o);
 		return;
 	}
 	f->state = FSM_BACKOFF;
@@ -952,7 +1006,11 @@ fsm_nstate(const struct fsm *f, const struct tree_node *n)
 			return (NS_EXITED);
 		if (f->end == FSM_END_FAILED)
 			return (NS_FAILED);
+		if (f->end == FSM_END_DONE)
+			return (NS_DONE);
 		return (NS_STOPPED);
+	case FSM_WAITING:
+		return (NS_WAITING);
 	case FSM_HELD:
 	case FSM_BACKOFF:
 		return (NS_BACKOFF);
@@ -987,6 +1045,7 @@ fsm_plan_stop_needed(const struct fsm *f)
 		return (f->cycle);
 	case FSM_HELD:
 	case FSM_BACKOFF:
+	case FSM_WAITING:
 		return (f->cycle || !f->want_up);
 	case FSM_STARTING:
 	case FSM_UP:

@@ -21,9 +21,10 @@ enum fsm_state {
 	FSM_STARTING,	/* spawned; not ready yet */
 	FSM_UP,		/* running (fsm.ready: and ready) */
 	FSM_STOPPING,	/* we signalled it; waiting for the leader to end */
-	FSM_DRAINING	/* the leader ended; its process group lives on */
+	FSM_DRAINING,	/* the leader ended; its process group lives on */
+	FSM_WAITING	/* no process; its after conditions are not met */
 };
-#define FSM_NSTATES	7
+#define FSM_NSTATES	8
 
 /*
  * The least delay before a restart after a failed start (exec failed,
@@ -49,9 +50,10 @@ enum fsm_ev {
 	FSM_EV_EXIT,		/* the leader ended (fsm_event.ex, .group) */
 	FSM_EV_GONE,		/* the group of a draining worker is gone */
 	FSM_EV_TIMER,		/* its timer fired */
-	FSM_EV_OLD_GONE		/* its old self (before a reload) is gone */
+	FSM_EV_OLD_GONE,	/* its old self (before a reload) is gone */
+	FSM_EV_DEPS_MET		/* its after conditions are met now */
 };
-#define FSM_NEVENTS	17
+#define FSM_NEVENTS	18
 
 enum fsm_act {
 	FSM_A_SPAWN,		/* start a process; feed SPAWNED or
@@ -88,7 +90,8 @@ enum fsm_say {
 	FSM_SAY_RESTARTING,	/* "restarting in ..." (delay in fsm.delay_ms) */
 	FSM_SAY_MAX_RESTARTS,	/* "failed: max_restarts ... reached" */
 	FSM_SAY_GAVE_UP,	/* the supervisor: "gave up: more than ..." */
-	FSM_SAY_TREE_FAILED	/* the top: "the tree failed" */
+	FSM_SAY_TREE_FAILED,	/* the top: "the tree failed" */
+	FSM_SAY_WAITING		/* "waiting for PATH:CONDITION ..." */
 };
 
 /* Why a child is down (FSM_DOWN): what status shows. */
@@ -96,7 +99,8 @@ enum fsm_end {
 	FSM_END_NONE,		/* not started yet */
 	FSM_END_STOPPED,	/* stopped (by hand, a strategy, a shutdown) */
 	FSM_END_EXITED,		/* ended normally and stays down */
-	FSM_END_FAILED		/* gave up */
+	FSM_END_FAILED,		/* gave up */
+	FSM_END_DONE		/* a one-shot that succeeded */
 };
 
 /* What caused the last restart. */
@@ -138,6 +142,8 @@ struct fsm_ctx {
 	const struct tree_node	*sup;		/* its supervisor; NULL: top */
 	int			 shutting_down;	/* its supervisor is */
 	int			 intensity_full; /* one more restart gives up */
+	int			 deps_met;	/* its after list is met (or
+						   empty): it may spawn */
 	int64_t			 now_ms;	/* monotonic */
 };
 

@@ -40,6 +40,9 @@ enum msg_type {
 	MSG_CMD = 100,		/* u32 reqid, u8 op, u32 node, i32 arg */
 	MSG_PING = 102,		/* u32 seq: answer, and pass it on down */
 	MSG_RELOAD = 103,	/* u32 node, u32 width, u32 length, text */
+	MSG_DEPSTATE = 104,	/* u32 dest, u32 node, u8 bits, str path:
+				   what node offers to those who wait for
+				   it, for supervisor dest (svdep.c) */
 
 	/* 200-299: control socket. */
 	MSG_REQUEST = 200,	/* u32 flags, u16 argc, argc x str */

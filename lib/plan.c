@@ -15,6 +15,13 @@
  * stop raises stop_hi, a queued start lowers start_lo), so a whole plan
  * costs O(children) and an event that concerns one child costs O(1).
  *
+ * Under start = parallel the start cursor never waits for a child to be
+ * ready: every queued child is started in one pass (a child whose after
+ * list is not met waits in its own lifecycle, fsm.c). The cursors walk
+ * positions in the supervisor's start order (dep_order: file order,
+ * except that a child comes after the siblings its subtree waits for),
+ * so the stop is always its reverse.
+ *
  * plan_next() only says what comes next; the caller feeds the child the
  * event and calls it again. Feeding the event always makes progress (the
  * child begins to stop, settles, or is spawned), which the unit test
@@ -42,8 +49,37 @@ void
 plan_free(struct plan *p)
 {
 	free(p->queued);
+	free(p->order);
+	free(p->pos);
 	memset(p, 0, sizeof *p);
 }
+
+/* The start order (order[position] = child index; NULL: file order). */
+void
+plan_set_order(struct plan *p, int parallel, const int *order)
+{
+	int	i;
+
+	p->parallel = parallel;
+	free(p->order);
+	free(p->pos);
+	p->order = p->pos = NULL;
+	for (i = 0; order != NULL && i < p->n; i++) {
+		if (order[i] != i)
+			break;
+	}
+	if (order == NULL || i == p->n)
+		return;
+	p->order = xcalloc(p->n, sizeof *p->order);
+	p->pos = xcalloc(p->n, sizeof *p->pos);
+	for (i = 0; i < p->n; i++) {
+		p->order[i] = order[i];
+		p->pos[order[i]] = i;
+	}
+}
+
+#define POS(p, i)	((p)->pos != NULL ? (p)->pos[i] : (i))
+#define IDX(p, k)	((p)->order != NULL ? (p)->order[k] : (k))
 
 void
 plan_queue_start(struct plan *p, int i)
@@ -51,8 +87,8 @@ plan_queue_start(struct plan *p, int i)
 	if (i < 0 || i >= p->n)
 		return;
 	p->queued[i] = 1;
-	if (i < p->start_lo)
-		p->start_lo = i;
+	if (POS(p, i) < p->start_lo)
+		p->start_lo = POS(p, i);
 }
 
 void
@@ -65,8 +101,8 @@ plan_unqueue(struct plan *p, int i)
 void
 plan_queue_stop(struct plan *p, int i)
 {
-	if (i >= 0 && i < p->n && i > p->stop_hi)
-		p->stop_hi = i;
+	if (i >= 0 && i < p->n && POS(p, i) > p->stop_hi)
+		p->stop_hi = POS(p, i);
 }
 
 /* A shutdown: every child is considered for stopping, none for starting. */
@@ -82,36 +118,39 @@ plan_next(struct plan *p, plan_fsm_fn *fsm_of, void *arg, int shutting_down,
     int *idx)
 {
 	const struct fsm	*f;
+	int			 i;
 
 	for (; p->stop_hi >= 0; p->stop_hi--) {
-		f = fsm_of(arg, p->stop_hi);
+		i = IDX(p, p->stop_hi);
+		f = fsm_of(arg, i);
 		if (fsm_stopping_by_us(f))
 			return (PLAN_WAIT);
 		if (fsm_plan_stop_needed(f)) {
-			*idx = p->stop_hi;
+			*idx = i;
 			return (PLAN_STOP);
 		}
 	}
 	if (shutting_down)
 		return (PLAN_DONE);
 	for (; p->start_lo < p->n; p->start_lo++) {
-		if (!p->queued[p->start_lo])
+		i = IDX(p, p->start_lo);
+		if (!p->queued[i])
 			continue;
-		f = fsm_of(arg, p->start_lo);
+		f = fsm_of(arg, i);
 		if (!f->want_up) {
-			p->queued[p->start_lo] = 0;
+			p->queued[i] = 0;
 			continue;
 		}
 		/* Its old self (before a reload) must be gone first. */
 		if (f->after_old)
 			return (PLAN_WAIT);
 		if (fsm_plan_start_needed(f)) {
-			*idx = p->start_lo;
+			*idx = i;
 			return (PLAN_START);
 		}
-		if (!f->ready)
+		if (!f->ready && !p->parallel)
 			return (PLAN_WAIT);
-		p->queued[p->start_lo] = 0;
+		p->queued[i] = 0;
 	}
 	return (PLAN_DONE);
 }

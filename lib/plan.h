@@ -14,6 +14,9 @@ struct plan {
 	int	 n;
 	int	 stop_hi;	/* next to consider stopping; -1: none */
 	int	 start_lo;	/* next to consider starting; n: none */
+	int	 parallel;	/* start = parallel: never wait for ready */
+	int	*order;		/* position -> child index; NULL: identity */
+	int	*pos;		/* child index -> position */
 };
 
 enum plan_op {
@@ -28,6 +31,7 @@ typedef const struct fsm *plan_fsm_fn(void *, int);
 
 void		plan_init(struct plan *, int n);
 void		plan_free(struct plan *);
+void		plan_set_order(struct plan *, int parallel, const int *);
 void		plan_queue_start(struct plan *, int);
 void		plan_unqueue(struct plan *, int);
 void		plan_queue_stop(struct plan *, int);

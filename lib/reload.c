@@ -27,6 +27,7 @@
 #include "policy.h"
 #include "resolve.h"
 #include "sv.h"
+#include "sv_int.h"
 #include "xmalloc.h"
 
 /* Hand a child supervisor its slice of the new tree. */
@@ -216,6 +217,7 @@ sv_reload(struct sv *sv, const char *text, size_t len, int gid, int width,
 	plan_free(&sv->plan);
 	sv->plan = np;
 	sv->plan.stop_hi = nchild - 1;
+	sv_start_order(sv);
 	sv->nsatisfied = 0;
 	for (k = 0; k < nchild; k++) {
 		nc[k]->satisfied = fsm_satisfied(&nc[k]->fsm);
@@ -228,6 +230,8 @@ sv_reload(struct sv *sv, const char *text, size_t len, int gid, int width,
 			forward(sv, nc[k]);
 		sv_report(sv, nc[k]->id);
 	}
+	/* The waits, recomputed: the top tells everyone what they wait for. */
+	svdep_reload(sv);
 	sv_plan_run(sv);
 	return (0);
 }

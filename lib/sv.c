@@ -42,6 +42,7 @@
 
 #include <event2/event.h>
 
+#include "dep.h"
 #include "log.h"
 #include "msg.h"
 #include "nofile.h"
@@ -169,6 +170,8 @@ sv_child_new(struct sv *sv, int id, int idx)
 	c->fsm.restarts = c->fsm.exits = c->st->restarts;
 	c->ev_timer = evtimer_new(sv->base, timer_cb, c);
 	TAILQ_INIT(&c->waiters);
+	if (c->node->nafter > 0)
+		c->depbits = xcalloc(c->node->nafter, sizeof *c->depbits);
 	if (c->node->kind == TREE_WORKER) {
 		c->out = output_new(sv, c);
 		if (c->node->ready != TREE_READY_EXEC)
@@ -192,6 +195,7 @@ sv_child_free(struct sv_child *c)
 	if (c->up)
 		c->sv->nup--;
 	event_free(c->ev_timer);
+	free(c->depbits);
 	output_free(c->out);
 	ready_free(c->ready);
 	free(c);
@@ -244,9 +248,29 @@ sv_new(struct event_base *base, struct tree *t, int id, int idoff,
 	for (i = 0; i < nchild; i++)
 		sv->children[i] = sv_child_new(sv, ids[i], i);
 	plan_init(&sv->plan, nchild);
+	sv_start_order(sv);
+	svdep_init(sv);
 	sv->ev_plan = event_new(base, -1, 0, plan_cb, sv);
 	sv->ev_sweep = evtimer_new(base, sweep_cb, sv);
 	return (sv);
+}
+
+/*
+ * The order of the start (and, reversed, of the stop): file order unless
+ * the supervisor starts in parallel and its children's subtrees wait for
+ * each other (dep_order).
+ */
+void
+sv_start_order(struct sv *sv)
+{
+	int	*order;
+
+	if (sv->node == NULL || !sv->node->parallel)
+		return;
+	order = xcalloc(sv->n > 0 ? sv->n : 1, sizeof *order);
+	dep_order(sv->tree, sv->id, order);
+	plan_set_order(&sv->plan, 1, order);
+	free(order);
 }
 
 /*
@@ -276,6 +300,7 @@ sv_child_feed(struct sv_child *c, enum fsm_ev type,
 	x.node = c->node;
 	x.sup = sv->node;
 	x.shutting_down = sv->shutting_down;
+	x.deps_met = c->depbits == NULL || svdep_met(c);
 	x.now_ms = proc_mono_ms();
 	/* Only an end can restart: only then is the window looked at. */
 	if (sv->node != NULL && (type == FSM_EV_EXIT || type == FSM_EV_GONE ||
@@ -442,6 +467,10 @@ child_report(struct sv_child *c)
 	st->unstarted = fsm_unstarted(&c->fsm);
 	st->cause = c->fsm.cause;
 	st->restarts = c->fsm.restarts;
+	if (c->fsm.state == FSM_WAITING)
+		svdep_text(c, st->waiting, sizeof st->waiting);
+	else
+		st->waiting[0] = '\0';
 	if (c->fsm.state == FSM_HELD || c->fsm.state == FSM_BACKOFF) {
 		left = c->fsm.due_ms - proc_mono_ms();
 		st->next_ms = proc_wall_ms() + (left > 0 ? left : 0);
@@ -474,6 +503,8 @@ report(struct sv *sv, int id)
 		msg_put_state(&mb, id + sv->idoff, &sv->mirror[id]);
 		peer_send_buf(sv->up, MSG_STATE, &mb);
 	}
+	if (sv->dep != NULL)
+		svdep_state(sv, id);
 	if (sv->hooks.state != NULL)
 		sv->hooks.state(sv, id);
 }
@@ -654,6 +685,10 @@ child_say(struct sv_child *c, int say)
 		break;
 	case FSM_SAY_TREE_FAILED:
 		child_event(c, "the tree failed");
+		break;
+	case FSM_SAY_WAITING:
+		svdep_text(c, c->st->waiting, sizeof c->st->waiting);
+		child_event(c, "waiting for %s", c->st->waiting);
 		break;
 	}
 }

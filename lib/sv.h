@@ -39,6 +39,7 @@ struct event_base;
 struct peer;
 struct output;
 struct ready;
+struct svdep;
 
 struct sv_waiter {
 	uint32_t		  reqid;
@@ -73,6 +74,8 @@ struct sv_child {
 	struct peer		*link;		/* supervisor children */
 	struct output		*out;		/* captured output */
 	struct ready		*ready;		/* readiness protocol */
+	unsigned		*depbits;	/* per after entry: what that
+						   node offers (svdep.c) */
 
 	/* Kept by child_feed from the lifecycle, for O(1) counts. */
 	int			 satisfied;	/* counted in sv->nsatisfied */
@@ -133,6 +136,7 @@ struct sv {
 	struct sv_retiredq	 retiredq;
 	struct sv_old		*old;
 	struct policy_intensity	 intensity;
+	struct svdep		*dep;		/* after lists (svdep.c) */
 
 	struct plan		 plan;		/* ordered start and stop */
 	int			 in_plan;

@@ -18,10 +18,20 @@ void		 child_replies(struct sv_child *, int, int, const char *);
 void		 group_signal(struct sv_child *, int);
 void		 report(struct sv *, int);
 void		 sv_send_info(struct sv *);
+void		 sv_start_order(struct sv *);
 
 /* svspawn.c */
 int		 spawn_worker(struct sv_child *, char **);
 int		 spawn_supervisor(struct sv_child *, char **);
+
+/* svdep.c */
+void		 svdep_init(struct sv *);
+void		 svdep_free(struct sv *);
+void		 svdep_state(struct sv *, int);
+void		 svdep_reload(struct sv *);
+void		 svdep_dispatch(struct sv *, const uint8_t *, size_t);
+int		 svdep_met(const struct sv_child *);
+void		 svdep_text(const struct sv_child *, char *, size_t);
 
 /* svlink.c */
 void		 link_dispatch(struct peer *, uint16_t, const uint8_t *, size_t,

@@ -206,6 +206,9 @@ up_dispatch(struct peer *p, uint16_t type, const uint8_t *data, size_t len,
 			free(cause);
 		}
 		break;
+	case MSG_DEPSTATE:
+		svdep_dispatch(sv, data, len);
+		break;
 	default:
 		log_warnx("%s: bad message %u from parent", node_path(sv,
 		    sv->id), type);

@@ -37,6 +37,7 @@ struct pair {
 #define FSM_up		FSM_UP
 #define FSM_stopping	FSM_STOPPING
 #define FSM_draining	FSM_DRAINING
+#define FSM_waiting	FSM_WAITING
 #define FSM_EV_plan_start	FSM_EV_PLAN_START
 #define FSM_EV_plan_stop	FSM_EV_PLAN_STOP
 #define FSM_EV_start		FSM_EV_START
@@ -54,6 +55,7 @@ struct pair {
 #define FSM_EV_gone		FSM_EV_GONE
 #define FSM_EV_timer		FSM_EV_TIMER
 #define FSM_EV_old_gone		FSM_EV_OLD_GONE
+#define FSM_EV_deps_met		FSM_EV_DEPS_MET
 
 /*
  * The table, from the typical child of each state (see typical()): a
@@ -180,6 +182,32 @@ static const struct pair pairs[] = {
 	{ FSM_draining, FSM_EV_gone, "disarm,reply_up,count,say,arm,report", FSM_backoff },
 	{ FSM_draining, FSM_EV_timer, "say,signal", FSM_draining },
 	{ FSM_draining, FSM_EV_old_gone, "replan", FSM_draining },
+	/* Its after list: only a waiting child cares (it spawns). */
+	{ FSM_down, FSM_EV_deps_met, "", FSM_down },
+	{ FSM_held, FSM_EV_deps_met, "", FSM_held },
+	{ FSM_backoff, FSM_EV_deps_met, "", FSM_backoff },
+	{ FSM_starting, FSM_EV_deps_met, "", FSM_starting },
+	{ FSM_up, FSM_EV_deps_met, "", FSM_up },
+	{ FSM_stopping, FSM_EV_deps_met, "", FSM_stopping },
+	{ FSM_draining, FSM_EV_deps_met, "", FSM_draining },
+	{ FSM_waiting, FSM_EV_plan_start, "", FSM_waiting },
+	{ FSM_waiting, FSM_EV_plan_stop, "", FSM_waiting },
+	{ FSM_waiting, FSM_EV_start, "unqueue,disarm,report,spawn", FSM_waiting },
+	{ FSM_waiting, FSM_EV_restart, "unqueue,disarm,report,spawn", FSM_waiting },
+	{ FSM_waiting, FSM_EV_stop, "unqueue,disarm,reply_down,report,replan", FSM_down },
+	{ FSM_waiting, FSM_EV_strategy, "queue_start", FSM_waiting },
+	{ FSM_waiting, FSM_EV_shutdown, "disarm,reply_down,report", FSM_down },
+	{ FSM_waiting, FSM_EV_retire, "unqueue,disarm,free", FSM_down },
+	{ FSM_waiting, FSM_EV_kill, "disarm,reply_down,report", FSM_down },
+	{ FSM_waiting, FSM_EV_spawned, "arm,report", FSM_starting },
+	{ FSM_waiting, FSM_EV_spawn_failed, "disarm,reply_up,count,say,arm,report", FSM_backoff },
+	{ FSM_waiting, FSM_EV_ready, "", FSM_waiting },
+	{ FSM_waiting, FSM_EV_unready, "", FSM_waiting },
+	{ FSM_waiting, FSM_EV_exit, "", FSM_waiting },
+	{ FSM_waiting, FSM_EV_gone, "", FSM_waiting },
+	{ FSM_waiting, FSM_EV_timer, "", FSM_waiting },
+	{ FSM_waiting, FSM_EV_old_gone, "replan", FSM_waiting },
+	{ FSM_waiting, FSM_EV_deps_met, "spawn", FSM_waiting },
 };
 
 static struct tree_node	w, s;
@@ -226,6 +254,7 @@ ctx(const struct tree_node *n)
 	memset(&x, 0, sizeof x);
 	x.node = n;
 	x.sup = &s;
+	x.deps_met = 1;
 	x.now_ms = 1000;
 	return (x);
 }
@@ -397,14 +426,22 @@ check_pair(const struct fsm *in, const struct fsm_ctx *x, int evt, int v)
 			prop(!in->retired, "a retired child never reports",
 			    in, evt, v);
 		if (o.a[i].type == FSM_A_REPLY_UP && o.a[i].arg == 0)
-			prop(f.state == FSM_UP && f.ready,
-			    "up replies only once ready", in, evt, v);
+			prop((f.state == FSM_UP && f.ready) ||
+			    (f.state == FSM_DOWN && f.end == FSM_END_DONE) ||
+			    (f.state == FSM_UP && x->node->oneshot),
+			    "up replies only once ready (or done)", in, evt, v);
 	}
+	prop(nspawn == 0 || x->deps_met, "no spawn before its after list is "
+	    "met", in, evt, v);
+	prop(f.state != FSM_WAITING || in->state == FSM_WAITING ||
+	    !x->deps_met, "waits only for an after list not met", in, evt, v);
+	prop(f.end != FSM_END_DONE || x->node->oneshot || in->end ==
+	    FSM_END_DONE, "only a one-shot is done", in, evt, v);
 	prop(nspawn <= 1, "one spawn at most", in, evt, v);
 	if (nspawn == 1)
 		prop(f.state == FSM_DOWN || f.state == FSM_HELD ||
-		    f.state == FSM_BACKOFF, "spawns only from down", in, evt,
-		    v);
+		    f.state == FSM_BACKOFF || f.state == FSM_WAITING,
+		    "spawns only from down", in, evt, v);
 	prop(!f.ready || f.state == FSM_UP, "ready only while up", in, evt, v);
 	prop(!f.asked || f.state == FSM_STOPPING || f.state == FSM_DRAINING,
 	    "asked only while stopping", in, evt, v);
@@ -424,7 +461,8 @@ check_pair(const struct fsm *in, const struct fsm_ctx *x, int evt, int v)
 	else if (t == FSM_A_DISARM)
 		timed = 0;
 	if (f.state != in->state && (f.state == FSM_DOWN ||
-	    f.state == FSM_HELD || f.state == FSM_UP) && !fsm_has(&o,
+	    f.state == FSM_HELD || f.state == FSM_UP ||
+	    f.state == FSM_WAITING) && !fsm_has(&o,
 	    FSM_A_FREE))
 		prop(!timed, "no timer left where none belongs", in, evt, v);
 	if (f.state == FSM_BACKOFF && in->state != FSM_BACKOFF)
@@ -449,8 +487,9 @@ test_properties(void)
 	int			 st, e, v, count = 0;
 
 	for (st = 0; st < FSM_NSTATES; st++) {
-		for (v = 0; v < (1 << 14); v++) {
+		for (v = 0; v < (1 << 15); v++) {
 			n = (v & 1) ? s : w;
+			n.oneshot = !(v & 1) && ((v >> 2) & 1);
 			n.restart = (v >> 1) % 3;
 			if (n.restart == 0 && ((v >> 1) & 2))
 				n.restart = TREE_TEMPORARY;
@@ -469,6 +508,7 @@ test_properties(void)
 			x.sup = ((v >> 6) & 3) == 3 ? NULL : &sup;
 			x.shutting_down = (v >> 7) & 1;
 			x.intensity_full = (v >> 8) & 1;
+			x.deps_met = !((v >> 14) & 1);
 			typical(&f, st);
 			f.want_up = (v >> 9) & 1;
 			if (st == FSM_STOPPING)
@@ -552,6 +592,84 @@ test_restart_types(void)
 	(void)run(&x, ev_exit(1, 0, 0));
 	ok(f.state == FSM_DOWN && f.end == FSM_END_EXITED && f.restarts == 0,
 	    "temporary: never restarted");
+}
+
+/* after lists (dep.c) and one-shots. */
+static void
+test_deps(void)
+{
+	struct tree_node	n = w;
+	struct fsm_ctx		x = ctx(&n);
+
+	fsm_init(&f, 1);
+	x.deps_met = 0;
+	is_str(run(&x, ev(FSM_EV_PLAN_START)), "say,report",
+	    "its turn, its after list not met: it says it waits");
+	ok(f.state == FSM_WAITING && fsm_nstate(&f, &n) == NS_WAITING &&
+	    !fsm_is_up(&f) && !fsm_satisfied(&f) &&
+	    !fsm_plan_start_needed(&f), "waiting: not up, not ready, not "
+	    "the plan's to start");
+	is_int(arg_of(&o, FSM_A_SAY), FSM_SAY_WAITING, "the waiting line");
+	is_str(run(&x, ev(FSM_EV_DEPS_MET)), "", "a stray deps_met while "
+	    "still not met does nothing");
+	x.deps_met = 1;
+	is_str(run(&x, ev(FSM_EV_DEPS_MET)), "spawn", "met: it spawns");
+	ok(f.state == FSM_WAITING, "still waiting until it is spawned");
+	(void)run(&x, ev(FSM_EV_SPAWNED));
+	ok(f.state == FSM_STARTING, "spawned: starting");
+	(void)run(&x, ev(FSM_EV_READY));
+	x.deps_met = 0;
+	(void)run(&x, ev_exit(1, 0, 0));
+	ok(f.state == FSM_BACKOFF, "it fails: backoff, as usual");
+	is_str(run(&x, ev(FSM_EV_TIMER)), "disarm,say,report",
+	    "the restart is due but what it waits for is down: it waits "
+	    "again");
+	ok(f.state == FSM_WAITING, "waiting again");
+	is_str(run(&x, ev(FSM_EV_STOP)),
+	    "unqueue,disarm,reply_down,report,replan", "a stop ends the "
+	    "wait");
+	ok(f.state == FSM_DOWN && f.manual, "down, by hand");
+	x.deps_met = 1;
+
+	/* One-shots. */
+	n.oneshot = 1;
+	n.restart = TREE_TRANSIENT;
+	n.ready = TREE_READY_EXEC;
+	fsm_init(&f, 1);
+	(void)run(&x, ev(FSM_EV_SPAWNED));
+	ok(f.state == FSM_UP && !f.ready && fsm_nstate(&f, &n) == NS_RUNNING &&
+	    !fsm_satisfied(&f), "a running one-shot is not ready");
+	is_str(run(&x, ev_exit(0, 0, 0)), "disarm,reply_up,report,replan",
+	    "exit 0: done, answered as a success");
+	ok(f.state == FSM_DOWN && f.end == FSM_END_DONE && !f.want_up &&
+	    fsm_nstate(&f, &n) == NS_DONE && fsm_satisfied(&f),
+	    "done: down, not wanted up, ready for its supervisor");
+	is_str(run(&x, ev(FSM_EV_STRATEGY)), "", "a strategy's restart "
+	    "leaves a one-shot that is done as it is");
+	fsm_init(&f, 1);
+	(void)run(&x, ev(FSM_EV_SPAWNED));
+	is_str(run(&x, ev_exit(2, 0, 0)), "disarm,reply_up,count,say,arm,report",
+	    "a failure is retried with the backoff, counted");
+	ok(f.state == FSM_BACKOFF && f.restarts == 1, "backoff, restart 1");
+	n.restart = TREE_PERMANENT;
+	fsm_init(&f, 1);
+	(void)run(&x, ev(FSM_EV_SPAWNED));
+	(void)run(&x, ev_exit(0, 0, 0));
+	ok(f.state == FSM_DOWN && f.end == FSM_END_DONE,
+	    "even a permanent one-shot is done after exit 0");
+	n.restart = TREE_TEMPORARY;
+	fsm_init(&f, 1);
+	(void)run(&x, ev(FSM_EV_SPAWNED));
+	(void)run(&x, ev_exit(1, 0, 0));
+	ok(f.state == FSM_DOWN && f.end == FSM_END_EXITED,
+	    "a temporary one-shot that fails is not retried");
+	n.restart = TREE_TRANSIENT;
+	n.ready = TREE_READY_NOTIFY;
+	fsm_init(&f, 1);
+	(void)run(&x, ev(FSM_EV_SPAWNED));
+	(void)run(&x, ev_exit(0, 0, 0));
+	ok(f.state == FSM_DOWN && f.end == FSM_END_DONE,
+	    "a one-shot may succeed before its readiness protocol spoke");
 }
 
 static void
@@ -1167,6 +1285,7 @@ main(void)
 	test_table();
 	test_properties();
 	test_restart_types();
+	test_deps();
 	test_max_restarts();
 	test_intensity();
 	test_backoff();
