@@ -38,6 +38,7 @@
 void
 plan_init(struct plan *p, int n)
 {
+	memset(p, 0, sizeof *p);
 	p->n = n;
 	p->queued = xcalloc(n > 0 ? n : 1, 1);
 	memset(p->queued, 1, n);
