@@ -607,12 +607,13 @@ wait_reached(int want, int id)
 	case WAIT_RUNNING:
 		return (st->state == NS_RUNNING || st->state == NS_READY);
 	case WAIT_READY:
-		return (st->ready);
+		/* A one-shot is never ready while it runs: done is. */
+		return (st->ready || st->state == NS_DONE);
 	case WAIT_STOPPED:
 		return (wait_stopped(id));
 	case WAIT_EXITED:
 		return (st->state == NS_EXITED || st->state == NS_FAILED ||
-		    wait_stopped(id));
+		    st->state == NS_DONE || wait_stopped(id));
 	}
 	return (0);
 }

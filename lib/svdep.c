@@ -51,7 +51,7 @@ struct svdep {
 	int		*sstart;	/* S -> the nodes its children wait for */
 	int		*sx;
 	unsigned	*last;		/* X's bits as last sent */
-	uint8_t		*up;		/* S runs (it has had its resync) */
+	int32_t		*pid;		/* S's process that had its resync */
 };
 
 struct svdep_pair {
@@ -64,7 +64,6 @@ static void	svdep_csr(struct svdep_pair *, int, int, int **, int **);
 static void	svdep_index(struct sv *);
 static void	svdep_send(struct sv *, int, int, unsigned);
 static void	svdep_apply(struct sv *, const char *, unsigned);
-static int	svdep_is_up(const struct nstate *);
 
 /* The children with an after list, and the top's index. */
 void
@@ -102,7 +101,7 @@ svdep_free(struct sv *sv)
 	free(d->sstart);
 	free(d->sx);
 	free(d->last);
-	free(d->up);
+	free(d->pid);
 	free(d);
 	sv->dep = NULL;
 }
@@ -156,10 +155,10 @@ svdep_index(struct sv *sv)
 	free(d->sstart);
 	free(d->sx);
 	free(d->last);
-	free(d->up);
+	free(d->pid);
 	d->wstart = d->wdest = d->sstart = d->sx = NULL;
 	d->last = NULL;
-	d->up = NULL;
+	d->pid = NULL;
 	d->nnodes = t->nnodes;
 	if (!dep_any(t))
 		return;
@@ -180,16 +179,9 @@ svdep_index(struct sv *sv)
 	free(w);
 	free(s);
 	d->last = xcalloc(t->nnodes, sizeof *d->last);
-	d->up = xcalloc(t->nnodes, 1);
+	d->pid = xcalloc(t->nnodes, sizeof *d->pid);
 	for (i = 0; i < t->nnodes; i++)
 		d->last[i] = SVDEP_UNKNOWN;
-}
-
-static int
-svdep_is_up(const struct nstate *st)
-{
-	return (st->state == NS_STARTING || st->state == NS_RUNNING ||
-	    st->state == NS_READY);
 }
 
 /* MSG_DEPSTATE to supervisor dest (ids of the whole tree: we are the top). */
@@ -212,15 +204,18 @@ svdep_send(struct sv *sv, int dest, int x, unsigned bits)
 /*
  * The top: node id's state changed (its mirror entry). If someone waits
  * for it and what it offers changed, tell them; if it is a supervisor
- * whose children wait and it has just started, tell it everything.
- * O(1) for a node nobody waits for.
+ * whose children wait and it runs in a new process, tell it everything.
+ * A new pid, not a state, says it is new: a restart without backoff is
+ * reported once, already running again. O(1) for a node nobody waits
+ * for.
  */
 void
 svdep_state(struct sv *sv, int id)
 {
 	struct svdep	*d = sv->dep;
 	unsigned	 bits;
-	int		 k, x, up;
+	int		 k, x;
+	int32_t		 pid;
 
 	if (d == NULL || d->wstart == NULL || id < 0 || id >= d->nnodes)
 		return;
@@ -234,8 +229,8 @@ svdep_state(struct sv *sv, int id)
 	}
 	if (d->sstart[id] == d->sstart[id + 1])
 		return;
-	up = svdep_is_up(&sv->mirror[id]);
-	if (up && !d->up[id]) {
+	pid = sv->mirror[id].pid;
+	if (pid > 0 && pid != d->pid[id]) {
 		for (k = d->sstart[id]; k < d->sstart[id + 1]; k++) {
 			x = d->sx[k];
 			d->last[x] = dep_bits(&sv->mirror[x],
@@ -243,10 +238,11 @@ svdep_state(struct sv *sv, int id)
 			svdep_send(sv, id, x, d->last[x]);
 		}
 	}
-	d->up[id] = up;
+	d->pid[id] = pid;
 }
 
-/* After a reload: a new index, and everyone running hears everything. */
+/* After a reload: a new index, and everyone running hears everything
+ * (their pids are unknown to the new index). */
 void
 svdep_reload(struct sv *sv)
 {
