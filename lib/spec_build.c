@@ -294,8 +294,8 @@ spec_build_fmt_key(struct buf *b, const struct tree_node *n,
 		break;
 	case K_AFTER:
 		for (i = 0; i < n->nafter; i++)
-			fprintf(f, "%s%s:%s", i > 0 ? " " : "", n->after[i].path,
-			    dep_cond_name(n->after[i].cond));
+			buf_printf(b, "%s%s:%s", i > 0 ? " " : "",
+			    n->after[i].path, dep_cond_name(n->after[i].cond));
 		break;
 	case K_READY:
 		if (n->ready == TREE_READY_FD)
