@@ -405,3 +405,55 @@ waiting_for_is() {
 	touch "$(flag db)"
 	wait_for node_state_is web running
 }
+
+events_has_waiting() {
+	grep -F '"path":"web"' "$T/ev" | grep -F '"state":"waiting"' |
+	    grep -qF '"waiting_for":["db:ready"]'
+}
+
+@test "deps: events show a node waiting and what for" {
+	start_tree "$(write_spec tree.ini <<-EOF
+	[supertree]
+	start = parallel
+	[db]
+	command = sleep 100
+	ready = exec:test -f $(flag db)
+	[web]
+	command = sleep 100
+	after = db:started
+	EOF
+	)"
+	wait_for node_state_is web running
+	ST_MARK=$ST_MARK "$SUPERTREE" -S "$SOCK" events >"$T/ev" 2>/dev/null 3>&- &
+	local ev=$!
+	# Now web waits for db to be ready: a reload changes its after list.
+	sed -i 's/after = db:started/after = db/' "$T/tree.ini"
+	st reload
+	wait_for events_has_waiting
+	kill -TERM "$ev"
+	wait_for not_alive "$ev"
+	touch "$(flag db)"
+	wait_for node_state_is web running
+}
+
+@test "deps: one_for_all leaves a one-shot that is done as it is" {
+	seq_worker mig 'exit 0'
+	start_tree "$(write_spec tree.ini <<-EOF
+	[supertree]
+	strategy = one_for_all
+	[migrate]
+	command = sh $T/mig.sh
+	oneshot = true
+	[web]
+	command = sleep 100
+	[api]
+	command = sleep 100
+	EOF
+	)"
+	wait_for node_state_is api running
+	api=$(node_pid api)
+	kill -KILL "$(node_pid web)"
+	wait_for pid_changed api "$api"
+	node_state_is migrate done
+	[ "$(runs_of mig)" = 1 ]
+}
