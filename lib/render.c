@@ -482,6 +482,8 @@ status_extra(struct buf *b, const struct tree_node *n,
 	}
 	if (st->manual)
 		buf_puts(b, "  manual");
+	if (n->dynamic)
+		buf_puts(b, "  dynamic");
 	if (st->error[0] != '\0') {
 		buf_puts(b, "  error: ");
 		put_text(b, st->error);
@@ -622,6 +624,9 @@ json_node(struct buf *b, const struct tree *t, int id,
 		}
 		buf_add(b, "]", 1);
 	}
+	buf_printf(b, ",\"dynamic\":%s", n->dynamic ? "true" : "false");
+	if (n->instances > 0)
+		buf_printf(b, ",\"instances\":%d", n->instances);
 	buf_add(b, "}", 1);
 }
 

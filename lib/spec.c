@@ -68,6 +68,8 @@ spec_error(struct spec_ctx *ctx, int line, const char *sec, const char *fmt,
 	va_list		 ap;
 	char		 msg[2048], where[32] = "";
 
+	if (ctx->mute)
+		return;
 	if (ctx->nerrs == SPEC_KEEP_ERRORS) {
 		ctx->nlost++;
 		return;
@@ -276,6 +278,7 @@ spec_parse_ctx(const char *file, const char *text, size_t len, int slice,
 		}
 		if (rc > 0)
 			spec_error(&ctx, rc, NULL, "syntax error");
+		spec_pool_expand(&ctx);
 		spec_check_all(&ctx);
 	}
 	if (ctx.nerrs == 0 && ctx.nlost == 0) {

@@ -94,10 +94,13 @@ spec_build_spans(struct spec_ctx *ctx)
 {
 	struct spec_sec	*root = &ctx->secs[0];
 	size_t		 end;
-	int		 i;
+	int		 i, nfile = ctx->nsecs;
 
-	for (i = 1; i < ctx->nsecs; i++) {
-		end = i + 1 < ctx->nsecs ? ctx->secs[i + 1].off : ctx->len;
+	/* A pool's instances (spec_pool.c) come last, with no text. */
+	while (nfile > 1 && ctx->secs[nfile - 1].pool > 0)
+		nfile--;
+	for (i = 1; i < nfile; i++) {
+		end = i + 1 < nfile ? ctx->secs[i + 1].off : ctx->len;
 		if (root->line != 0 && root->off > ctx->secs[i].off &&
 		    root->off < end)
 			end = root->off;
@@ -107,7 +110,7 @@ spec_build_spans(struct spec_ctx *ctx)
 	if (root->line == 0)
 		return;
 	end = ctx->len;
-	for (i = 1; i < ctx->nsecs; i++) {
+	for (i = 1; i < nfile; i++) {
 		if (ctx->secs[i].off > root->off) {
 			end = ctx->secs[i].off;
 			break;

@@ -117,6 +117,11 @@ spec_check_parent(struct spec_ctx *ctx, int i)
 	const char	*slash;
 	int		 pi;
 
+	if (sec->pool > 0) {
+		sec->parent = sec->pool;
+		ctx->secs[sec->pool].nkids++;
+		return;
+	}
 	if ((slash = strrchr(sec->path, '/')) == NULL) {
 		sec->parent = 0;
 		ctx->secs[0].nkids++;
@@ -136,6 +141,10 @@ spec_check_parent(struct spec_ctx *ctx, int i)
 		spec_error(ctx, sec->line, sec->path, "parent section [%s] "
 		    "must come before its child (it is at line %d)", p->path,
 		    p->line);
+	} else if (p->ninst > 0) {
+		spec_error(ctx, sec->line, sec->path, "parent section [%s] "
+		    "is a pool (it has 'instances'): its children are its "
+		    "instances", p->path);
 	} else if (p->keys[K_COMMAND].s != NULL) {
 		spec_error(ctx, sec->line, sec->path, "parent section [%s] "
 		    "has a command, so it is a worker and cannot have "
@@ -193,12 +202,18 @@ spec_check_node(struct spec_ctx *ctx, int i)
 	char			*cause, ok[K_NKEYS];
 	int			 k;
 
-	spec_check_defaults(n, i != 0 && sec->keys[K_COMMAND].s != NULL ?
-	    TREE_WORKER : TREE_SUPERVISOR);
+	spec_check_defaults(n, i != 0 && sec->keys[K_COMMAND].s != NULL &&
+	    sec->ninst == 0 ? TREE_WORKER : TREE_SUPERVISOR);
 	n->line = sec->line;
 	n->path = xstrdup(sec->path);
 	slash = strrchr(sec->path, '/');
 	n->name = xstrdup(slash != NULL ? slash + 1 : sec->path);
+	if (sec->ninst > 0) {
+		n->instances = sec->ninst;
+		n->inst_off = sec->keys[K_INSTANCES].off;
+		n->inst_len = sec->keys[K_INSTANCES].end -
+		    sec->keys[K_INSTANCES].off;
+	}
 	/*
 	 * In a slice, a supervisor runs only its own node and its children:
 	 * the nodes further down keep their place, path and kind, and their
@@ -214,9 +229,16 @@ spec_check_node(struct spec_ctx *ctx, int i)
 			free(cause);
 		return;
 	}
+	/* A pool's instances are alike: the first one speaks for all. */
+	ctx->mute = sec->pool > 0 && sec->instance > 1;
 	for (k = 0; k < K_NKEYS; k++) {
 		v = &sec->keys[k];
 		ok[k] = v->s == NULL;
+		/* A pool's worker and child keys are its instances'. */
+		if (sec->ninst > 0 && spec_key_table[k].where != KW_SUPER) {
+			ok[k] = 1;
+			continue;
+		}
 		if (v->s == NULL || !spec_check_allowed(ctx, i, k, n->kind))
 			continue;
 		if (v->bsline != 0) {
@@ -232,6 +254,9 @@ spec_check_node(struct spec_ctx *ctx, int i)
 			ok[k] = 1;
 	}
 	spec_check_post(ctx, i, ok);
+	if (sec->pool > 0)
+		spec_pool_instance(ctx, i);
+	ctx->mute = 0;
 }
 
 static int

@@ -40,8 +40,9 @@ enum spec_keyid {
 	K_GROUP, K_UMASK, K_OUTPUT, K_LOG_MAX_SIZE, K_LOG_KEEP, K_LOG_LINES,
 	K_TIMESTAMPS, K_READY, K_START_TIMEOUT, K_LIMIT_NOFILE, K_LIMIT_NPROC,
 	K_LIMIT_CORE, K_LIMIT_MEMLOCK, K_LIMIT_AS, K_LIMIT_CPU, K_LIMIT_FSIZE,
-	K_LIMIT_STACK, K_LIMIT_DATA, K_NICE, K_OOM_SCORE_ADJ, K_STRATEGY, K_INTENSITY,
-	K_PERIOD, K_AUTO_SHUTDOWN, K_START, K_AFTER, K_ONESHOT, K_NAME, K_SOCKET, K_NKEYS
+	K_LIMIT_STACK, K_LIMIT_DATA, K_NICE, K_OOM_SCORE_ADJ, K_INSTANCES,
+	K_DYNAMIC, K_STRATEGY, K_INTENSITY, K_PERIOD, K_AUTO_SHUTDOWN, K_START,
+	K_AFTER, K_ONESHOT, K_NAME, K_SOCKET, K_NKEYS
 };
 
 struct spec_word {
@@ -68,6 +69,8 @@ struct spec_val {
 	int		 line;
 	int		 comment;	/* an inline comment was cut off */
 	int		 bsline;	/* its last line ended in a '\\' */
+	size_t		 off;		/* its key line in the text: */
+	size_t		 end;		/* start, and past its newline */
 };
 
 struct spec_sec {
@@ -79,6 +82,9 @@ struct spec_sec {
 	int		 bare;		/* a slice's far node: no settings */
 	int		 parent;	/* section index, -1 for the root */
 	int		 nkids;
+	int		 ninst;		/* a pool: its instances (spec_pool.c) */
+	int		 pool;		/* an instance: its pool's section */
+	int		 instance;	/* an instance: its number, from 1 */
 	struct spec_val	 keys[K_NKEYS];
 };
 
@@ -134,6 +140,7 @@ struct spec_ctx {
 	struct spec_err	*errs;
 	int		 nerrs;
 	int		 nlost;
+	int		 mute;		/* errors of a pool's later instances */
 };
 
 #define OFF(f)	offsetof(struct tree_node, f)
@@ -159,6 +166,10 @@ int	 spec_key_name_ok(const char *);
 
 /* spec_check.c */
 void	 spec_check_all(struct spec_ctx *);
+
+/* spec_pool.c */
+void	 spec_pool_expand(struct spec_ctx *);
+void	 spec_pool_instance(struct spec_ctx *, int);
 
 /* spec_build.c */
 struct tree *spec_build_tree(struct spec_ctx *);

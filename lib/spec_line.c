@@ -442,6 +442,8 @@ spec_line_key(struct spec_ctx *ctx, const char *name, const char *value)
 		    "(first at line %d)", name, v->line);
 	} else {
 		v->line = ctx->lineno;
+		v->off = ctx->linestart;
+		v->end = ctx->pos;
 		v->comment = ctx->comment;
 		spec_line_append(v, value, strlen(value));
 		spec_line_backslash(ctx, v, value, strlen(value));

@@ -144,6 +144,8 @@ struct tree_node {
 	char		**ready_argv;	/* for TREE_READY_PROBE */
 	int64_t		  start_timeout_ms;
 	int		  oneshot;	/* runs to completion: done */
+	int		  instance;	/* a pool's instance: its number */
+	int		  dynamic;	/* added by 'supertree add' */
 
 	/* Supervisors only. */
 	enum tree_strategy strategy;
@@ -151,6 +153,9 @@ struct tree_node {
 	int64_t		  period_ms;
 	enum tree_auto	  auto_shutdown;
 	int		  parallel;	/* start = parallel */
+	int		  instances;	/* a pool: its size; else 0 */
+	size_t		  inst_off;	/* a pool: its instances line */
+	size_t		  inst_len;	/* in the spec text */
 
 	/*
 	 * Canonical text of this node's own settings (every key as resolved,
