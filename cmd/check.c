@@ -44,7 +44,9 @@ check_load(const char *file, char **text, size_t *len)
 		free(cause);
 		return (NULL);
 	}
-	if ((t = resolve_parse(file, *text, *len, &cause)) == NULL) {
+	if ((t = resolve_parse(file, *text, *len, &cause)) == NULL ||
+	    pool_file_ok(t, &cause) == -1) {
+		tree_free(t);
 		print_errors(cause);
 		free(cause);
 		free(*text);

@@ -346,7 +346,9 @@ client_waits(int argc, char **argv)
 
 	if (strcmp(c, "start") == 0 || strcmp(c, "stop") == 0 ||
 	    strcmp(c, "restart") == 0 || strcmp(c, "shutdown") == 0 ||
-	    strcmp(c, "wait") == 0 || strcmp(c, "events") == 0)
+	    strcmp(c, "wait") == 0 || strcmp(c, "events") == 0 ||
+	    strcmp(c, "scale") == 0 || strcmp(c, "add") == 0 ||
+	    strcmp(c, "remove") == 0)
 		return (1);
 	if (strcmp(c, "logs") != 0)
 		return (0);
@@ -523,12 +525,16 @@ client_exchange(const char *path, int argc, char **argv, int eof_ok)
  */
 static const struct {
 	const char	*cmd;
-	const char	*opts[6];
+	const char	*opts[8];
 } client_opts[] = {
 	{ "status", { "--json", "-j", "--quiet", "-q", NULL } },
 	{ "start", { "--no-wait", "-n", NULL } },
 	{ "stop", { "--no-wait", "-n", NULL } },
-	{ "restart", { "--no-wait", "-n", NULL } },
+	{ "restart", { "--no-wait", "-n", "--rolling", NULL } },
+	{ "scale", { "--no-wait", "-n", NULL } },
+	{ "add", { "--no-wait", "-n", "--restart=", "--env=", "--ready=",
+	    "--directory=", NULL } },
+	{ "remove", { "--no-wait", "-n", NULL } },
 	{ "wait", { "--for=", "-f=", "--timeout=", "-t=", NULL } },
 	{ "logs", { "-n=", "-f", NULL } },
 	{ NULL, { NULL } }
@@ -658,6 +664,12 @@ cmd_remote(int argc, char **argv)
 	args = xcalloc(argc + 2, sizeof *args);
 	args[0] = (char *)cmd;
 	for (i = 0, n = 1; i < argc; i++) {
+		/* After --, the words are add's command's, -S included. */
+		if (strcmp(argv[i], "--") == 0) {
+			while (i < argc)
+				args[n++] = argv[i++];
+			break;
+		}
 		if (strcmp(argv[i], "-S") == 0 && i + 1 < argc) {
 			cmd_socket = argv[++i];
 			continue;

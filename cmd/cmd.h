@@ -54,6 +54,19 @@ struct sv;
 void	remote_init(struct sv *, int wrap);
 void	remote_request(struct ctl_client *, int, char **, uint32_t, void *);
 int	remote_wrap_status(void);
+struct pending;
+struct pending	*remote_cmd_new(struct ctl_client *);
+uint32_t	 remote_cmd_reqid(struct pending *);
+void		 remote_cmd_send(struct pending *, int, int);
+void		 remote_cmd_sent(struct pending *, int);
+struct sv	*remote_top(void);
+int		 remote_apply(struct ctl_client *, const char *, size_t, int,
+		     char **);
+
+/* pool.c: scale, add and remove, run inside the tree. */
+void	pool_request(struct ctl_client *, int, char **);
+int	pool_file_ok(const struct tree *, char **);
+int	pool_rebase(struct tree **, char **, size_t *, char **);
 int	sv_child_main(int, char **);
 
 #endif

@@ -44,7 +44,8 @@ enum pending_kind {
 	P_EVENTS,	/* events: every state change */
 	P_LOGS,		/* logs: the dump, then (-f) new lines */
 	P_SHUTDOWN,	/* shutdown: until the tree is down */
-	P_STATUS	/* status: the supervisors' answers to a ping */
+	P_STATUS,	/* status: the supervisors' answers to a ping */
+	P_ROLL		/* restart --rolling: one restart at a time */
 };
 
 /* How long status waits for the supervisors to answer its ping. */
@@ -58,6 +59,7 @@ struct pending {
 	int			 outstanding;
 	int			 failed;
 	int			*nodes;		/* P_WAIT, P_LOGS */
+	char			**paths;	/* their paths, for a change */
 	int			 nnodes;
 	int			 want;		/* P_WAIT: target */
 	int			 follow;	/* P_LOGS: -f */
@@ -70,6 +72,9 @@ struct pending {
 	int			 owner;		/* P_LOGS: the worker's supervisor */
 	int32_t			 owner_pid;	/* P_LOGS: its incarnation */
 	uint32_t		 resume_id;	/* P_LOGS: the last resume's dump */
+	char			**roll;		/* P_ROLL: paths, in order */
+	int			 nroll;
+	int			 iroll;		/* P_ROLL: the next one */
 	struct event		*timer;
 	char			*timeout_text;
 	TAILQ_ENTRY(pending)	 entry;
@@ -98,6 +103,7 @@ static void	hook_logdump(struct sv *, uint32_t, const char *, size_t);
 static void	hook_done(struct sv *);
 static void	hook_reload(struct sv *);
 static int	do_reload(struct ctl_client *, const char *);
+static void	roll_start(struct ctl_client *, int, const int *);
 static void	pending_gone(struct ctl_client *, void *);
 static void	wait_check(struct pending *);
 static void	hook_pong(struct sv *, uint32_t, int);
@@ -152,6 +158,8 @@ pending_new(struct ctl_client *cl, enum pending_kind kind)
 static void
 pending_free(struct pending *p)
 {
+	int	i;
+
 	TAILQ_REMOVE(&pendings, p, entry);
 	if (p->timer != NULL)
 		event_free(p->timer);
@@ -159,6 +167,9 @@ pending_free(struct pending *p)
 	free(p->nodes);
 	free(p->expect);
 	free(p->timeout_text);
+	for (i = 0; i < p->nroll; i++)
+		free(p->roll[i]);
+	free(p->roll);
 	free(p);
 }
 
@@ -203,6 +214,47 @@ pending_reqid(struct pending *p)
 	p->reqids[p->nreqids++] = id;
 	p->outstanding++;
 	return (id);
+}
+
+/* For pool.c: a request that ends once its commands are answered. */
+struct pending *
+remote_cmd_new(struct ctl_client *cl)
+{
+	return (pending_new(cl, P_CMD));
+}
+
+uint32_t
+remote_cmd_reqid(struct pending *p)
+{
+	return (pending_reqid(p));
+}
+
+/* Send a command whose answer the request awaits; said if it fails. */
+void
+remote_cmd_send(struct pending *p, int op, int id)
+{
+	char	*cause = NULL;
+
+	if (sv_command(top, pending_reqid(p), op, id, 0, &cause) == -1) {
+		p->outstanding--;
+		p->failed = 1;
+		ctl_eprintf(p->cl, "supertree: %s\n", cause);
+		free(cause);
+	}
+}
+
+/* All sent: end now if nothing is awaited (or the client won't wait). */
+void
+remote_cmd_sent(struct pending *p, int nowait)
+{
+	if (nowait || p->outstanding <= 0)
+		finish(p->cl, p->failed ? EXIT_FAIL : 0);
+}
+
+struct sv *
+remote_top(void)
+{
+	return (top);
 }
 
 static struct pending *
@@ -479,9 +531,11 @@ do_command(struct ctl_client *cl, int argc, char **argv)
 	struct pending	*p;
 	const char	*name = argv[0];
 	char		*cause = NULL;
-	int		 op, ch, nowait = 0, sig = 0, *ids = NULL, i;
+	int		 op, ch, nowait = 0, rolling = 0, sig = 0, *ids = NULL;
+	int		 i;
 	static const struct option longopts[] = {
 		{ "no-wait", no_argument, NULL, 'n' },
+		{ "rolling", no_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 }
 	};
 
@@ -497,12 +551,16 @@ do_command(struct ctl_client *cl, int argc, char **argv)
 	optind = 0;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "n", longopts, NULL)) != -1) {
-		if (ch != 'n' || op == MSG_OP_SIGNAL) {
+		if ((ch != 'n' && (ch != 'r' || op != MSG_OP_RESTART)) ||
+		    op == MSG_OP_SIGNAL) {
 			option_error(cl, name, ch, argv);
 			finish(cl, EXIT_USAGE);
 			return;
 		}
-		nowait = 1;
+		if (ch == 'r')
+			rolling = 1;
+		else
+			nowait = 1;
 	}
 	argc -= optind;
 	argv += optind;
@@ -526,6 +584,11 @@ do_command(struct ctl_client *cl, int argc, char **argv)
 	if (resolve(cl, argc, argv, &ids) == -1) {
 		free(ids);
 		finish(cl, EXIT_USAGE);
+		return;
+	}
+	if (rolling) {
+		roll_start(cl, argc, ids);
+		free(ids);
 		return;
 	}
 	for (i = 0; i < argc; i++) {
@@ -571,6 +634,60 @@ do_command(struct ctl_client *cl, int argc, char **argv)
 	free(ids);
 	if (nowait || p->outstanding == 0)
 		finish(cl, p->failed ? EXIT_FAIL : 0);
+}
+
+/*
+ * restart --rolling: the children of each supervisor named (a worker
+ * named: itself), one at a time, each once the one before is up and
+ * ready again (the reply to its restart). Nodes are held by path, so a
+ * scale or reload meanwhile does not confuse the order; one that left
+ * the tree is skipped.
+ */
+static void
+roll_next(struct pending *p)
+{
+	char	*cause = NULL;
+	int	 id;
+
+	while (p->iroll < p->nroll) {
+		id = tree_lookup(top->tree, p->roll[p->iroll++]);
+		if (id <= 0)
+			continue;
+		if (sv_command(top, pending_reqid(p), MSG_OP_RESTART, id, 0,
+		    &cause) == 0)
+			return;
+		p->outstanding--;
+		ctl_eprintf(p->cl, "supertree: restart: %s\n", cause);
+		free(cause);
+		finish(p->cl, EXIT_FAIL);
+		return;
+	}
+	finish(p->cl, 0);
+}
+
+static void
+roll_start(struct ctl_client *cl, int argc, const int *ids)
+{
+	const struct tree_node	*n;
+	struct pending		*p;
+	int			 i, k;
+
+	p = pending_new(cl, P_ROLL);
+	for (i = 0; i < argc; i++) {
+		n = &top->tree->nodes[ids[i]];
+		if (n->kind == TREE_WORKER) {
+			p->roll = xreallocarray(p->roll, p->nroll + 1,
+			    sizeof *p->roll);
+			p->roll[p->nroll++] = xstrdup(n->path);
+			continue;
+		}
+		p->roll = xreallocarray(p->roll, p->nroll + n->nchildren + 1,
+		    sizeof *p->roll);
+		for (k = 0; k < n->nchildren; k++)
+			p->roll[p->nroll++] = xstrdup(
+			    top->tree->nodes[n->children[k]].path);
+	}
+	roll_next(p);
 }
 
 /*
@@ -890,6 +1007,9 @@ remote_request(struct ctl_client *cl, int argc, char **argv, uint32_t flags,
 		} else
 			finish(cl, do_reload(cl, argc == 2 ? argv[1] : NULL));
 	}
+	else if (strcmp(name, "scale") == 0 || strcmp(name, "add") == 0 ||
+	    strcmp(name, "remove") == 0)
+		pool_request(cl, argc, argv);
 	else if (strcmp(name, "events") == 0)
 		pending_new(cl, P_EVENTS);
 	else if (strcmp(name, "shutdown") == 0) {
@@ -1048,8 +1168,14 @@ hook_reply(struct sv *sv, uint32_t reqid, int status, const char *text)
 		finish(p->cl, EXIT_FAIL);
 		return;
 	}
+	if (p->kind == P_ROLL && status != 0) {
+		finish(p->cl, EXIT_FAIL);
+		return;
+	}
 	if (--p->outstanding <= 0 && p->kind == P_CMD)
 		finish(p->cl, p->failed ? EXIT_FAIL : 0);
+	else if (p->outstanding <= 0 && p->kind == P_ROLL)
+		roll_next(p);
 }
 
 static void
@@ -1143,7 +1269,6 @@ static int
 do_reload(struct ctl_client *cl, const char *newfile)
 {
 	struct tree	*nt;
-	struct pending	*p, *tp;
 	const char	*file = newfile != NULL ? newfile : top->tree->file;
 	char		*text = NULL, *cause = NULL;
 	size_t		 len;
@@ -1161,7 +1286,8 @@ do_reload(struct ctl_client *cl, const char *newfile)
 		return (EXIT_USAGE);
 	}
 	if (resolve_read(file, &text, &len, &cause) == -1 ||
-	    (nt = resolve_parse(file, text, len, &cause)) == NULL) {
+	    (nt = resolve_parse(file, text, len, &cause)) == NULL ||
+	    pool_rebase(&nt, &text, &len, &cause) == -1) {
 		eprint_lines(cl, cause);
 		eprint_msg(cl, "the new spec is not valid; the tree runs on "
 		    "unchanged");
@@ -1187,18 +1313,7 @@ do_reload(struct ctl_client *cl, const char *newfile)
 		eprint_msg(cl, "a new tree name takes effect only after a "
 		    "restart");
 	tree_free(nt);
-	TAILQ_FOREACH_SAFE(p, &pendings, entry, tp) {
-		if (p->cl == cl || ctl_closing(p->cl))
-			continue;
-		if (p->kind == P_WAIT || p->kind == P_LOGS) {
-			ctl_eprintf(p->cl, "supertree: the tree was reloaded\n");
-			finish(p->cl, EXIT_FAIL);
-		}
-		/* Its node ids are about to change: answer it as it is. */
-		if (p->kind == P_STATUS)
-			status_answer(p, 0);
-	}
-	if (sv_reload(top, text, len, -1, -1, &cause) == -1) {
+	if (remote_apply(cl, text, len, 0, &cause) == -1) {
 		eprint_lines(cl, cause);
 		free(cause);
 		free(text);
@@ -1209,13 +1324,78 @@ do_reload(struct ctl_client *cl, const char *newfile)
 		free(top->tree->file);
 		top->tree->file = xstrdup(newfile);
 	}
-	notify_reset();
 	if (cl != NULL)
 		ctl_printf(cl, "reloaded %s: %d added, %d removed, %d changed\n",
 		    top->tree->name, added, removed, changed);
 	sv_event(top, -1, "reloaded: %d added, %d removed, %d changed", added,
 	    removed, changed);
 	return (0);
+}
+
+/* The ids of the nodes a request follows, from their paths; -1: gone. */
+static int
+pending_refind(struct pending *p)
+{
+	int	i;
+
+	for (i = 0; i < p->nnodes; i++) {
+		if ((p->nodes[i] = tree_lookup(top->tree, p->paths[i])) == -1) {
+			ctl_eprintf(p->cl, "supertree: %s: removed from the "
+			    "tree\n", p->paths[i]);
+			return (-1);
+		}
+	}
+	if (p->kind == P_LOGS)
+		p->owner = top->tree->nodes[p->nodes[0]].parent;
+	return (0);
+}
+
+/*
+ * Run the tree from text from now on: a reload of the file (follow 0:
+ * requests that hold node ids end, as they always did) or a change by
+ * scale, add or remove (follow 1: they follow their nodes by path, and
+ * end only if a node left the tree). A status under way is answered
+ * first, as the tree was.
+ */
+int
+remote_apply(struct ctl_client *cl, const char *text, size_t len, int follow,
+    char **cause)
+{
+	struct pending	*p, *tp;
+	int		 i, rv;
+
+	TAILQ_FOREACH_SAFE(p, &pendings, entry, tp) {
+		if (p->cl == cl || ctl_closing(p->cl))
+			continue;
+		if ((p->kind == P_WAIT || p->kind == P_LOGS) && !follow) {
+			ctl_eprintf(p->cl, "supertree: the tree was reloaded\n");
+			finish(p->cl, EXIT_FAIL);
+		} else if (p->kind == P_WAIT || p->kind == P_LOGS) {
+			p->paths = xcalloc(p->nnodes, sizeof *p->paths);
+			for (i = 0; i < p->nnodes; i++)
+				p->paths[i] = xstrdup(
+				    top->tree->nodes[p->nodes[i]].path);
+		}
+		/* Its node ids are about to change: answer it as it is. */
+		if (p->kind == P_STATUS)
+			status_answer(p, 0);
+	}
+	rv = sv_reload(top, text, len, -1, -1, cause);
+	TAILQ_FOREACH_SAFE(p, &pendings, entry, tp) {
+		if (p->paths == NULL)
+			continue;
+		if (rv == 0 && !ctl_closing(p->cl) && pending_refind(p) == -1)
+			finish(p->cl, EXIT_FAIL);
+		for (i = 0; i < p->nnodes; i++)
+			free(p->paths[i]);
+		free(p->paths);
+		p->paths = NULL;
+		if (rv == 0 && !ctl_closing(p->cl) && p->kind == P_WAIT)
+			wait_check(p);
+	}
+	if (rv == 0)
+		notify_reset();
+	return (rv);
 }
 
 static void

@@ -564,22 +564,22 @@ retire_down(struct fsm *f, const struct fsm_ctx *x, const struct fsm_event *e,
 	emit(o, FSM_A_FREE, 0);
 }
 
+/* Held (e->hold): retired, it runs on until its turn to stop comes. */
 static void
 retire_up(struct fsm *f, const struct fsm_ctx *x, const struct fsm_event *e,
     struct fsm_out *o)
 {
-	(void)e;
 	retire_flags(f, o);
-	begin_stop(f, x, o);
+	if (!e->hold)
+		begin_stop(f, x, o);
 }
 
 static void
 retire_drain(struct fsm *f, const struct fsm_ctx *x,
     const struct fsm_event *e, struct fsm_out *o)
 {
-	(void)e;
 	retire_flags(f, o);
-	if (!f->asked)
+	if (!f->asked && !e->hold)
 		begin_stop(f, x, o);
 }
 

@@ -151,6 +151,9 @@ struct fsm_event {
 	enum fsm_ev		 type;
 	struct policy_exit	 ex;	/* FSM_EV_EXIT: how the leader ended */
 	int			 group;	/* FSM_EV_EXIT: its group lives on */
+	int			 hold;	/* FSM_EV_RETIRE: retire it, but leave
+					   it running until a RETIRE without
+					   hold (removed ones stop in turn) */
 };
 
 #define FSM_MAXACT	12

@@ -61,7 +61,11 @@ enum msg_op {
 	MSG_OP_SIGNAL,
 	MSG_OP_LOGS,		/* arg: number of lines */
 	MSG_OP_FOLLOW,		/* arg: 1 to stream MSG_LOG, 0 to stop */
-	MSG_OP_REOPEN		/* reopen output files (SIGHUP) */
+	MSG_OP_REOPEN,		/* reopen output files (SIGHUP) */
+	MSG_OP_AWAIT,		/* answer once the node is up (and ready),
+				   as a start does, without starting it */
+	MSG_OP_SETTLE		/* to a supervisor (node: itself): answer
+				   once no child a reload removed is left */
 };
 
 /* A MSG_REQUEST carries at most this many arguments. */

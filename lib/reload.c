@@ -84,7 +84,8 @@ sv_reload(struct sv *sv, const char *text, size_t len, int gid, int width,
 	struct plan		  np;
 	const struct tree_node	**on, **nn;
 	const int		 *ids;
-	int			  top = 0, myid, nchild, i, oid, k;
+	struct sv_child		 *prev;
+	int			  top = 0, myid, nchild, i, oid, k, hold, chain;
 
 	if (sv->id == -1)
 		nt = resolve_parse(sv->tree->file, text, len, cause);
@@ -200,7 +201,8 @@ sv_reload(struct sv *sv, const char *text, size_t len, int gid, int width,
 	 * changes under it.
 	 */
 	sv->in_plan++;
-	for (i = 0; i < sv->n; i++) {
+	prev = NULL;
+	for (i = sv->n - 1; i >= 0; i--) {
 		c = sv->children[i];
 		if (d.fate[i] == DIFF_KEEP)
 			continue;
@@ -208,7 +210,23 @@ sv_reload(struct sv *sv, const char *text, size_t len, int gid, int width,
 		    "changed" : "removed", d.fate[i] == DIFF_REPLACE ?
 		    "restarting" : "stopping");
 		TAILQ_INSERT_TAIL(&sv->retiredq, c, retired_entry);
-		sv_child_feed(c, FSM_EV_RETIRE, NULL, 0);
+		/*
+		 * Removed workers stop one after the other, the last first,
+		 * as the ordered stop takes siblings down (a pool's surplus
+		 * instances: the highest number first). The later ones are
+		 * retired at once but held running until their turn.
+		 */
+		chain = d.fate[i] == DIFF_REMOVE &&
+		    c->node->kind == TREE_WORKER && fsm_is_up(&c->fsm);
+		hold = chain && prev != NULL;
+		if (hold) {
+			prev->next_retire = c;
+			c->prev_retire = prev;
+		}
+		/* Not up, it is freed in this feed: no pointer is kept. */
+		if (chain)
+			prev = c;
+		sv_child_feed(c, FSM_EV_RETIRE, NULL, hold);
 	}
 	diff_free(&d);
 	free(sv->children);

@@ -233,6 +233,7 @@ sv_new(struct event_base *base, struct tree *t, int id, int idoff,
 	}
 	TAILQ_INIT(&sv->drainq);
 	TAILQ_INIT(&sv->retiredq);
+	TAILQ_INIT(&sv->settlers);
 	if (id == -1) {
 		nchild = 1;
 		ids = &top;
@@ -295,7 +296,11 @@ sv_child_feed(struct sv_child *c, enum fsm_ev type,
 	e.type = type;
 	if (ex != NULL)
 		e.ex = *ex;
-	e.group = group;
+	/* For a retire, the same argument says whether it is held. */
+	if (type == FSM_EV_RETIRE)
+		e.hold = group;
+	else
+		e.group = group;
 	memset(&x, 0, sizeof x);
 	x.node = c->node;
 	x.sup = sv->node;
@@ -816,13 +821,30 @@ static void
 child_free_retired(struct sv_child *c)
 {
 	struct sv	*sv = c->sv;
+	struct sv_child	*next;
 
 	TAILQ_REMOVE(&sv->retiredq, c, retired_entry);
 	if (c->heir != NULL)
 		c->heir->pred = NULL;
 	if (c->pred != NULL)
 		c->pred->heir = NULL;
+	/*
+	 * Removed ones stop in turn (reload.c): the next stops now, unless
+	 * this one ended before its turn (then the one before it is still
+	 * stopping, and the next waits for that one instead).
+	 */
+	next = c->next_retire;
+	if (next != NULL)
+		next->prev_retire = c->prev_retire;
+	if (c->prev_retire != NULL) {
+		c->prev_retire->next_retire = next;
+		next = NULL;
+	}
 	sv_child_free(c);
+	if (next != NULL)
+		sv_child_feed(next, FSM_EV_RETIRE, NULL, 0);
+	if (TAILQ_EMPTY(&sv->retiredq))
+		sv_settled(sv);
 }
 
 /*

@@ -93,6 +93,9 @@ struct sv_child {
 	TAILQ_ENTRY(sv_child)	 retired_entry;
 	struct sv_child		*heir;		/* starts once this one is gone */
 	struct sv_child		*pred;		/* this one waits for pred */
+	struct sv_child		*next_retire;	/* removed, held: stops once
+						   this one is gone */
+	struct sv_child		*prev_retire;	/* and the other way */
 };
 TAILQ_HEAD(sv_drainq, sv_child);
 TAILQ_HEAD(sv_retiredq, sv_child);
@@ -135,6 +138,7 @@ struct sv {
 	struct sv_drainq	 drainq;
 	struct sv_retiredq	 retiredq;
 	struct sv_old		*old;
+	struct sv_waiters	 settlers;	/* MSG_OP_SETTLE */
 	struct policy_intensity	 intensity;
 	struct svdep		*dep;		/* after lists (svdep.c) */
 
@@ -177,6 +181,9 @@ int		 sv_reload(struct sv *, const char *, size_t, int gid, int width,
 		    char **);
 void		 sv_plan_run(struct sv *);
 void		 sv_ping(struct sv *, uint32_t seq);
+void		 sv_reply(struct sv *, uint32_t reqid, int status,
+		    const char *text);
+void		 sv_settled(struct sv *);
 void		 sv_child_feed(struct sv_child *, enum fsm_ev,
 		    const struct policy_exit *, int);
 void		 sv_report(struct sv *, int id);

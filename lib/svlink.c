@@ -29,6 +29,7 @@
 #include "xmalloc.h"
 
 static void	waiter_add(struct sv_child *, uint32_t, int);
+static void	waiter_add_sv(struct sv *, uint32_t);
 static int	link_node(struct sv *, uint32_t);
 
 /* A node id from a link, as an id in our slice; -1 if not in it. */
@@ -264,6 +265,54 @@ waiter_add(struct sv_child *c, uint32_t reqid, int up)
 }
 
 /*
+ * A settle (MSG_OP_SETTLE) waits for the slots a reload retired to be
+ * gone: scale and remove answer once what they removed has stopped.
+ */
+static void
+waiter_add_sv(struct sv *sv, uint32_t reqid)
+{
+	struct sv_waiter	*w;
+
+	w = xcalloc(1, sizeof *w);
+	w->reqid = reqid;
+	TAILQ_INSERT_TAIL(&sv->settlers, w, entry);
+	if (TAILQ_EMPTY(&sv->retiredq))
+		sv_settled(sv);
+}
+
+/* No retired slot is left: answer the settles. */
+void
+sv_settled(struct sv *sv)
+{
+	struct sv_waiter	*w;
+
+	while ((w = TAILQ_FIRST(&sv->settlers)) != NULL) {
+		TAILQ_REMOVE(&sv->settlers, w, entry);
+		sv_reply(sv, w->reqid, 0, NULL);
+		free(w);
+	}
+}
+
+/* Answer request reqid, up the tree (or to the control socket). */
+void
+sv_reply(struct sv *sv, uint32_t reqid, int status, const char *text)
+{
+	struct msg_buf	mb;
+
+	if (reqid == 0)
+		return;
+	if (sv->up != NULL) {
+		msg_buf_init(&mb);
+		msg_put_u32(&mb, reqid);
+		msg_put_u32(&mb, (uint32_t)status);
+		msg_put_str(&mb, text);
+		peer_send_buf(sv->up, MSG_REPLY, &mb);
+	}
+	if (sv->hooks.reply != NULL)
+		sv->hooks.reply(sv, reqid, status, text);
+}
+
+/*
  * Run a command on node, or pass it down toward the supervisor that owns
  * it. Returns -1 with *cause when it cannot be done at all; otherwise the
  * reply comes later (through the waiters) or was already sent.
@@ -276,6 +325,11 @@ sv_command(struct sv *sv, uint32_t reqid, int op, int node, int arg,
 	struct msg_buf	 mb;
 	int		 cid;
 
+	/* A settle is for the supervisor itself (reached below). */
+	if (op == MSG_OP_SETTLE && node == sv->id && sv->id != -1) {
+		waiter_add_sv(sv, reqid);
+		return (0);
+	}
 	cid = tree_child_toward(sv->tree, sv->id, node);
 	if (cid == -1) {
 		xasprintf(cause, "%s: not below %s", node_path(sv, node),
@@ -283,7 +337,15 @@ sv_command(struct sv *sv, uint32_t reqid, int op, int node, int arg,
 		return (-1);
 	}
 	c = sv->children[sv->id == -1 ? 0 : sv->tree->nodes[cid].index];
-	if (cid != node) {
+	if (cid == node && op == MSG_OP_SETTLE) {
+		/* Not running: it has nothing left to stop. */
+		if (c->node->kind != TREE_SUPERVISOR || c->link == NULL ||
+		    c->pid == 0) {
+			sv_reply(sv, reqid, 0, NULL);
+			return (0);
+		}
+	}
+	if (cid != node || op == MSG_OP_SETTLE) {
 		if (c->link == NULL || c->pid == 0) {
 			xasprintf(cause, "%s: its supervisor %s is not running",
 			    node_path(sv, node), c->node->path);
@@ -326,6 +388,15 @@ sv_command(struct sv *sv, uint32_t reqid, int op, int node, int arg,
 		group_signal(c, arg);
 		waiter_add(c, reqid, 1);
 		child_replies(c, 1, 0, NULL);
+		return (0);
+	case MSG_OP_AWAIT:
+		/* As a start by hand would, but the plan starts it. */
+		waiter_add(c, reqid, 1);
+		if (fsm_is_up(&c->fsm) && c->fsm.ready)
+			child_replies(c, 1, 0, NULL);
+		else if (!c->fsm.want_up)
+			child_replies(c, 1, 1, c->st->error[0] != '\0' ?
+			    c->st->error : "not started");
 		return (0);
 	case MSG_OP_LOGS:
 	case MSG_OP_FOLLOW:
