@@ -405,7 +405,10 @@ ready_tcp(struct ready *r)
 	if (connect(fd, res->ai_addr, res->ai_addrlen) == 0) {
 		freeaddrinfo(res);
 		close(fd);
-		ready_ok(r);
+		if (ready_tcp_owned(r->c))
+			ready_ok(r);
+		else
+			ready_retry(r);
 		return;
 	}
 	freeaddrinfo(res);
@@ -432,7 +435,8 @@ ready_conn_cb(int fd, short what, void *arg)
 	r->ev = NULL;
 	close(r->connfd);
 	r->connfd = -1;
-	if (err == 0)
+	/* A sibling's socket (SO_REUSEPORT) is not ours: ready_tcp.c. */
+	if (err == 0 && ready_tcp_owned(r->c))
 		ready_ok(r);
 	else
 		ready_retry(r);

@@ -21,5 +21,6 @@ void		 ready_started(struct ready *, int ok);
 void		 ready_stop(struct ready *);
 pid_t		 ready_probe_pid(struct ready *);
 int		 ready_probe_reap(struct ready *);
+int		 ready_tcp_owned(const struct sv_child *);
 
 #endif
