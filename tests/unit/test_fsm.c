@@ -1033,6 +1033,7 @@ static void
 test_reload(void)
 {
 	struct fsm_ctx	x = ctx(&w);
+	struct fsm_event hold;
 
 	fsm_init(&f, 1);
 	f.after_old = 1;
@@ -1048,6 +1049,28 @@ test_reload(void)
 	is_str(run(&x, ev_exit(0, SIGTERM, 0)), "disarm,say,free",
 	    "... gone: freed");
 	is_int(arg_of(&o, FSM_A_SAY), FSM_SAY_RETIRED, "... \"stopped (reload)\"");
+
+	/* A held retire: removed ones stop in turn (reload.c). */
+	fsm_init(&f, 1);
+	(void)run(&x, ev(FSM_EV_PLAN_START));
+	up(&x);
+	hold = ev(FSM_EV_RETIRE);
+	hold.hold = 1;
+	is_str(run(&x, hold), "unqueue", "held retire: retired, still running");
+	ok(f.retired && fsm_is_up(&f) && !f.want_up, "... up, not wanted");
+	is_str(run(&x, ev(FSM_EV_RETIRE)), "unqueue,say,signal,arm",
+	    "... its turn: stopped");
+	(void)run(&x, ev_exit(0, SIGTERM, 0));
+	ok(fsm_has(&o, FSM_A_FREE), "... gone: freed");
+	fsm_init(&f, 1);
+	(void)run(&x, ev(FSM_EV_PLAN_START));
+	up(&x);
+	(void)run(&x, hold);
+	is_str(run(&x, ev_exit(1, 0, 0)), "disarm,say,free",
+	    "held, it ends by itself: freed, never restarted");
+	fsm_init(&f, 1);
+	is_str(run(&x, hold), "unqueue,disarm,free",
+	    "held retire of a child that is down: freed at once");
 }
 
 /* The plan over a few children, with the actions carried out by hand. */

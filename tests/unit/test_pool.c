@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "overlay.h"
 #include "spec.h"
 #include "tap.h"
 #include "tree.h"
@@ -187,9 +188,86 @@ test_plain(void)
 	tree_free(t);
 }
 
+static void
+test_overlay(void)
+{
+	struct overlay		 ov;
+	struct overlay_worker	 w;
+	struct tree		*t, *e;
+	char			*cause, *text;
+	char			*argv[] = { "sh", "-c", "echo 'a ; b'", NULL };
+	char			*env[] = { "K=v w", NULL };
+	const char		*file =
+	    "[web]\n"
+	    "command = x %i\n"
+	    "instances = 2 ; two\n"
+	    "[sup]\n"
+	    "[sup/a]\n"
+	    "command = a";
+	const struct tree_node	*n;
+	size_t			 len;
+	int			 id;
+
+	t = parse(file, &cause);
+	ok(t != NULL, "the file parses");
+	if (t == NULL)
+		return;
+	overlay_init(&ov);
+	overlay_set_size(&ov, "web", 2, 5);
+	is_int(overlay_size(&ov, "web"), 5, "a live size is kept");
+	memset(&w, 0, sizeof w);
+	w.path = "sup/d";
+	w.restart = "temporary";
+	w.ready = "fd:3";
+	w.directory = "/tmp";
+	w.env = env;
+	w.argv = argv;
+	overlay_add(&ov, "sup/d", overlay_section(&w));
+	ok(overlay_has(&ov, "sup/d") && !overlay_has(&ov, "sup/a"),
+	    "a dynamic worker is known");
+	text = overlay_apply(&ov, t, file, strlen(file), &len);
+	e = parse(text, &cause);
+	ok(e != NULL, "the text made parses (%s)", cause ? cause : "");
+	if (e != NULL) {
+		id = tree_lookup(e, "web");
+		is_int(e->nodes[id].instances, 5, "the pool has its live size");
+		is_int(e->nodes[id].nchildren, 5, "... and 5 instances");
+		id = tree_lookup(e, "sup/d");
+		ok(id != -1, "the dynamic worker is in the tree");
+		n = &e->nodes[id];
+		is_int(n->dynamic, 1, "... marked dynamic");
+		is_int(n->parent, tree_lookup(e, "sup"), "... under its parent");
+		is_int(n->index, 1, "... after its file siblings");
+		is_int(n->restart, TREE_TEMPORARY, "... --restart");
+		is_int(n->ready, TREE_READY_FD, "... --ready");
+		is_str(n->directory, "/tmp", "... --directory");
+		is_str(n->argv[2], "echo 'a ; b'", "words with ' and ; kept");
+		is_str(n->env[0], "K=v w", "... --env");
+		is_int(e->nodes[tree_lookup(e, "sup/a")].dynamic, 0,
+		    "a file worker is not dynamic");
+		tree_free(e);
+	}
+	free(text);
+	free(cause);
+	overlay_set_size(&ov, "web", 2, 2);
+	is_int(overlay_size(&ov, "web"), -1, "the file's size: no change held");
+	overlay_set_size(&ov, "web", 2, 3);
+	is_int(overlay_refresh(&ov, t), 0, "a refresh by the same file keeps all");
+	tree_free(t);
+	t = parse("[web]\ncommand = x\ninstances = 4\n[w]\ncommand = w\n",
+	    &cause);
+	is_int(overlay_refresh(&ov, t), 2, "a new file drops what no longer fits");
+	ok(overlay_size(&ov, "web") == -1 && !overlay_has(&ov, "sup/d"),
+	    "... the size of a changed pool, a worker whose parent went");
+	is_int(overlay_remove(&ov, "sup/d"), -1, "it is gone");
+	tree_free(t);
+	overlay_free(&ov);
+}
+
 int
 main(void)
 {
+	test_overlay();
 	test_expand();
 	test_slice();
 	test_bad();
