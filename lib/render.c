@@ -624,7 +624,9 @@ json_node(struct buf *b, const struct tree *t, int id,
 		}
 		buf_add(b, "]", 1);
 	}
-	buf_printf(b, ",\"dynamic\":%s", n->dynamic ? "true" : "false");
+	/* Only for those: other nodes' objects are as they always were. */
+	if (n->dynamic)
+		buf_puts(b, ",\"dynamic\":true");
 	if (n->instances > 0)
 		buf_printf(b, ",\"instances\":%d", n->instances);
 	buf_add(b, "}", 1);

@@ -192,7 +192,7 @@ sup_spec() {
 	assert_success
 	[ "$(node_field sup/x state)" = running ]
 	[ "$(node_field sup/x dynamic)" = true ]
-	[ "$(node_field sup/a dynamic)" = false ]
+	[ "$(node_field sup/a dynamic)" = null ]
 	[ "$(node_field sup/x restart)" = permanent ]
 	wait_for file_is "$T/x.out" hello
 	run st status
