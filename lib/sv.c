@@ -822,6 +822,7 @@ child_free_retired(struct sv_child *c)
 {
 	struct sv	*sv = c->sv;
 	struct sv_child	*next;
+	char		*why;
 
 	TAILQ_REMOVE(&sv->retiredq, c, retired_entry);
 	if (c->heir != NULL)
@@ -833,6 +834,14 @@ child_free_retired(struct sv_child *c)
 	 * this one ended before its turn (then the one before it is still
 	 * stopping, and the next waits for that one instead).
 	 */
+	/* Commands still waiting on it get their answer: it is gone. */
+	if (!TAILQ_EMPTY(&c->waiters)) {
+		xasprintf(&why, "%s: taken out by a reload (changed or "
+		    "removed)", c->node->path);
+		child_replies(c, 0, 0, NULL);
+		child_replies(c, 1, 1, why);
+		free(why);
+	}
 	next = c->next_retire;
 	if (next != NULL)
 		next->prev_retire = c->prev_retire;

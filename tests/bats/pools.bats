@@ -435,3 +435,26 @@ node_field_is() {
 	[ "$(node_field w restarts)" = 0 ]
 	run -2 st stop --rolling sup
 }
+
+@test "a command waiting on an instance that scale takes out gets its answer" {
+	write_spec tree.ini <<-EOF
+	[supertree]
+	name = pools-$BATS_TEST_NUMBER
+	[web]
+	command = sh -c 'trap "" TERM; exec sleep 100%i'
+	instances = 2
+	shutdown = 4s
+	EOF
+	start_tree "$T/tree.ini"
+	wait_for node_state_is web/2 running
+	# A restart that waits for web/2 to come back, while web/2 goes.
+	st restart web/2 >"$T/r.out" 2>&1 3>&- &
+	r=$!
+	wait_for node_state_is web/2 stopping
+	run st scale web 1
+	assert_success
+	rc=0
+	wait "$r" || rc=$?
+	[ "$rc" = 1 ]
+	grep -qF "web/2: taken out by a reload" "$T/r.out"
+}
