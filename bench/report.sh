@@ -403,6 +403,21 @@ plot "$mem" index 0 using 1:2 with linespoints lw 2 title "supertree", \
 EOF
 }
 
+# Pools: scale against start-up from the file (bench/run run_pool).
+report_pool() {
+	local f=$OUT/pool.csv n
+	[ -f "$f" ] || return 0
+	n=$(csv_get "$f" startup_file -- n)
+	printf '\n## Pools: scale\n\n'
+	echo "One pool of sleepers (\`instances\`, \`output = null\`). Start-up: from \`supertree run\` until instance $n runs (instances start in order). \`supertree scale\` waits until the new instances are up, or the surplus ones (stopped one at a time, the highest first) are gone; the instances that stay are not touched."
+	echo
+	echo "| | ms |"
+	echo "|---|---|"
+	echo "| start-up of $n instances from the file | $(csv_get "$f" startup_file -- ms) |"
+	echo "| \`scale\` 1 → $n | $(csv_get "$f" scale_up -- ms) |"
+	echo "| \`scale\` $n → 1 | $(csv_get "$f" scale_down -- ms) |"
+}
+
 write_report() {
 	local m=$OUT/machine.csv
 	report_charts
@@ -440,6 +455,7 @@ write_report() {
 		report_idle
 		report_status
 		report_big
+		report_pool
 		report_before_after
 		echo
 		echo "## Method"
