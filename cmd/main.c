@@ -18,7 +18,7 @@ const char	*cmd_socket;
 int64_t		 cmd_timeout_ms = CMD_TIMEOUT_MS;
 
 const struct cmd_entry cmd_table[] = {
-	{ "run", cmd_run, "run [-q] [-S socket] FILE",
+	{ "run", cmd_run, "run [-q] [-S socket] [--http [HOST:]PORT] FILE",
 	  "run the tree FILE describes (- reads stdin) until it stops" },
 	{ "check", cmd_check, "check [--json] FILE",
 	  "validate FILE and draw its tree" },

@@ -23,7 +23,9 @@
 #include <event2/event.h>
 
 #include "cmd.h"
+#include "addr.h"
 #include "ctl.h"
+#include "http.h"
 #include "log.h"
 #include "nofile.h"
 #include "notify.h"
@@ -49,6 +51,7 @@ run_tree(struct tree *t, char *text, size_t len, const char *sockopt,
 	struct event_base	*base;
 	struct sv		*top;
 	struct ctl		*ctl;
+	struct http		*http = NULL;
 	char			*path, *cause = NULL;
 	int			 rv, code;
 
@@ -67,11 +70,20 @@ run_tree(struct tree *t, char *text, size_t len, const char *sockopt,
 		return (code);	/* text is the top's: it exits */
 	}
 	top->ctl = ctl;
+	if (t->http != NULL &&
+	    (http = http_start(top, t->http, &cause)) == NULL) {
+		log_warnx("%s", cause);
+		free(cause);
+		ctl_close(ctl);
+		free(path);
+		return (EXIT_SOCKET);
+	}
 	notify_init(top);
 	sink_stdio_init(base);
 	/* Give back what checking the spec used and freed (see below). */
 	malloc_trim(0);
 	rv = sv_run(top, -1);
+	http_stop(http);
 	sink_stdio_finish(RUN_STDIO_LINGER_MS);
 	ctl_close(ctl);
 	free(path);
@@ -86,13 +98,14 @@ cmd_run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "http", required_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct tree	*t;
-	const char	*sockopt = NULL;
-	char		*text;
+	const char	*sockopt = NULL, *httpopt = NULL;
+	char		*text, *host, *cause;
 	size_t		 len;
-	int		 ch, quiet = 0, rv;
+	int		 ch, quiet = 0, rv, port;
 
 	optind = 1;
 	opterr = 0;
@@ -103,6 +116,15 @@ cmd_run(int argc, char **argv)
 			break;
 		case 'S':
 			sockopt = optarg;
+			break;
+		case 'H':
+			if (addr_parse(optarg, &host, &port, &cause) == -1) {
+				log_warnx("--http '%s': %s", optarg, cause);
+				free(cause);
+				return (EXIT_USAGE);
+			}
+			free(host);
+			httpopt = optarg;
 			break;
 		default:
 			cmd_option_error("run", ch, argv);
@@ -120,6 +142,11 @@ cmd_run(int argc, char **argv)
 	}
 	if ((t = check_load(argv[optind], &text, &len)) == NULL)
 		return (EXIT_USAGE);
+	/* --http wins over the spec's http key. */
+	if (httpopt != NULL) {
+		free(t->http);
+		t->http = xstrdup(httpopt);
+	}
 	rv = run_tree(t, text, len, sockopt, quiet, 0);
 	tree_free(t);
 	return (rv);

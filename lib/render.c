@@ -744,11 +744,21 @@ int
 render_health_of(const struct tree *t, const struct nstate *states,
     const char *mask)
 {
+	return (render_health_why(t, states, mask, NULL));
+}
+
+/* The same again; *first (if not NULL) is the first bad node, or -1. */
+int
+render_health_why(const struct tree *t, const struct nstate *states,
+    const char *mask, int *first)
+{
 	const struct nstate	*st;
 	struct nstate		 blank;
 	char			*down;
 	int			 i, p, fine, bad = 0;
 
+	if (first != NULL)
+		*first = -1;
 	down = xcalloc(t->nnodes, 1);
 	for (i = 0; i < t->nnodes; i++) {
 		st = node_state(states, i, &blank);
@@ -760,8 +770,11 @@ render_health_of(const struct tree *t, const struct nstate *states,
 			fine = health_fine(&t->nodes[i], st);
 		down[i] = fine && (st->state == NS_STOPPED ||
 		    st->state == NS_EXITED);
-		if (mask == NULL || mask[i])
-			bad |= !fine;
+		if ((mask == NULL || mask[i]) && !fine) {
+			if (!bad && first != NULL)
+				*first = i;
+			bad = 1;
+		}
 	}
 	free(down);
 	return (bad ? 3 : 0);

@@ -31,5 +31,7 @@ uint32_t render_intensity_used(const struct nstate *, int64_t period_ms,
 int	 render_health(const struct tree *, const struct nstate *);
 int	 render_health_of(const struct tree *, const struct nstate *,
 	    const char *mask);
+int	 render_health_why(const struct tree *, const struct nstate *,
+	    const char *mask, int *first);
 
 #endif

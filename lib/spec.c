@@ -212,6 +212,7 @@ spec_free(struct spec_ctx *ctx)
 	free(ctx->splits);
 	free(ctx->name);
 	free(ctx->socket);
+	free(ctx->http);
 }
 
 static void

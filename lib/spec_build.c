@@ -79,7 +79,8 @@ spec_build_tree(struct spec_ctx *ctx)
 	t->file = xstrdup(ctx->file);
 	t->name = ctx->name;
 	t->socket = ctx->socket;
-	ctx->name = ctx->socket = NULL;
+	t->http = ctx->http;
+	ctx->name = ctx->socket = ctx->http = NULL;
 	return (t);
 }
 
@@ -175,6 +176,8 @@ spec_build_digest(struct spec_ctx *ctx, const struct tree_node *n, int root)
 			buf_puts(&b, ctx->name);
 		else if (k == K_SOCKET)
 			buf_puts(&b, ctx->socket != NULL ? ctx->socket : "");
+		else if (k == K_HTTP)
+			buf_puts(&b, ctx->http != NULL ? ctx->http : "");
 		else
 			spec_build_fmt_key(&b, n, k);
 		buf_puts(&b, "\n");

@@ -42,7 +42,7 @@ enum spec_keyid {
 	K_LIMIT_CORE, K_LIMIT_MEMLOCK, K_LIMIT_AS, K_LIMIT_CPU, K_LIMIT_FSIZE,
 	K_LIMIT_STACK, K_LIMIT_DATA, K_NICE, K_OOM_SCORE_ADJ, K_INSTANCES,
 	K_DYNAMIC, K_STRATEGY, K_INTENSITY, K_PERIOD, K_AUTO_SHUTDOWN, K_START,
-	K_AFTER, K_ONESHOT, K_NAME, K_SOCKET, K_NKEYS
+	K_AFTER, K_ONESHOT, K_NAME, K_SOCKET, K_HTTP, K_NKEYS
 };
 
 struct spec_word {
@@ -136,6 +136,7 @@ struct spec_ctx {
 	struct tree_node *nodes;	/* one per section, same index */
 	char		*name;
 	char		*socket;
+	char		*http;		/* [HOST:]PORT as written, or NULL */
 
 	struct spec_err	*errs;
 	int		 nerrs;

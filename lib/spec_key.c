@@ -20,6 +20,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "addr.h"
 #include "dep.h"
 #include "log.h"
 #include "rlimit.h"
@@ -38,6 +39,7 @@ static int	 spec_key_codes(const char *, struct tree_node *, char **);
 static int	 spec_key_size(const char *, int64_t *, char **);
 static int	 spec_key_mult(const char *, double *, char **);
 static int	 spec_key_ready(struct spec_val *, struct tree_node *, char **);
+static int	 spec_key_http(struct spec_ctx *, const char *, char **);
 
 /* Canonical words come first: the digest uses the first match. */
 static const struct spec_word spec_restarts[] = {
@@ -118,6 +120,7 @@ const struct spec_key spec_key_table[K_NKEYS] = {
 	{ "oneshot", KW_WORKER, KT_BOOL, OFF(oneshot), 0, 0, NULL, NULL },
 	{ "name", KW_ROOT, KT_FN, 0, 0, 0, NULL, NULL },
 	{ "socket", KW_ROOT, KT_FN, 0, 0, 0, NULL, NULL },
+	{ "http", KW_ROOT, KT_FN, 0, 0, 0, NULL, NULL },
 };
 
 /* Names people reach for, used only to suggest the real key. */
@@ -363,6 +366,8 @@ spec_key_special(struct spec_ctx *ctx, struct tree_node *n, enum spec_keyid k,
 		}
 		ctx->socket = xstrdup(s);
 		return (0);
+	case K_HTTP:
+		return (spec_key_http(ctx, s, cause));
 	default:
 		fatalx("%s: no setter for key %d", __func__, k);
 	}
@@ -582,6 +587,26 @@ badnum:
 bad:
 	return (spec_key_bad(cause, "invalid ready", s, "(use exec, fd:N, notify, "
 	    "tcp:[HOST:]PORT or exec:COMMAND)"));
+}
+
+/* http = [HOST:]PORT: checked here, kept as written for the top process. */
+static int
+spec_key_http(struct spec_ctx *ctx, const char *s, char **cause)
+{
+	char	*host, *why, *hint;
+	int	 port, rv;
+
+	if (addr_parse(s, &host, &port, &why) == -1) {
+		xasprintf(&hint, "(%s)", why);
+		rv = spec_key_bad(cause, "invalid http", s, hint);
+		free(hint);
+		free(why);
+		return (rv);
+	}
+	free(host);
+	free(ctx->http);
+	ctx->http = xstrdup(s);
+	return (0);
 }
 
 int

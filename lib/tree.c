@@ -139,5 +139,6 @@ tree_free(struct tree *t)
 	free(t->file);
 	free(t->name);
 	free(t->socket);
+	free(t->http);
 	free(t);
 }

@@ -169,6 +169,7 @@ struct tree {
 	char		 *file;		/* as given, for messages */
 	char		 *name;		/* tree name */
 	char		 *socket;	/* spec's socket key, or NULL */
+	char		 *http;		/* spec's http key ([HOST:]PORT), or NULL */
 	struct tree_node *nodes;
 	int		  nnodes;
 	int		  pathwidth;	/* longest path, for aligned output */
