@@ -70,7 +70,7 @@ static const char page_style[] =
     "td.n{padding-left:calc(var(--d,0)*1.4em + .6em)}\n"
     "tr.sup td.n{font-weight:600}\n"
     "tr.sup td.n::before{content:\"\\25be  \";color:var(--dim)}\n"
-    "td.num{text-align:right}\n"
+    "td.num,th.num{text-align:right}\n"
     "td.s::before{content:\"\\25cf  \"}\n"
     ".s-running td.s,.s-ready td.s{color:var(--ok)}\n"
     ".s-starting td.s,.s-stopping td.s,.s-backoff td.s{color:var(--warn)}\n"
@@ -88,8 +88,12 @@ static const char page_style[] =
 static const char page_script[] =
     "(function(){\n"
     "\"use strict\";\n"
-    "var rows=new Map(),ups=[],live=document.getElementById(\"live\"),\n"
+    "var rows=new Map(),live=document.getElementById(\"live\"),\n"
     "  health=document.getElementById(\"health\"),hTimer=0,reloading=0;\n"
+    "document.querySelector(\"tbody\").addEventListener(\"animationend\","
+    "function(e){\n"
+    "  e.target.classList.remove(\"flash\");\n"
+    "});\n"
     "document.querySelectorAll(\"tbody "
     "tr[data-path]\").forEach(function(r){\n"
     "  rows.set(r.dataset.path,r);\n"
@@ -105,6 +109,8 @@ static const char page_script[] =
     "\";\n"
     "  return Math.floor(s/86400)+\"d\"+p(Math.floor(s/3600)%24)+\"h\";\n"
     "}\n"
+    "function per(s){return "
+    "s%3600===0?s/3600+\"h\":s%60===0?s/60+\"m\":s+\"s\";}\n"
     "function text(td,t){if(td.textContent!==t)td.textContent=t;}\n"
     "function apply(n,flash){\n"
     "  var r=rows.get(n.path),c;\n"
@@ -129,7 +135,7 @@ static const char page_script[] =
     "\"+e.code:\"SIG\"+e.signal);\n"
     "  if(n.kind===\"supervisor\")\n"
     "    text(c[6],n.intensity_used+\"/\"+(n.intensity===null?\"\\u221e\":n.in"
-    "tensity)+\" in \"+dur(n.period));\n"
+    "tensity)+\" in \"+per(n.period));\n"
     "  text(c[7],n.error||n.status_text||\"\");\n"
     "  c[7].className=n.error?\"err\":\"dim\";\n"
     "}\n"
@@ -295,9 +301,10 @@ page_render(const struct tree *t, const struct nstate *states, int64_t now_ms,
 	free(health);
 	buf_printf(&b, "</span><span id=\"live\">as of page load</span>"
 	    "<span id=\"counts\">%d nodes</span></header>\n<main><table>\n"
-	    "<thead><tr><th>node</th><th>state</th><th>pid</th>"
-	    "<th>uptime</th><th>restarts</th><th>last exit</th>"
-	    "<th>restart budget</th><th>note</th></tr></thead>\n<tbody>\n",
+	    "<thead><tr><th>node</th><th>state</th><th class=\"num\">pid</th>"
+	    "<th class=\"num\">uptime</th><th class=\"num\">restarts</th>"
+	    "<th>last exit</th><th class=\"num\">restart budget</th>"
+	    "<th>note</th></tr></thead>\n<tbody>\n",
 	    t->nnodes);
 	for (i = 0; i < t->nnodes; i++)
 		put_row(&b, t, i, &states[i], now_ms);

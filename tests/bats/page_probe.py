@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""page_probe.py URL SECONDS EXPR...: load URL in headless Chromium and,
-for each JavaScript expression in turn, evaluate it every 100 ms until it
-gives a true value, then print that value (JSON) on a line of its own.
-Exits 1 if SECONDS pass first (printing the last value seen), 2 if
-Chromium cannot be driven.
+"""page_probe.py [--size W,H] [--screenshot FILE] URL SECONDS EXPR...:
+load URL in headless Chromium and, for each JavaScript expression in
+turn, evaluate it every 100 ms until it gives a true value, then print
+that value (JSON) on a line of its own; then, with --screenshot, write a
+PNG of the window (W x H, default 1200 x 900) to FILE. Exits 1 if
+SECONDS pass first (printing the last value seen), 2 if Chromium cannot
+be driven.
 
 Chromium is driven over the DevTools protocol on a pipe
 (--remote-debugging-pipe: commands on its fd 3, answers on its fd 4, each
@@ -11,6 +13,7 @@ message JSON ended by a NUL), so no port is opened and nothing but the
 standard library is needed. Chromium runs in a user data directory of its
 own, removed at the end, and is killed (by pid) when the probe ends.
 """
+import base64
 import json
 import os
 import shutil
@@ -21,7 +24,7 @@ import time
 
 
 class Chrome:
-    def __init__(self, url):
+    def __init__(self, url, size):
         self.dir = tempfile.mkdtemp(prefix="page-probe.")
         cmd_r, self.cmd_w = os.pipe()   # we write commands, it reads fd 3
         self.ans_r, ans_w = os.pipe()   # it writes answers on fd 4
@@ -38,7 +41,7 @@ class Chrome:
             [exe, "--headless", "--no-sandbox", "--disable-gpu",
              "--no-first-run", "--no-default-browser-check",
              "--remote-debugging-pipe", "--user-data-dir=" + self.dir,
-             "--window-size=1200,900", url],
+             "--hide-scrollbars", "--window-size=" + size, url],
             preexec_fn=fds, close_fds=False,
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL)
@@ -105,13 +108,22 @@ class Chrome:
 
 
 def main():
-    if len(sys.argv) < 4:
+    args, size, shot = sys.argv[1:], "1200,900", None
+    while args and args[0].startswith("--") and len(args) > 1:
+        if args[0] == "--size":
+            size = args[1]
+        elif args[0] == "--screenshot":
+            shot = args[1]
+        else:
+            break
+        args = args[2:]
+    if len(args) < 3:
         print(__doc__.strip(), file=sys.stderr)
         return 2
-    url, seconds, exprs = sys.argv[1], float(sys.argv[2]), sys.argv[3:]
+    url, seconds, exprs = args[0], float(args[1]), args[2:]
     deadline = time.time() + seconds
     try:
-        c = Chrome(url)
+        c = Chrome(url, size)
     except Exception as e:
         print("page_probe: %s" % e, file=sys.stderr)
         return 2
@@ -133,6 +145,15 @@ def main():
                           file=sys.stderr)
                     return 1
                 time.sleep(0.1)
+        if shot is not None:
+            w, h = (int(x) for x in size.split(","))
+            c.send("Emulation.setDeviceMetricsOverride",
+                   {"width": w, "height": h, "deviceScaleFactor": 1,
+                    "mobile": False}, session=c.session, deadline=deadline)
+            png = c.send("Page.captureScreenshot", {"format": "png"},
+                         session=c.session, deadline=deadline)["data"]
+            with open(shot, "wb") as f:
+                f.write(base64.b64decode(png))
         return 0
     except (TimeoutError, RuntimeError) as e:
         print("page_probe: %s" % e, file=sys.stderr)
