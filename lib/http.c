@@ -496,7 +496,8 @@ request_cb(struct evhttp_request *req, void *arg)
 		return;
 	}
 	if (strcmp(path, "/metrics") == 0) {
-		out = metrics_render(top->tree, top->mirror, &len);
+		out = metrics_render(top->tree, top->mirror, proc_wall_ms(),
+		    &len);
 		reply(req, 200, "OK", METRICS_CONTENT_TYPE, out, len);
 	} else if (strcmp(path, "/healthz") == 0) {
 		code = metrics_health(top->tree, top->mirror, &out);

@@ -16,7 +16,8 @@
  * the text is built with plain appends, never printf per sample: a node's
  * label is escaped once per family, numbers are formatted by hand.
  *
- * Pure: no syscalls, no clock, no globals.
+ * Pure: no syscalls, no clock (now_ms comes in, for the restarts that
+ * age out of a supervisor's period), no globals.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -132,7 +133,7 @@ is_up(const struct nstate *st)
 
 char *
 metrics_render(const struct tree *t, const struct nstate *states,
-    size_t *lenp)
+    int64_t now_ms, size_t *lenp)
 {
 	struct buf		 b = BUF_INIT;
 	const struct nstate	*st;
@@ -207,7 +208,8 @@ metrics_render(const struct tree *t, const struct nstate *states,
 			continue;
 		put_sample(&b, m, t->nodes[i].path);
 		put_lit(&b, "} ");
-		put_u64(&b, states[i].intensity_used);
+		put_u64(&b, render_intensity_used(&states[i],
+		    t->nodes[i].period_ms, now_ms));
 		buf_add(&b, "\n", 1);
 	}
 

@@ -14,9 +14,9 @@
 
 #define METRICS_CONTENT_TYPE	"text/plain; version=0.0.4; charset=utf-8"
 
-/* The whole exposition, allocated; *lenp is its length. */
+/* The whole exposition at now_ms, allocated; *lenp is its length. */
 char	*metrics_render(const struct tree *, const struct nstate *,
-	    size_t *lenp);
+	    int64_t now_ms, size_t *lenp);
 
 /*
  * The health verdict, by the rule of `status` (render_health): 0 when

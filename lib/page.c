@@ -262,7 +262,8 @@ put_row(struct buf *b, const struct tree *t, int id, const struct nstate *st,
 	free(s);
 	buf_puts(b, "</td><td class=\"num\">");
 	if (n->kind == TREE_SUPERVISOR) {
-		buf_printf(b, "%lu/", (unsigned long)st->intensity_used);
+		buf_printf(b, "%lu/", (unsigned long)render_intensity_used(st,
+		    n->period_ms, now_ms));
 		if (n->intensity == TREE_UNLIMITED)
 			buf_puts(b, "\xe2\x88\x9e");
 		else

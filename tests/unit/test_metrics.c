@@ -16,6 +16,8 @@
 #include "tap.h"
 #include "xmalloc.h"
 
+#define NOW	INT64_C(1700000100000)
+
 static const char spec[] =
     "[supertree]\n"
     "name = demo\n"
@@ -108,7 +110,7 @@ test_families(void)
 	const char	*prev = NULL, *at;
 	size_t		 len, i;
 
-	m = metrics_render(t, s, &len);
+	m = metrics_render(t, s, NOW, &len);
 	is_int(len, strlen(m), "the length is the text's");
 	ok(len > 0 && m[len - 1] == '\n', "the text ends with a newline");
 	for (i = 0; i < sizeof fam / sizeof fam[0]; i++) {
@@ -154,7 +156,7 @@ test_values(void)
 	s[db].last_exit = 3;
 	s[db].started_ms = INT64_C(1700000000005);
 	s[1].intensity_used = 4;
-	m = metrics_render(t, s, &len);
+	m = metrics_render(t, s, NOW, &len);
 	ok(has_line(m, "supertree_node_up{path=\"web/api\"} 0"),
 	    "backoff is not up");
 	ok(has_line(m, "supertree_node_restarts_total{path=\"web/api\"} 7"),
@@ -194,7 +196,7 @@ test_escape(void)
 	/* Section names cannot hold these; the escaping is there anyway. */
 	free(t->nodes[3].path);
 	t->nodes[3].path = xstrdup("a\"b\\c\nd");
-	m = metrics_render(t, s, &len);
+	m = metrics_render(t, s, NOW, &len);
 	ok(has_line(m, "supertree_node_up{path=\"a\\\"b\\\\c\\nd\"} 1"),
 	    "quote, backslash and newline escaped");
 	free(m);
@@ -248,7 +250,7 @@ test_big(void)
 	text = buf_take(&b);
 	t = parse(text);
 	s = states_up(t);
-	m = metrics_render(t, s, &len);
+	m = metrics_render(t, s, NOW, &len);
 	is_int(count_lines(m, "supertree_node_up{"), 10001,
 	    "10,000 workers: every one");
 	ok(has_line(m, "supertree_node_last_exit_code{path=\"w9999\"} -1"),
