@@ -283,8 +283,26 @@ report_before_after() {
 	ba "crash loop: floor p99" latency.csv floor crash5ms -- p99_ms
 }
 
+report_http() {
+	local n b w sc k mn p50 p99 mx
+	[ -s "$OUT/http.csv" ] || return 0
+	printf '\n## HTTP: /metrics\n\n'
+	echo "One flat supertree of N sleepers (\`output = null\`) with the \`http\` key: GET /metrics as a scraper does it, one request per connection, timed by curl (\`%{time_total}\`: connect, request and the whole body) after one warm-up; and, before any request, the system calls of the top process (the one that listens) over the idle window (perf on raw_syscalls:sys_enter). Then the restart latency of one crash-loop worker beside 9 sleepers while /metrics is scraped every second (compare with the row of 9 sleepers, output null, in the 10,000-worker section)."
+	echo
+	echo "| N | body bytes | requests | min ms | p50 ms | p99 ms | max ms | top's syscalls, idle window |"
+	echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
+	tail -n +2 "$OUT/http.csv" | while IFS=, read -r n b w sc k mn p50 p99 mx; do
+		echo "| $n | $b | $k | $(fmt "$mn") | $(fmt "$p50") | $(fmt "$p99") | $(fmt "$mx") | $sc in $w s |"
+	done
+	if [ -s "$OUT/http_latency.csv" ]; then
+		IFS=, read -r k mn p50 p99 mx <"$OUT/http_latency.csv"
+		echo
+		echo "Restart latency, crash loop beside 9 sleepers, scraped every second: $k samples, min $(fmt "$mn") ms, p50 $(fmt "$p50") ms, p99 $(fmt "$p99") ms, max $(fmt "$mx") ms."
+	fi
+}
+
 report_targets() {
-	local fl5 fl15 s5 s15 q5 q15 pss st sts stop idle sc stat cpu cpuf
+	local fl5 fl15 s5 s15 q5 q15 pss st sts stop idle sc stat cpu cpuf hn hm
 	fl5=$(csv_get "$OUT/latency.csv" floor crash5ms -- p50_ms)
 	fl15=$(csv_get "$OUT/latency.csv" floor crash1500ms -- p50_ms)
 	s5=$(csv_get "$OUT/latency.csv" supertree crash5ms -- p50_ms)
@@ -312,6 +330,11 @@ report_targets() {
 	echo "| 1,000 workers running < 700 ms | $st ms (workers' clock); ${sts:-–} ms (status) | $(verdict "$(best "$st" "$sts" | sed 's/^$//'; )" "<" 700) |"
 	echo "| graceful stop of 1,000 < 1 s | $(fmt "$stop") ms | $(verdict "$stop" "<" 1000) |"
 	echo "| status of 1,000 workers < 10 ms | $(fmt "$stat") ms | $(verdict "$stat" "<" 10) |"
+	if [ -s "$OUT/http.csv" ]; then
+		hn=$(awk -F, 'NR > 1 { n = $1 } END { print n }' "$OUT/http.csv")
+		hm=$(awk -F, -v n="$hn" 'NR > 1 && $1 == n { print $7 }' "$OUT/http.csv")
+		echo "| GET /metrics of $hn workers < 50 ms (p50) | $(fmt "$hm") ms | $(verdict "$hm" "<" 50) |"
+	fi
 	report_targets_big
 	echo "| supervisor CPU per restart ≤ 2 × floor | $(fmt "$cpu") µs vs floor $(fmt "$cpuf") µs ($(ratio "$cpu" "$cpuf")) | $(verdict "$(awk -v a="$cpu" -v b="$cpuf" 'BEGIN { if (a != "" && b != "") print a / b }')" "<=" 2) |"
 }
@@ -456,6 +479,7 @@ write_report() {
 		report_status
 		report_big
 		report_pool
+		report_http
 		report_before_after
 		echo
 		echo "## Method"
