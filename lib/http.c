@@ -511,8 +511,12 @@ request_cb(struct evhttp_request *req, void *arg)
 		reply(req, 200, "OK", "text/event-stream", "", 0);
 		return;
 	} else if (strcmp(path, "/events") == 0) {
-		if ((c = conn_of(h, req)) == NULL)
-			fatalx("http: a request on an unknown connection");
+		/* Every connection is adopted before it can read: see above. */
+		if ((c = conn_of(h, req)) == NULL) {
+			reply(req, 503, "Service Unavailable",
+			    "text/plain; charset=utf-8", "", 0);
+			return;
+		}
 		serve_events(h, c, req);
 		return;
 	} else {
