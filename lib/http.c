@@ -90,6 +90,7 @@
 #define HTTP_STREAM_SNDBUF	(64 * 1024)
 #define HTTP_KEEPALIVE_MS	30000
 #define HTTP_RETRY_ACCEPT_MS	1000
+#define HTTP_MAX_WRITE		(1024 * 1024)	/* bytes per write(2) */
 
 #define HTTP_METHODS	(EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD | \
 	EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS |	\
@@ -139,6 +140,9 @@ static void	listener_update(struct http *);
 static void	request_cb(struct evhttp_request *, void *);
 static void	reply(struct evhttp_request *, int, const char *,
 		    const char *, const char *, size_t);
+static void	reply_body(struct evhttp_request *, int, const char *,
+		    const char *, char *, size_t, int);
+static void	body_free(const void *, size_t, void *);
 static void	serve_events(struct http *, struct http_conn *,
 		    struct evhttp_request *);
 static void	stream_send(struct http_conn *, const char *, size_t);
@@ -365,6 +369,8 @@ adopt_cb(evutil_socket_t fd, short what, void *arg)
 		c->evcon = cbarg;
 		evhttp_connection_set_closecb(c->evcon, closed_cb, c);
 		bufferevent_setwatermark(c->bev, EV_READ, 0, HTTP_READ_HIGH);
+		/* Big answers in big writes, not 16 KiB per loop turn. */
+		bufferevent_set_max_single_write(c->bev, HTTP_MAX_WRITE);
 		c->deadline = evtimer_new(h->base, deadline_cb, c);
 		timer_add_ms(c->deadline, HTTP_DEADLINE_MS);
 		TAILQ_INSERT_TAIL(&h->conns, c, entry);
@@ -420,9 +426,23 @@ deadline_cb(evutil_socket_t fd, short what, void *arg)
 	conn_drop(arg);
 }
 
+/* evbuffer_add_reference's cleanup: the body was ours, allocated. */
 static void
-reply(struct evhttp_request *req, int code, const char *reason,
-    const char *type, const char *body, size_t len)
+body_free(const void *data, size_t len, void *arg)
+{
+	(void)len;
+	(void)arg;
+	free((void *)data);
+}
+
+/*
+ * Answer with body (len bytes); with owned, body is allocated and handed
+ * over: it is sent without a copy (a /metrics of 10,000 nodes is 8 MB)
+ * and freed once written.
+ */
+static void
+reply_body(struct evhttp_request *req, int code, const char *reason,
+    const char *type, char *body, size_t len, int owned)
 {
 	struct evkeyvalq	*hd = evhttp_request_get_output_headers(req);
 	struct evbuffer		*b;
@@ -438,10 +458,22 @@ reply(struct evhttp_request *req, int code, const char *reason,
 	if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD) {
 		snprintf(clen, sizeof clen, "%zu", len);
 		evhttp_add_header(hd, "Content-Length", clen);
+		if (owned)
+			free(body);
+	} else if (owned) {
+		if (evbuffer_add_reference(b, body, len, body_free, NULL) == -1)
+			fatalx("http: evbuffer_add_reference failed");
 	} else
 		evbuffer_add(b, body, len);
 	evhttp_send_reply(req, code, reason, b);
 	evbuffer_free(b);
+}
+
+static void
+reply(struct evhttp_request *req, int code, const char *reason,
+    const char *type, const char *body, size_t len)
+{
+	reply_body(req, code, reason, type, (char *)body, len, 0);
 }
 
 static struct http_conn *
@@ -498,15 +530,16 @@ request_cb(struct evhttp_request *req, void *arg)
 	if (strcmp(path, "/metrics") == 0) {
 		out = metrics_render(top->tree, top->mirror, proc_wall_ms(),
 		    &len);
-		reply(req, 200, "OK", METRICS_CONTENT_TYPE, out, len);
+		reply_body(req, 200, "OK", METRICS_CONTENT_TYPE, out, len, 1);
 	} else if (strcmp(path, "/healthz") == 0) {
 		code = metrics_health(top->tree, top->mirror, &out);
-		reply(req, code == 0 ? 200 : 503, code == 0 ? "OK" :
+		reply_body(req, code == 0 ? 200 : 503, code == 0 ? "OK" :
 		    "Service Unavailable", "text/plain; charset=utf-8", out,
-		    strlen(out));
+		    strlen(out), 1);
 	} else if (strcmp(path, "/status.json") == 0) {
 		out = render_json(top->tree, top->mirror, proc_wall_ms());
-		reply(req, 200, "OK", "application/json", out, strlen(out));
+		reply_body(req, 200, "OK", "application/json", out, strlen(out),
+		    1);
 	} else if (strcmp(path, "/events") == 0 && method == EVHTTP_REQ_HEAD) {
 		reply(req, 200, "OK", "text/event-stream", "", 0);
 		return;
@@ -521,9 +554,9 @@ request_cb(struct evhttp_request *req, void *arg)
 		return;
 	} else {
 		out = page_render(top->tree, top->mirror, proc_wall_ms(), &len);
-		reply(req, 200, "OK", "text/html; charset=utf-8", out, len);
+		reply_body(req, 200, "OK", "text/html; charset=utf-8", out, len,
+		    1);
 	}
-	free(out);
 }
 
 /* GET /events: keep the answer open; hook_state writes to it. */

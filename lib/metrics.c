@@ -27,6 +27,7 @@
 #include "buf.h"
 #include "metrics.h"
 #include "render.h"
+#include "xmalloc.h"
 
 static void	put_lit(struct buf *, const char *);
 static void	put_u64(struct buf *, uint64_t);
@@ -138,8 +139,19 @@ metrics_render(const struct tree *t, const struct nstate *states,
 	struct buf		 b = BUF_INIT;
 	const struct nstate	*st;
 	const char		*path, *m;
+	size_t			 paths = 0;
 	int			 i, s, healthy;
 	int32_t			 e;
+
+	/*
+	 * One allocation of about the final size: growing a buffer of
+	 * megabytes by doubling would copy it several times over.
+	 */
+	for (i = 0; i < t->nnodes; i++)
+		paths += strlen(t->nodes[i].path);
+	b.cap = (NS_NSTATES + 6) * (64 * (size_t)t->nnodes + paths) + 4096;
+	b.s = xmalloc(b.cap);
+	b.s[0] = '\0';
 
 	m = "supertree_node_up";
 	put_family(&b, m, "gauge", "Whether the node is up: running or "
