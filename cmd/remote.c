@@ -314,7 +314,7 @@ status_alive(const struct nstate *st)
 {
 	return (st->pid != 0 && (st->state == NS_STARTING ||
 	    st->state == NS_RUNNING || st->state == NS_READY ||
-	    st->state == NS_STOPPING));
+	    st->state == NS_RELOADING || st->state == NS_STOPPING));
 }
 
 /*
@@ -722,7 +722,8 @@ wait_reached(int want, int id)
 
 	switch (want) {
 	case WAIT_RUNNING:
-		return (st->state == NS_RUNNING || st->state == NS_READY);
+		return (st->state == NS_RUNNING || st->state == NS_READY ||
+		    st->state == NS_RELOADING);
 	case WAIT_READY:
 		/* A one-shot is never ready while it runs: done is. */
 		return (st->ready || st->state == NS_DONE);
@@ -1049,7 +1050,8 @@ notify_state(int id)
 	}
 	if (id >= top->tree->nnodes || top->tree->nodes[id].kind != TREE_WORKER)
 		return;
-	now = st->state == NS_RUNNING || st->state == NS_READY ? 1 :
+	now = st->state == NS_RUNNING || st->state == NS_READY ||
+	    st->state == NS_RELOADING ? 1 :
 	    st->state == NS_BACKOFF || st->state == NS_FAILED ? 2 : 0;
 	if (now == counted[id])
 		return;

@@ -64,6 +64,8 @@ static void	retire_flags(struct fsm *, struct fsm_out *);
 static void	begin_stop(struct fsm *, const struct fsm_ctx *,
 		    struct fsm_out *);
 static void	spawn(struct fsm *, const struct fsm_ctx *, struct fsm_out *);
+static void	begin_stop_sig(struct fsm *, const struct fsm_ctx *, int,
+		    struct fsm_out *);
 static void	settle(struct fsm *, struct fsm_out *);
 static void	ended(struct fsm *, const struct fsm_ctx *, struct fsm_out *);
 static void	restart(struct fsm *, const struct fsm_ctx *,
@@ -77,55 +79,62 @@ static fsm_fn	ig, plan_start_down, plan_start_held, plan_stop_down,
 		retire_stopping, kill_down, kill_wait, kill_up, spawned,
 		spawn_failed, ready_starting, ready_up, unready_up, exit_up,
 		exit_stopping, gone, timer_backoff, timer_start, timer_overdue,
-		old_gone, deps_met;
+		old_gone, deps_met, fail_up, extend_starting, reloading_up;
 
 /*
  * The table. Columns, in enum fsm_ev order:
  * PLAN_START PLAN_STOP START RESTART STOP STRATEGY SHUTDOWN RETIRE KILL
  * SPAWNED SPAWN_FAILED READY UNREADY EXIT GONE TIMER OLD_GONE DEPS_MET
+ * FAIL EXTEND RELOADING
  */
 static fsm_fn *const table[FSM_NSTATES][FSM_NEVENTS] = {
 	[FSM_DOWN] = {
 		plan_start_down, plan_stop_down, start_down, start_down,
 		stop_down, strategy, shutdown_down, retire_down, kill_down,
-		spawned, spawn_failed, ig, ig, ig, ig, ig, old_gone, ig
+		spawned, spawn_failed, ig, ig, ig, ig, ig, old_gone, ig,
+		ig, ig, ig
 	},
 	[FSM_HELD] = {
 		plan_start_held, plan_stop_wait, start_down, start_down,
 		stop_wait, strategy, shutdown_wait, retire_down, kill_wait,
-		spawned, spawn_failed, ig, ig, ig, ig, ig, old_gone, ig
+		spawned, spawn_failed, ig, ig, ig, ig, ig, old_gone, ig,
+		ig, ig, ig
 	},
 	[FSM_BACKOFF] = {
 		ig, plan_stop_wait, start_down, start_down,
 		stop_wait, strategy, shutdown_wait, retire_down, kill_wait,
 		spawned, spawn_failed, ig, ig, ig, ig, timer_backoff, old_gone,
-		ig
+		ig, ig, ig, ig
 	},
 	[FSM_STARTING] = {
 		ig, plan_stop_up, start_up, restart_up,
 		stop_up, strategy, shutdown_up, retire_up, kill_up,
 		ig, ig, ready_starting, ig, exit_up, ig, timer_start, old_gone,
-		ig
+		ig, fail_up, extend_starting, ig
 	},
 	[FSM_UP] = {
 		ig, plan_stop_up, start_up, restart_up,
 		stop_up, strategy, shutdown_up, retire_up, kill_up,
-		ig, ig, ready_up, unready_up, exit_up, ig, ig, old_gone, ig
+		ig, ig, ready_up, unready_up, exit_up, ig, ig, old_gone, ig,
+		fail_up, ig, reloading_up
 	},
 	[FSM_STOPPING] = {
 		ig, ig, start_stopping, start_stopping,
 		stop_up, strategy, shutdown_up, retire_stopping, kill_up,
-		ig, ig, ig, ig, exit_stopping, ig, timer_overdue, old_gone, ig
+		ig, ig, ig, ig, exit_stopping, ig, timer_overdue, old_gone, ig,
+		ig, ig, ig
 	},
 	[FSM_DRAINING] = {
 		ig, plan_stop_drain, start_stopping, restart_drain,
 		stop_up, strategy, shutdown_up, retire_drain, kill_up,
-		ig, ig, ig, ig, ig, gone, timer_overdue, old_gone, ig
+		ig, ig, ig, ig, ig, gone, timer_overdue, old_gone, ig,
+		ig, ig, ig
 	},
 	[FSM_WAITING] = {
 		ig, plan_stop_wait, start_down, start_down,
 		stop_wait, strategy, shutdown_wait, retire_down, kill_wait,
-		spawned, spawn_failed, ig, ig, ig, ig, ig, old_gone, deps_met
+		spawned, spawn_failed, ig, ig, ig, ig, ig, old_gone, deps_met,
+		ig, ig, ig
 	}
 };
 
@@ -137,7 +146,8 @@ static const char *state_names[FSM_NSTATES] = {
 static const char *event_names[FSM_NEVENTS] = {
 	"plan_start", "plan_stop", "start", "restart", "stop", "strategy",
 	"shutdown", "retire", "kill", "spawned", "spawn_failed", "ready",
-	"unready", "exit", "gone", "timer", "old_gone", "deps_met"
+	"unready", "exit", "gone", "timer", "old_gone", "deps_met", "fail",
+	"extend", "reloading"
 };
 
 static const char *act_names[FSM_NACTS] = {
@@ -205,6 +215,8 @@ go_down(struct fsm *f, enum fsm_end end)
 	f->asked = 0;
 	f->cycle = 0;
 	f->due_ms = 0;
+	f->failed = 0;
+	f->reloading = 0;
 }
 
 /* A start or restart by hand: up, out of order, with a fresh backoff. */
@@ -231,11 +243,22 @@ fsm_stop_signal(const struct tree_node *n)
 static void
 begin_stop(struct fsm *f, const struct fsm_ctx *x, struct fsm_out *o)
 {
+	begin_stop_sig(f, x, 0, o);
+}
+
+/* The same, with sig first (0: its stop signal) unless it is brutal_kill. */
+static void
+begin_stop_sig(struct fsm *f, const struct fsm_ctx *x, int sig,
+    struct fsm_out *o)
+{
 	f->asked = 1;
 	f->ready = 0;
+	f->reloading = 0;
 	if (f->state != FSM_DRAINING)
 		f->state = FSM_STOPPING;
 	f->sig = fsm_stop_signal(x->node);
+	if (sig != 0 && f->sig != SIGKILL)
+		f->sig = sig;
 	emit(o, FSM_A_SAY, FSM_SAY_STOPPING);
 	emit(o, FSM_A_SIGNAL, f->sig);
 	if (f->sig != SIGKILL && x->node->shutdown_ms >= 0)
@@ -646,6 +669,8 @@ spawned(struct fsm *f, const struct fsm_ctx *x, const struct fsm_event *e,
 	f->cycle = 0;
 	f->delay_ms = 0;
 	f->due_ms = 0;
+	f->failed = 0;
+	f->reloading = 0;
 	f->started_ms = x->now_ms;
 	memset(&f->ex, 0, sizeof f->ex);
 	if (n->kind == TREE_WORKER && n->ready == TREE_READY_EXEC) {
@@ -660,9 +685,10 @@ spawned(struct fsm *f, const struct fsm_ctx *x, const struct fsm_event *e,
 	}
 	f->state = FSM_STARTING;
 	f->ready = 0;
-	if (n->kind == TREE_WORKER)
+	if (n->kind == TREE_WORKER) {
+		f->due_ms = x->now_ms + n->start_timeout_ms;
 		emit(o, FSM_A_ARM, n->start_timeout_ms);
-	else
+	} else
 		emit(o, FSM_A_DISARM, 0);
 	report(f, o);
 }
@@ -686,6 +712,7 @@ ready_starting(struct fsm *f, const struct fsm_ctx *x,
 	(void)e;
 	f->state = FSM_UP;
 	f->ready = !x->node->oneshot;
+	f->due_ms = 0;
 	emit(o, FSM_A_DISARM, 0);
 	if (x->node->kind == TREE_WORKER)
 		emit(o, FSM_A_SAY, FSM_SAY_READY);
@@ -694,13 +721,17 @@ ready_starting(struct fsm *f, const struct fsm_ctx *x,
 	emit(o, FSM_A_REPLAN, 0);
 }
 
-/* A child supervisor's subtree is ready again. */
+/* A child supervisor's subtree is ready again; a worker's reload done. */
 static void
 ready_up(struct fsm *f, const struct fsm_ctx *x, const struct fsm_event *e,
     struct fsm_out *o)
 {
 	(void)x;
 	(void)e;
+	if (f->reloading) {
+		f->reloading = 0;
+		report(f, o);
+	}
 	if (f->ready)
 		return;
 	f->ready = 1;
@@ -762,7 +793,8 @@ exit_stopping(struct fsm *f, const struct fsm_ctx *x,
     const struct fsm_event *e, struct fsm_out *o)
 {
 	f->ex = e->ex;
-	f->ex.by_us = 1;
+	f->ex.by_us = !f->failed;
+	f->ex.failed = f->failed;
 	f->ex.start_failed = 0;
 	if (x->node->kind == TREE_SUPERVISOR && (e->ex.signaled ||
 	    (e->ex.code != 0 && e->ex.code != 1)))
@@ -840,6 +872,47 @@ old_gone(struct fsm *f, const struct fsm_ctx *x, const struct fsm_event *e,
 }
 
 /*
+ * A liveness check failed (unhealthy, watchdog, max_memory): the worker
+ * is stopped with its stop sequence (the watchdog's signal first, if the
+ * event carries one), and its end is then handled as an abnormal exit:
+ * counted, restarted by its restart type, escalated (see ended).
+ */
+static void
+fail_up(struct fsm *f, const struct fsm_ctx *x, const struct fsm_event *e,
+    struct fsm_out *o)
+{
+	if (x->node->kind != TREE_WORKER)
+		return;
+	f->failed = 1;
+	f->due_ms = 0;
+	begin_stop_sig(f, x, e->ex.signo, o);
+}
+
+/* EXTEND_TIMEOUT_USEC while starting: the start timeout is at least ms. */
+static void
+extend_starting(struct fsm *f, const struct fsm_ctx *x,
+    const struct fsm_event *e, struct fsm_out *o)
+{
+	if (x->node->kind != TREE_WORKER || e->ms <= 0 ||
+	    x->now_ms + e->ms <= f->due_ms)
+		return;
+	f->due_ms = x->now_ms + e->ms;
+	emit(o, FSM_A_ARM, e->ms);
+}
+
+/* RELOADING=1: shown as reloading until READY=1 (ready_up). */
+static void
+reloading_up(struct fsm *f, const struct fsm_ctx *x,
+    const struct fsm_event *e, struct fsm_out *o)
+{
+	(void)e;
+	if (x->node->kind != TREE_WORKER || f->reloading)
+		return;
+	f->reloading = 1;
+	report(f, o);
+}
+
+/*
  * The leader and its whole group are gone (or it could not start): what
  * its end means. Ours: stopped (and up again at once if a start by hand
  * asked for it). Its own: OTP's rules (policy.c), then the intensity,
@@ -858,7 +931,7 @@ ended(struct fsm *f, const struct fsm_ctx *x, struct fsm_out *o)
 		emit(o, FSM_A_FREE, 0);
 		return;
 	}
-	if (f->asked) {
+	if (f->asked && !f->failed) {
 		go_down(f, FSM_END_STOPPED);
 		emit(o, FSM_A_SAY, FSM_SAY_STOPPED);
 		emit(o, FSM_A_REPLY_DOWN, 0);
@@ -893,6 +966,9 @@ ended(struct fsm *f, const struct fsm_ctx *x, struct fsm_out *o)
 		spawn(f, x, o);
 		return;
 	}
+	/* A failed liveness check ends as a crash would. */
+	f->asked = 0;
+	f->failed = 0;
 	restart(f, x, o);
 }
 
@@ -1017,6 +1093,8 @@ fsm_nstate(const struct fsm *f, const struct tree_node *n)
 	case FSM_STARTING:
 		return (NS_STARTING);
 	case FSM_UP:
+		if (f->reloading)
+			return (NS_RELOADING);
 		if (f->ready && n->kind == TREE_WORKER &&
 		    n->ready != TREE_READY_EXEC)
 			return (NS_READY);

@@ -51,9 +51,14 @@ enum fsm_ev {
 	FSM_EV_GONE,		/* the group of a draining worker is gone */
 	FSM_EV_TIMER,		/* its timer fired */
 	FSM_EV_OLD_GONE,	/* its old self (before a reload) is gone */
-	FSM_EV_DEPS_MET		/* its after conditions are met now */
+	FSM_EV_DEPS_MET,	/* its after conditions are met now */
+	FSM_EV_FAIL,		/* a liveness check failed (health.c): stop
+				   it, first with fsm_event.ex.signo if set;
+				   its end is abnormal */
+	FSM_EV_EXTEND,		/* EXTEND_TIMEOUT_USEC: fsm_event.ms more */
+	FSM_EV_RELOADING	/* RELOADING=1 (READY=1 ends it) */
 };
-#define FSM_NEVENTS	18
+#define FSM_NEVENTS	21
 
 enum fsm_act {
 	FSM_A_SPAWN,		/* start a process; feed SPAWNED or
@@ -125,12 +130,16 @@ struct fsm {
 	int		 ready;		/* up and ready */
 	int		 after_old;	/* its old self still runs (reload) */
 	int		 retired;	/* removed by a reload: freed once down */
+	int		 failed;	/* the stop under way is for a failed
+					   liveness check: its end is abnormal */
+	int		 reloading;	/* up, said RELOADING=1, not READY=1 */
 	uint32_t	 restarts;	/* every restart, whatever its cause */
 	uint32_t	 exits;		/* restarts after its own end (policy) */
 	enum fsm_cause	 cause;		/* of the last restart */
 	int		 failures;	/* consecutive short runs (backoff) */
 	int64_t		 delay_ms;	/* the backoff before the next start */
-	int64_t		 due_ms;	/* HELD, BACKOFF: when the start is due */
+	int64_t		 due_ms;	/* HELD, BACKOFF: when the start is due;
+					   STARTING: the start timeout */
 	int64_t		 started_ms;	/* when the last run began */
 	int		 sig;		/* the signal of the last stop */
 	struct policy_exit ex;		/* how the last run ended */
@@ -154,6 +163,7 @@ struct fsm_event {
 	int			 hold;	/* FSM_EV_RETIRE: retire it, but leave
 					   it running until a RETIRE without
 					   hold (removed ones stop in turn) */
+	int64_t			 ms;	/* FSM_EV_EXTEND */
 };
 
 #define FSM_MAXACT	12

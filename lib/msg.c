@@ -234,6 +234,9 @@ msg_put_state(struct msg_buf *mb, uint32_t node, const struct nstate *s)
 	msg_put_str(mb, s->status);
 	msg_put_times(mb, s->intensity_times);
 	msg_put_str(mb, s->waiting);
+	msg_put_u8(mb, s->health);
+	msg_put_u32(mb, s->health_fails);
+	msg_put_str(mb, s->health_last);
 }
 
 void
@@ -288,8 +291,12 @@ msg_get_state(struct msg_rd *r, uint32_t *node, struct nstate *s)
 	msg_get_strbuf(r, s->status, sizeof s->status);
 	msg_get_times(r, s->intensity_times);
 	msg_get_strbuf(r, s->waiting, sizeof s->waiting);
+	s->health = msg_get_u8(r);
+	s->health_fails = msg_get_u32(r);
+	msg_get_strbuf(r, s->health_last, sizeof s->health_last);
 	if (r->err || s->state >= NS_NWIRE || s->pid < 0 ||
-	    s->cause > NSTATE_CAUSE_STRATEGY)
+	    s->cause > NSTATE_CAUSE_STRATEGY ||
+	    s->health > NSTATE_HEALTH_FAILING)
 		return (-1);
 	return (0);
 }

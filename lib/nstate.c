@@ -8,7 +8,7 @@
 
 static const char *names[NS_NSTATES] = {
 	"stopped", "starting", "running", "ready", "backoff", "stopping",
-	"exited", "failed", "waiting", "done", "unresponsive"
+	"exited", "failed", "waiting", "done", "reloading", "unresponsive"
 };
 
 const char *

@@ -20,10 +20,11 @@ enum nstate_state {
 	NS_FAILED,	/* ended and gave up: max_restarts, intensity, ... */
 	NS_WAITING,	/* its after conditions are not met yet (dep.c) */
 	NS_DONE,	/* a one-shot that succeeded */
+	NS_RELOADING,	/* ready, said RELOADING=1 and not READY=1 yet */
 	NS_UNRESPONSIVE	/* status only: its supervisor did not answer */
 };
-#define NS_NSTATES	11
-#define NS_NWIRE	10	/* states a supervisor reports (not the last) */
+#define NS_NSTATES	12
+#define NS_NWIRE	11	/* states a supervisor reports (not the last) */
 
 #define NSTATE_NO_EXIT	INT32_MIN	/* last_exit: never exited */
 #define NSTATE_TEXTLEN	112
@@ -33,6 +34,12 @@ enum nstate_state {
 #define NSTATE_CAUSE_NONE	0
 #define NSTATE_CAUSE_EXIT	1	/* its own end */
 #define NSTATE_CAUSE_STRATEGY	2	/* its supervisor's strategy */
+
+/* A worker's liveness (health, watchdog, max_memory): health.c. */
+#define NSTATE_HEALTH_NONE	0	/* no checks */
+#define NSTATE_HEALTH_UNKNOWN	1	/* no check has ended since it started */
+#define NSTATE_HEALTH_OK	2
+#define NSTATE_HEALTH_FAILING	3	/* health_fails in a row so far */
 
 /*
  * last_exit: >= 0 is an exit code, < 0 is -signal number, NSTATE_NO_EXIT if
@@ -63,6 +70,10 @@ struct nstate {
 	char		status[NSTATE_TEXTLEN];	/* STATUS= text, or "" */
 	/* NS_WAITING: what it waits for, "PATH:CONDITION ...", or "". */
 	char		waiting[NSTATE_TEXTLEN];
+	/* Liveness (last on the wire: see docs/protocol.md Versioning). */
+	uint8_t		health;		/* NSTATE_HEALTH_* */
+	uint32_t	health_fails;	/* consecutive failed checks */
+	char		health_last[NSTATE_TEXTLEN]; /* last result, or "" */
 };
 
 const char	*nstate_name(int state);

@@ -44,12 +44,13 @@ policy_normal_code(const struct tree_node *node, int code)
  * An end is normal when we stopped the child ourselves (a shutdown), or
  * when it exited by itself with one of its exit_codes. A signal we did not
  * send is abnormal, and so is a start that failed (exec failure, readiness
- * timeout), even if we then killed it.
+ * timeout) or a worker stopped for a failed liveness check (unhealthy,
+ * watchdog, max_memory), even if we then killed it.
  */
 int
 policy_abnormal(const struct tree_node *node, const struct policy_exit *ex)
 {
-	if (ex->start_failed)
+	if (ex->start_failed || ex->failed)
 		return (1);
 	if (ex->by_us)
 		return (0);

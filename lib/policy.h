@@ -16,6 +16,7 @@ struct policy_exit {
 	int	signaled;
 	int	by_us;		/* we asked it to stop (stop, strategy, ...) */
 	int	start_failed;	/* exec failed or readiness timed out */
+	int	failed;		/* stopped for a failed liveness check */
 };
 
 enum policy_decision {

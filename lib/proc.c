@@ -3,7 +3,10 @@
  * pid map. No policy lives here.
  */
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+
+#include <netdb.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -198,4 +201,48 @@ pidmap_free(struct pidmap *m)
 	free(m->keys);
 	free(m->vals);
 	memset(m, 0, sizeof *m);
+}
+
+/*
+ * A non-blocking TCP connect to a numeric host (localhost is 127.0.0.1):
+ * the socket, connected (*done = 1) or in progress (*done = 0: wait for
+ * it to be writable, then read SO_ERROR). -1 with errno if the connect
+ * failed at once, -2 if host is not a numeric address: a name would need
+ * a DNS lookup, which blocks the whole supervisor (spec keys refuse it).
+ */
+int
+proc_tcp_connect(const char *host, int port, int *done)
+{
+	struct addrinfo	 hints, *res = NULL;
+	char		 serv[8];
+	int		 fd, e;
+
+	*done = 0;
+	if (host == NULL || strcmp(host, "localhost") == 0)
+		host = "127.0.0.1";
+	memset(&hints, 0, sizeof hints);
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV | AI_NUMERICHOST;
+	snprintf(serv, sizeof serv, "%d", port);
+	if (getaddrinfo(host, serv, &hints, &res) != 0 || res == NULL)
+		return (-2);
+	fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC |
+	    SOCK_NONBLOCK, 0);
+	if (fd == -1) {
+		e = errno;
+		freeaddrinfo(res);
+		errno = e;
+		return (-1);
+	}
+	if (connect(fd, res->ai_addr, res->ai_addrlen) == 0)
+		*done = 1;
+	else if (errno != EINPROGRESS) {
+		e = errno;
+		freeaddrinfo(res);
+		close(fd);
+		errno = e;
+		return (-1);
+	}
+	freeaddrinfo(res);
+	return (fd);
 }

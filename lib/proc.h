@@ -19,6 +19,7 @@ void	 proc_title_init(int argc, char **argv);
 void	 proc_title_set(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2)));
 char	*proc_self_exe(void);
+int	 proc_tcp_connect(const char *host, int port, int *done);
 
 /*
  * pid -> pointer map, open addressing; used to tell our own children

@@ -7,7 +7,11 @@
  *	  datagram socket of its own; READY=1, STATUS=..., STOPPING=1 and
  *	  MAINPID= are accepted only from processes of the worker's process
  *	  group, checked with the kernel's SCM_CREDENTIALS (not what the
- *	  sender claims).
+ *	  sender claims). A worker with a watchdog gets the socket too
+ *	  (whatever its ready), with WATCHDOG_USEC and WATCHDOG_PID; its
+ *	  WATCHDOG=1 and WATCHDOG=trigger go to health.c, EXTEND_TIMEOUT_USEC
+ *	  and RELOADING=1 to its lifecycle, and a message we do not know is
+ *	  said once (per key and slot), never dropped in silence.
  * tcp:	  ready when a connect to HOST:PORT succeeds; retried every
  *	  READY_RETRY_MS while starting.
  * exec:  ready when the probe command exits 0; run again every
@@ -21,10 +25,6 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 
-#include <netinet/in.h>
-#include <arpa/inet.h>
-#include <netdb.h>
-
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -35,6 +35,7 @@
 
 #include <event2/event.h>
 
+#include "health.h"
 #include "log.h"
 #include "proc.h"
 #include "ready.h"
@@ -44,13 +45,18 @@
 
 #define READY_RETRY_MS	100
 #define READY_PROBE_MS	5000
+#define READY_NUNKNOWN	8	/* unknown notification keys said once */
 
 struct ready {
 	struct sv	*sv;
 	struct sv_child	*c;
-	int		 fd;		/* pipe read end or notify socket */
+	int		 fd;		/* pipe read end */
 	int		 wfd;		/* pipe write end, during spawn */
-	struct event	*ev;
+	struct event	*ev;		/* on fd, connfd or probefd */
+	int		 nfd;		/* notify socket, while it runs */
+	struct event	*nev;
+	char		 unknown[READY_NUNKNOWN][24]; /* keys said once */
+	int		 nunknown;
 	struct event	*timer;
 	int		 connfd;	/* tcp: connect in progress */
 	pid_t		 probe;		/* exec: running probe */
@@ -66,6 +72,8 @@ static void	ready_conn_cb(int, short, void *);
 static void	ready_probe_cb(int, short, void *);
 static void	ready_retry(struct ready *);
 static void	ready_ok(struct ready *);
+static int	ready_socket(struct ready *, char **);
+static void	ready_unknown(struct ready *, const char *);
 
 struct ready *
 ready_new(struct sv *sv, struct sv_child *c)
@@ -75,7 +83,7 @@ ready_new(struct sv *sv, struct sv_child *c)
 	r = xcalloc(1, sizeof *r);
 	r->sv = sv;
 	r->c = c;
-	r->fd = r->wfd = r->connfd = r->probefd = -1;
+	r->fd = r->wfd = r->connfd = r->probefd = r->nfd = -1;
 	r->timer = evtimer_new(sv->base, ready_timer_cb, r);
 	return (r);
 }
@@ -99,21 +107,22 @@ ready_free(struct ready *r)
 	free(r);
 }
 
-/* Before the spawn: the pipe or the socket the worker will use. */
+/*
+ * Before the spawn: the pipe or the socket the worker will use, and the
+ * variables that name them (env: READY_NENV slots, NULL-terminated, each
+ * allocated; WATCHDOG_PID= has room for the pid, written by spawn.c).
+ */
 int
 ready_prepare(struct ready *r, struct spawn_fd *fds, int *nfds, char **env,
     char **cause)
 {
 	const struct tree_node	*n = r->c->node;
-	struct sockaddr_un	 sa;
-	static unsigned		 serial;
-	int			 p[2], one = 1;
-	socklen_t		 len;
+	int			 p[2], k = 0;
 
-	*env = NULL;
+	env[0] = NULL;
 	ready_stop(r);
-	switch (n->ready) {
-	case TREE_READY_FD:
+	r->nunknown = 0;
+	if (n->ready == TREE_READY_FD) {
 		if (pipe2(p, O_CLOEXEC) == -1) {
 			xasprintf(cause, "readiness pipe: %s", strerror(errno));
 			return (-1);
@@ -122,33 +131,53 @@ ready_prepare(struct ready *r, struct spawn_fd *fds, int *nfds, char **env,
 		r->fd = p[0];
 		r->wfd = p[1];
 		fds[(*nfds)++] = (struct spawn_fd){ p[1], n->ready_fd };
-		return (0);
-	case TREE_READY_NOTIFY:
-		r->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC |
-		    SOCK_NONBLOCK, 0);
-		if (r->fd == -1) {
-			xasprintf(cause, "notify socket: %s", strerror(errno));
-			return (-1);
-		}
-		setsockopt(r->fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof one);
-		memset(&sa, 0, sizeof sa);
-		sa.sun_family = AF_UNIX;
-		snprintf(r->name, sizeof r->name, "@supertree/%d/%d/%u",
-		    (int)getpid(), r->c->id, serial++);
-		memcpy(sa.sun_path, r->name, strlen(r->name));
-		sa.sun_path[0] = '\0';
-		len = offsetof(struct sockaddr_un, sun_path) + strlen(r->name);
-		if (bind(r->fd, (struct sockaddr *)&sa, len) == -1) {
-			xasprintf(cause, "notify socket: %s", strerror(errno));
-			close(r->fd);
-			r->fd = -1;
-			return (-1);
-		}
-		xasprintf(env, "NOTIFY_SOCKET=%s", r->name);
-		return (0);
-	default:
-		return (0);
 	}
+	if (n->ready != TREE_READY_NOTIFY && n->watchdog_ms == 0)
+		return (0);
+	if (ready_socket(r, cause) == -1) {
+		ready_stop(r);
+		return (-1);
+	}
+	xasprintf(&env[k++], "NOTIFY_SOCKET=%s", r->name);
+	if (n->watchdog_ms > 0) {
+		xasprintf(&env[k++], "WATCHDOG_USEC=%lld",
+		    (long long)n->watchdog_ms * 1000);
+		env[k] = xcalloc(1, sizeof "WATCHDOG_PID=" + 12);
+		strcpy(env[k++], "WATCHDOG_PID=");
+	}
+	env[k] = NULL;
+	return (0);
+}
+
+/* The worker's own notify socket, abstract, with its credentials passed. */
+static int
+ready_socket(struct ready *r, char **cause)
+{
+	struct sockaddr_un	 sa;
+	static unsigned		 serial;
+	int			 one = 1;
+	socklen_t		 len;
+
+	r->nfd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (r->nfd == -1) {
+		xasprintf(cause, "notify socket: %s", strerror(errno));
+		return (-1);
+	}
+	setsockopt(r->nfd, SOL_SOCKET, SO_PASSCRED, &one, sizeof one);
+	memset(&sa, 0, sizeof sa);
+	sa.sun_family = AF_UNIX;
+	snprintf(r->name, sizeof r->name, "@supertree/%d/%d/%u",
+	    (int)getpid(), r->c->id, serial++);
+	memcpy(sa.sun_path, r->name, strlen(r->name));
+	sa.sun_path[0] = '\0';
+	len = offsetof(struct sockaddr_un, sun_path) + strlen(r->name);
+	if (bind(r->nfd, (struct sockaddr *)&sa, len) == -1) {
+		xasprintf(cause, "notify socket: %s", strerror(errno));
+		close(r->nfd);
+		r->nfd = -1;
+		return (-1);
+	}
+	return (0);
 }
 
 /* After the spawn (ok: exec succeeded): start listening or probing. */
@@ -163,15 +192,15 @@ ready_started(struct ready *r, int ok)
 		ready_stop(r);
 		return;
 	}
+	if (r->nfd != -1) {
+		r->nev = event_new(r->sv->base, r->nfd, EV_READ | EV_PERSIST,
+		    ready_notify_cb, r);
+		event_add(r->nev, NULL);
+	}
 	switch (r->c->node->ready) {
 	case TREE_READY_FD:
 		r->ev = event_new(r->sv->base, r->fd, EV_READ | EV_PERSIST,
 		    ready_read_cb, r);
-		event_add(r->ev, NULL);
-		break;
-	case TREE_READY_NOTIFY:
-		r->ev = event_new(r->sv->base, r->fd, EV_READ | EV_PERSIST,
-		    ready_notify_cb, r);
 		event_add(r->ev, NULL);
 		break;
 	case TREE_READY_TCP:
@@ -221,18 +250,30 @@ ready_stop(struct ready *r)
 		close(r->wfd);
 		r->wfd = -1;
 	}
+	if (r->nev != NULL) {
+		event_free(r->nev);
+		r->nev = NULL;
+	}
+	if (r->nfd != -1) {
+		close(r->nfd);
+		r->nfd = -1;
+	}
 }
 
+/* Ready: all but the notify socket goes (STATUS=, WATCHDOG=1 go on). */
 static void
 ready_ok(struct ready *r)
 {
-	struct sv_child	*c = r->c;
-
-	if (c->node->ready != TREE_READY_NOTIFY)
-		ready_stop(r);
-	else
-		ready_quiet(r);
-	sv_child_ready(c);
+	ready_quiet(r);
+	if (r->ev != NULL) {
+		event_free(r->ev);
+		r->ev = NULL;
+	}
+	if (r->fd != -1) {
+		close(r->fd);
+		r->fd = -1;
+	}
+	sv_child_ready(r->c);
 }
 
 static void
@@ -286,10 +327,16 @@ static void
 ready_notify_line(struct ready *r, const char *line)
 {
 	struct sv_child	*c = r->c;
+	long long	 v;
+	char		*end;
 
 	if (strcmp(line, "READY=1") == 0) {
-		if (!c->st->ready)
+		if (c->node->ready == TREE_READY_NOTIFY && !c->st->ready)
 			ready_ok(r);
+		else if (c->fsm.reloading) {
+			child_event(c, "reloaded");
+			sv_child_ready(c);
+		}
 	} else if (strncmp(line, "STATUS=", 7) == 0)
 		sv_child_status(c, line + 7);
 	else if (strcmp(line, "STOPPING=1") == 0)
@@ -297,6 +344,51 @@ ready_notify_line(struct ready *r, const char *line)
 	else if (strncmp(line, "MAINPID=", 8) == 0)
 		child_event(c, "MAINPID=%s noted (the leader stays "
 		    "the main process)", line + 8);
+	else if (strcmp(line, "WATCHDOG=1") == 0)
+		health_keepalive(c->health);
+	else if (strcmp(line, "WATCHDOG=trigger") == 0)
+		health_trigger(c->health);
+	else if (strcmp(line, "RELOADING=1") == 0) {
+		child_event(c, "reloading");
+		sv_child_feed(c, FSM_EV_RELOADING, NULL, 0);
+	} else if (strncmp(line, "EXTEND_TIMEOUT_USEC=", 20) == 0) {
+		v = strtoll(line + 20, &end, 10);
+		if (*end == '\0' && end != line + 20 && v > 0)
+			sv_child_extend(c, (v + 999) / 1000);
+	} else if (strncmp(line, "WATCHDOG_USEC=", 14) == 0) {
+		v = strtoll(line + 14, &end, 10);
+		if (*end == '\0' && end != line + 14 && v > 0)
+			health_watchdog_set(c->health, (v + 999) / 1000);
+	} else if (strcmp(line, "BARRIER=1") == 0) {
+		/* Its pipe came with it and is closed: the barrier is passed. */
+	} else if (strncmp(line, "ERRNO=", 6) == 0) {
+		v = strtoll(line + 6, &end, 10);
+		child_event(c, "says ERRNO=%s%s%s", line + 6,
+		    *end == '\0' && v > 0 && v < 4096 ? ": " : "",
+		    *end == '\0' && v > 0 && v < 4096 ? strerror((int)v) : "");
+	} else
+		ready_unknown(r, line);
+}
+
+/* A notification we do not handle: said once per key, never dropped. */
+static void
+ready_unknown(struct ready *r, const char *line)
+{
+	char	key[24];
+	size_t	n = strcspn(line, "=");
+	int	i;
+
+	snprintf(key, sizeof key, "%.*s", (int)(n < sizeof key ? n :
+	    sizeof key - 1), line);
+	for (i = 0; i < r->nunknown; i++) {
+		if (strcmp(r->unknown[i], key) == 0)
+			return;
+	}
+	if (r->nunknown < READY_NUNKNOWN)
+		snprintf(r->unknown[r->nunknown++], sizeof r->unknown[0], "%s",
+		    key);
+	child_event(r->c, "ignored notification '%.*s' (not supported; "
+	    "said once)", (int)strcspn(line, "\n"), line);
 }
 
 static void
@@ -348,10 +440,12 @@ ready_notify_cb(int fd, short what, void *arg)
 			continue;
 		}
 		for (line = strtok_r(buf, "\n", &save); line != NULL;
-		    line = strtok_r(NULL, "\n", &save))
+		    line = strtok_r(NULL, "\n", &save)) {
 			ready_notify_line(r, line);
-		if (r->fd == -1)
-			return;
+			/* A line may have stopped the worker, or freed us. */
+			if (r->nfd == -1 || r->c->pid == 0)
+				return;
+		}
 	}
 }
 
@@ -369,52 +463,30 @@ static void
 ready_tcp(struct ready *r)
 {
 	const struct tree_node	*n = r->c->node;
-	struct addrinfo		 hints, *res = NULL;
-	const char		*host;
-	char			 port[8];
-	int			 fd;
+	int			 fd, done;
 
-	/*
-	 * A name other than localhost would need a DNS lookup, which blocks
-	 * the whole supervisor: addresses must be numeric (spec keys say so).
-	 */
-	host = n->ready_host != NULL ? n->ready_host : "127.0.0.1";
-	if (strcmp(host, "localhost") == 0)
-		host = "127.0.0.1";
-	memset(&hints, 0, sizeof hints);
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICSERV | AI_NUMERICHOST;
-	snprintf(port, sizeof port, "%d", n->ready_port);
-	if (getaddrinfo(host, port, &hints, &res) != 0 || res == NULL) {
+	fd = proc_tcp_connect(n->ready_host, n->ready_port, &done);
+	if (fd == -2) {
 		if (strncmp(r->c->st->error, "ready: ", 7) != 0) {
 			snprintf(r->c->st->error, sizeof r->c->st->error,
-			    "ready: tcp:%s: not a numeric address", host);
+			    "ready: tcp:%s: not a numeric address",
+			    n->ready_host);
 			child_event(r->c, "%s", r->c->st->error);
 			sv_report(r->sv, r->c->id);
 		}
 		ready_retry(r);
 		return;
 	}
-	fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC |
-	    SOCK_NONBLOCK, 0);
 	if (fd == -1) {
-		freeaddrinfo(res);
 		ready_retry(r);
 		return;
 	}
-	if (connect(fd, res->ai_addr, res->ai_addrlen) == 0) {
-		freeaddrinfo(res);
+	if (done) {
 		close(fd);
 		if (ready_tcp_owned(r->c))
 			ready_ok(r);
 		else
 			ready_retry(r);
-		return;
-	}
-	freeaddrinfo(res);
-	if (errno != EINPROGRESS) {
-		close(fd);
-		ready_retry(r);
 		return;
 	}
 	r->connfd = fd;

@@ -13,6 +13,8 @@ struct spawn_fd;
 struct sv;
 struct sv_child;
 
+#define READY_NENV	4	/* variables ready_prepare may give a worker */
+
 struct ready	*ready_new(struct sv *, struct sv_child *);
 void		 ready_free(struct ready *);
 int		 ready_prepare(struct ready *, struct spawn_fd *, int *nfds,

@@ -24,6 +24,8 @@
 
 #include "buf.h"
 #include "dep.h"
+#include "liveness.h"
+#include "nstate.h"
 #include "render.h"
 #include "value.h"
 #include "xmalloc.h"
@@ -49,6 +51,10 @@ static void	render_status(struct buf *, const struct tree *,
 		    const struct nstate *, int64_t, int);
 static void	status_cols(const struct nstate *, int64_t, char *, char *,
 		    char *, size_t);
+static void	status_health(struct buf *, const struct tree_node *,
+		    const struct nstate *);
+static void	json_health(struct buf *, const struct tree_node *,
+		    const struct nstate *);
 static void	status_extra(struct buf *, const struct tree_node *,
 		    const struct nstate *, int64_t);
 static void	json_node(struct buf *, const struct tree *, int,
@@ -69,7 +75,7 @@ static const char *strategies[] = {
 static const char *colours[NS_NSTATES] = {
 	"\033[2m", "\033[33m", "\033[32m", "\033[32m", "\033[33m",
 	"\033[33m", "\033[2m", "\033[31m", "\033[33m", "\033[32m",
-	"\033[31m"
+	"\033[32m", "\033[31m"
 };
 
 /* End a drawn line; columns padded for nothing leave no trailing blanks. */
@@ -291,7 +297,8 @@ static int
 is_up(const struct nstate *st)
 {
 	return (st->state == NS_STARTING || st->state == NS_RUNNING ||
-	    st->state == NS_READY || st->state == NS_STOPPING);
+	    st->state == NS_READY || st->state == NS_RELOADING ||
+	    st->state == NS_STOPPING);
 }
 
 /*
@@ -442,6 +449,41 @@ render_intensity_used(const struct nstate *st, int64_t period_ms,
 	return (k);
 }
 
+/* A checked worker's health: "health ok", "health failing 2/3: http 500". */
+static void
+status_health(struct buf *b, const struct tree_node *n,
+    const struct nstate *st)
+{
+	const char	*name = liveness_health_name(st->health);
+
+	if (n->kind != TREE_WORKER || n->health == TREE_HEALTH_NONE ||
+	    name == NULL)
+		return;
+	buf_printf(b, "  health %s", name);
+	if (st->health == NSTATE_HEALTH_FAILING)
+		buf_printf(b, " %lu/%d", (unsigned long)st->health_fails,
+		    n->health_failures);
+	if (st->health == NSTATE_HEALTH_FAILING && st->health_last[0] != '\0') {
+		buf_puts(b, ": ");
+		put_text(b, st->health_last);
+	}
+}
+
+/* A checked worker's health in JSON: only where there is one. */
+static void
+json_health(struct buf *b, const struct tree_node *n, const struct nstate *st)
+{
+	const char	*name = liveness_health_name(st->health);
+
+	if (n->kind != TREE_WORKER || n->health == TREE_HEALTH_NONE)
+		return;
+	buf_puts(b, ",\"health\":");
+	put_json_str(b, name != NULL ? name : "unknown");
+	buf_printf(b, ",\"health_failures\":%lu,\"health_last\":",
+	    (unsigned long)st->health_fails);
+	put_json_str(b, st->health_last[0] != '\0' ? st->health_last : NULL);
+}
+
 /* What follows the columns: budget, last exit, backoff, error, status. */
 static void
 status_extra(struct buf *b, const struct tree_node *n,
@@ -484,6 +526,7 @@ status_extra(struct buf *b, const struct tree_node *n,
 		buf_puts(b, "  manual");
 	if (n->dynamic)
 		buf_puts(b, "  dynamic");
+	status_health(b, n, st);
 	if (st->error[0] != '\0') {
 		buf_puts(b, "  error: ");
 		put_text(b, st->error);
@@ -623,6 +666,7 @@ json_node(struct buf *b, const struct tree *t, int id,
 			put_json_str(b, n->argv[i]);
 		}
 		buf_add(b, "]", 1);
+		json_health(b, n, st);
 	}
 	/* Only for those: other nodes' objects are as they always were. */
 	if (n->dynamic)
@@ -723,7 +767,7 @@ health_fine(const struct tree_node *n, const struct nstate *st)
 	if (st->manual && st->state == NS_STOPPED)
 		return (1);
 	if (st->state == NS_RUNNING || st->state == NS_READY ||
-	    st->state == NS_DONE)
+	    st->state == NS_DONE || st->state == NS_RELOADING)
 		return (1);
 	return (st->state == NS_EXITED && n->parent != -1 &&
 	    n->restart != TREE_PERMANENT);

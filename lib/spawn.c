@@ -133,6 +133,7 @@ static void	spawn_rlimit_cause(char **, const struct spawn_rlimit *, int);
 static pid_t	spawn_fork(struct spawn_ctx *, int *);
 static void	spawn_exec(char **, char **) SPAWN_CHILD;
 static int	spawn_fds(const struct spawn_fd *, int) SPAWN_CHILD;
+static void	spawn_pid_var(char *) SPAWN_CHILD;
 
 /*
  * Apply the fd map. Sources are first moved above every target, so that
@@ -286,6 +287,23 @@ spawn_limits(const struct spawn_req *r, struct spawn_err *e)
 	return (0);
 }
 
+/* "NAME=" + our pid, in place: no allocation and no stdio here. */
+static void
+spawn_pid_var(char *var)
+{
+	char	digits[12], *p = var + strlen(var);
+	pid_t	pid = getpid();
+	int	n = 0;
+
+	do {
+		digits[n++] = '0' + pid % 10;
+		pid /= 10;
+	} while (pid > 0 && n < 11);
+	while (n > 0)
+		*p++ = digits[--n];
+	*p = '\0';
+}
+
 static int
 spawn_child(void *arg)
 {
@@ -338,6 +356,9 @@ spawn_child(void *arg)
 			goto fail;
 		}
 	}
+	/* Its own pid, which only the child knows before it runs. */
+	if (r->pid_var != NULL)
+		spawn_pid_var(r->pid_var);
 	/* Dispositions are not shared (no CLONE_SIGHAND): reset ours. */
 	for (sig = 1; sig < NSIG; sig++)
 		signal(sig, SIG_DFL);

@@ -41,6 +41,10 @@ struct spawn_req {
 	struct spawn_fd	 *fds;		/* the only fds that cross exec */
 	int		  nfds;
 	int		  exec_fd;	/* > 0: exec this file, not argv[0] */
+	char		 *pid_var;	/* NULL, or a string of envp ending in
+					   '=' with room for 11 more bytes: the
+					   child writes its pid there
+					   (WATCHDOG_PID) */
 };
 
 void	spawn_init(void);

@@ -317,6 +317,12 @@ spec_build_fmt_key(struct buf *b, const struct tree_node *n,
 			    "exec");
 		}
 		break;
+	case K_HEALTH:
+	case K_WATCHDOG:
+	case K_WATCHDOG_SIGNAL:
+	case K_MAX_MEMORY:
+		spec_live_fmt(f, n, k);
+		break;
 	default:
 		break;
 	}

@@ -181,6 +181,10 @@ spec_check_defaults(struct tree_node *n, enum tree_kind kind)
 	n->ready = TREE_READY_EXEC;
 	n->ready_fd = -1;
 	n->start_timeout_ms = 30 * 1000;
+	n->health_interval_ms = 10 * 1000;
+	n->health_timeout_ms = 1000;
+	n->health_failures = 3;
+	n->watchdog_signal = SIGABRT;
 	n->strategy = TREE_ONE_FOR_ONE;
 	n->intensity = 3;
 	n->period_ms = 5 * 1000;

@@ -41,7 +41,11 @@ enum spec_keyid {
 	K_TIMESTAMPS, K_READY, K_START_TIMEOUT, K_LIMIT_NOFILE, K_LIMIT_NPROC,
 	K_LIMIT_CORE, K_LIMIT_MEMLOCK, K_LIMIT_AS, K_LIMIT_CPU, K_LIMIT_FSIZE,
 	K_LIMIT_STACK, K_LIMIT_DATA, K_NICE, K_OOM_SCORE_ADJ, K_INSTANCES,
-	K_DYNAMIC, K_STRATEGY, K_INTENSITY, K_PERIOD, K_AUTO_SHUTDOWN, K_START,
+	K_DYNAMIC,
+	/* Liveness (spec_live.c). */
+	K_HEALTH, K_HEALTH_INTERVAL, K_HEALTH_TIMEOUT, K_HEALTH_FAILURES,
+	K_HEALTH_GRACE, K_WATCHDOG, K_WATCHDOG_SIGNAL, K_MAX_MEMORY,
+	K_STRATEGY, K_INTENSITY, K_PERIOD, K_AUTO_SHUTDOWN, K_START,
 	K_AFTER, K_ONESHOT, K_NAME, K_SOCKET, K_HTTP, K_NKEYS
 };
 
@@ -164,6 +168,14 @@ const char *spec_key_suggest(const char *);
 int	 spec_key_set(struct spec_ctx *, struct tree_node *, enum spec_keyid,
 	     struct spec_val *, char **);
 int	 spec_key_name_ok(const char *);
+int	 spec_key_bad(char **, const char *, const char *, const char *);
+int	 spec_key_hostport(const char *, char **, int *);
+int	 spec_key_size(const char *, int64_t *, char **);
+
+/* spec_live.c: the liveness keys (health, watchdog, max_memory). */
+int	 spec_live_set(struct tree_node *, enum spec_keyid, const char *,
+	     char **);
+void	 spec_live_fmt(FILE *, const struct tree_node *, enum spec_keyid);
 
 /* spec_check.c */
 void	 spec_check_all(struct spec_ctx *);

@@ -29,14 +29,12 @@
 #include "xmalloc.h"
 
 static int	 spec_key_distance(const char *, const char *);
-static int	 spec_key_bad(char **, const char *, const char *, const char *);
 static int	 spec_key_special(struct spec_ctx *, struct tree_node *,
 		     enum spec_keyid, struct spec_val *, char **);
 static int	 spec_key_argv(struct spec_val *, const char *, char ***, int *,
 		     char **);
 static int	 spec_key_env(struct spec_val *, char ***, int *, char **);
 static int	 spec_key_codes(const char *, struct tree_node *, char **);
-static int	 spec_key_size(const char *, int64_t *, char **);
 static int	 spec_key_mult(const char *, double *, char **);
 static int	 spec_key_ready(struct spec_val *, struct tree_node *, char **);
 static int	 spec_key_http(struct spec_ctx *, const char *, char **);
@@ -108,6 +106,18 @@ const struct spec_key spec_key_table[K_NKEYS] = {
 	{ "instances", KW_WORKER, KT_INT, OFF(instances), 1, 10000, NULL,
 	  NULL },
 	{ "dynamic", KW_WORKER, KT_BOOL, OFF(dynamic), 0, 0, NULL, NULL },
+	{ "health", KW_WORKER, KT_FN, 0, 0, 0, NULL, NULL },
+	{ "health_interval", KW_WORKER, KT_DURATION, OFF(health_interval_ms),
+	  1, 0, NULL, NULL },
+	{ "health_timeout", KW_WORKER, KT_DURATION, OFF(health_timeout_ms), 1,
+	  0, NULL, NULL },
+	{ "health_failures", KW_WORKER, KT_INT, OFF(health_failures), 1,
+	  1000000, NULL, NULL },
+	{ "health_grace", KW_WORKER, KT_DURATION, OFF(health_grace_ms), 0, 0,
+	  NULL, NULL },
+	{ "watchdog", KW_WORKER, KT_FN, 0, 0, 0, NULL, NULL },
+	{ "watchdog_signal", KW_WORKER, KT_FN, 0, 0, 0, NULL, NULL },
+	{ "max_memory", KW_WORKER, KT_FN, 0, 0, 0, NULL, NULL },
 	{ "strategy", KW_SUPER, KT_WORD, OFF(strategy), 0, 0, spec_strategies,
 	  "(use one_for_one, one_for_all or rest_for_one)" },
 	{ "intensity", KW_SUPER, KT_LIMIT, OFF(intensity), 0, 0, NULL, NULL },
@@ -203,7 +213,7 @@ spec_key_distance(const char *a, const char *b)
 }
 
 /* Like value.c: "WHAT 'VALUE' HINT" with VALUE clipped; returns -1. */
-static int
+int
 spec_key_bad(char **cause, const char *what, const char *s, const char *hint)
 {
 	size_t	len = strlen(s), n = len > 64 ? 61 : len;
@@ -274,7 +284,7 @@ spec_key_special(struct spec_ctx *ctx, struct tree_node *n, enum spec_keyid k,
 {
 	const char	*s = v->s;
 	char		**env;
-	int		  nenv;
+	int		  nenv, argc;
 
 	if (*s == '\0' && k != K_ENVIRONMENT && k != K_COMMAND) {
 		xasprintf(cause, "empty value");
@@ -351,6 +361,17 @@ spec_key_special(struct spec_ctx *ctx, struct tree_node *n, enum spec_keyid k,
 			return (-1);
 		n->after_line = v->line;
 		return (0);
+	case K_HEALTH:
+		if (strncmp(s, "exec:", 5) == 0) {
+			n->health = TREE_HEALTH_EXEC;
+			return (spec_key_argv(v, s + 5, &n->health_argv, &argc,
+			    cause));
+		}
+		/* FALLTHROUGH */
+	case K_WATCHDOG:
+	case K_WATCHDOG_SIGNAL:
+	case K_MAX_MEMORY:
+		return (spec_live_set(n, k, s, cause));
 	case K_NAME:
 		if (!spec_key_name_ok(s)) {
 			return (spec_key_bad(cause, "invalid name", s, "(use 1 to "
@@ -452,7 +473,7 @@ spec_key_codes(const char *s, struct tree_node *n, char **cause)
 }
 
 /* Bytes, with an optional K, M or G (powers of 1024). */
-static int
+int
 spec_key_size(const char *s, int64_t *size, char **cause)
 {
 	const char	*p = s;
@@ -527,8 +548,7 @@ bad:
 static int
 spec_key_ready(struct spec_val *v, struct tree_node *n, char **cause)
 {
-	const char	*s = v->s, *p, *q, *port;
-	struct in6_addr	 a6;
+	const char	*s = v->s;
 	char		*inner;
 	long		 l;
 	int		 argc;
@@ -546,43 +566,25 @@ spec_key_ready(struct spec_val *v, struct tree_node *n, char **cause)
 		n->ready = TREE_READY_FD;
 		n->ready_fd = (int)l;
 	} else if (strncmp(s, "tcp:", 4) == 0) {
-		p = s + 4;
-		if (*p == '[') {
-			/* tcp:[::1]:8080 */
-			if ((q = strchr(p, ']')) == NULL || q == p + 1 ||
-			    q[1] != ':')
-				goto bad;
-			n->ready_host = xstrndup(p + 1, q - p - 1);
-			port = q + 2;
-		} else if ((q = strrchr(p, ':')) != NULL) {
-			if (q == p || strcspn(p, " \t") < (size_t)(q - p))
-				goto bad;
-			n->ready_host = xstrndup(p, q - p);
-			port = q + 1;
-		} else {
-			n->ready_host = xstrdup("127.0.0.1");
-			port = p;
-		}
-		if (value_long(port, 1, 65535, &l, &inner) != 0)
-			goto badnum;
-		/* No DNS at run time (it would block a supervisor). */
-		if (strcmp(n->ready_host, "localhost") != 0 &&
-		    inet_pton(AF_INET, n->ready_host, &a6) != 1 &&
-		    inet_pton(AF_INET6, n->ready_host, &a6) != 1) {
-			free(n->ready_host);
-			n->ready_host = NULL;
+		switch (spec_key_hostport(s + 4, &n->ready_host, &n->ready_port)) {
+		case -1:
+			goto bad;
+		case -2:
+			goto badport;
+		case -3:
 			return (spec_key_bad(cause, "invalid ready", s, "(the host "
 			    "must be an IP address or localhost)"));
 		}
 		n->ready = TREE_READY_TCP;
-		n->ready_port = (int)l;
 	} else
 		goto bad;
 	return (0);
 badnum:
 	free(inner);
-	return (spec_key_bad(cause, "invalid ready", s, strncmp(s, "fd", 2) == 0 ?
-	    "(the descriptor must be from 3 to 1023)" :
+	return (spec_key_bad(cause, "invalid ready", s,
+	    "(the descriptor must be from 3 to 1023)"));
+badport:
+	return (spec_key_bad(cause, "invalid ready", s,
 	    "(the port must be from 1 to 65535)"));
 bad:
 	return (spec_key_bad(cause, "invalid ready", s, "(use exec, fd:N, notify, "
@@ -606,6 +608,51 @@ spec_key_http(struct spec_ctx *ctx, const char *s, char **cause)
 	free(host);
 	free(ctx->http);
 	ctx->http = xstrdup(s);
+	return (0);
+}
+
+/*
+ * [HOST:]PORT or [V6]:PORT, the host numeric or localhost (no DNS at run
+ * time: it would block a supervisor); 127.0.0.1 without one. Returns 0,
+ * -1 (malformed), -2 (bad port) or -3 (a host that is not an address).
+ */
+int
+spec_key_hostport(const char *p, char **hostp, int *portp)
+{
+	struct in6_addr	 a6;
+	const char	*q, *port;
+	char		*host, *inner;
+	long		 l;
+
+	if (*p == '[') {
+		/* [::1]:8080 */
+		if ((q = strchr(p, ']')) == NULL || q == p + 1 || q[1] != ':')
+			return (-1);
+		host = xstrndup(p + 1, q - p - 1);
+		port = q + 2;
+	} else if ((q = strrchr(p, ':')) != NULL) {
+		if (q == p || strcspn(p, " \t") < (size_t)(q - p))
+			return (-1);
+		host = xstrndup(p, q - p);
+		port = q + 1;
+	} else {
+		host = xstrdup("127.0.0.1");
+		port = p;
+	}
+	if (value_long(port, 1, 65535, &l, &inner) != 0) {
+		free(inner);
+		free(host);
+		return (-2);
+	}
+	if (strcmp(host, "localhost") != 0 &&
+	    inet_pton(AF_INET, host, &a6) != 1 &&
+	    inet_pton(AF_INET6, host, &a6) != 1) {
+		free(host);
+		return (-3);
+	}
+	free(*hostp);
+	*hostp = host;
+	*portp = (int)l;
 	return (0);
 }
 

@@ -43,6 +43,7 @@
 #include <event2/event.h>
 
 #include "dep.h"
+#include "health.h"
 #include "log.h"
 #include "msg.h"
 #include "nofile.h"
@@ -59,6 +60,7 @@
 #include "value.h"
 #include "xmalloc.h"
 
+static void	child_feed_ev(struct sv_child *, const struct fsm_event *);
 static void	child_act(struct sv_child *, const struct fsm_action *);
 static void	child_counts(struct sv_child *, enum fsm_state);
 static void	child_settled(struct sv_child *);
@@ -174,8 +176,10 @@ sv_child_new(struct sv *sv, int id, int idx)
 		c->depbits = xcalloc(c->node->nafter, sizeof *c->depbits);
 	if (c->node->kind == TREE_WORKER) {
 		c->out = output_new(sv, c);
-		if (c->node->ready != TREE_READY_EXEC)
+		if (c->node->ready != TREE_READY_EXEC ||
+		    c->node->watchdog_ms > 0)
 			c->ready = ready_new(sv, c);
+		c->health = health_new(sv, c);
 	}
 	return (c);
 }
@@ -198,6 +202,7 @@ sv_child_free(struct sv_child *c)
 	free(c->depbits);
 	output_free(c->out);
 	ready_free(c->ready);
+	health_free(c->health);
 	free(c);
 }
 
@@ -285,12 +290,7 @@ void
 sv_child_feed(struct sv_child *c, enum fsm_ev type,
     const struct policy_exit *ex, int group)
 {
-	struct sv		*sv = c->sv;
 	struct fsm_event	 e;
-	struct fsm_ctx		 x;
-	struct fsm_out		 o;
-	enum fsm_state		 was = c->fsm.state;
-	int			 i;
 
 	memset(&e, 0, sizeof e);
 	e.type = type;
@@ -301,6 +301,20 @@ sv_child_feed(struct sv_child *c, enum fsm_ev type,
 		e.hold = group;
 	else
 		e.group = group;
+	child_feed_ev(c, &e);
+}
+
+static void
+child_feed_ev(struct sv_child *c, const struct fsm_event *ep)
+{
+	struct sv		*sv = c->sv;
+	struct fsm_event	 e = *ep;
+	enum fsm_ev		 type = e.type;
+	struct fsm_ctx		 x;
+	struct fsm_out		 o;
+	enum fsm_state		 was = c->fsm.state;
+	int			 i;
+
 	memset(&x, 0, sizeof x);
 	x.node = c->node;
 	x.sup = sv->node;
@@ -314,6 +328,9 @@ sv_child_feed(struct sv_child *c, enum fsm_ev type,
 		    sv->node->intensity, sv->node->period_ms, x.now_ms);
 	fsm_step(&c->fsm, &x, &e, &o);
 	child_counts(c, was);
+	/* Liveness checks follow the run (before its report goes up). */
+	if (c->health != NULL)
+		health_follow(c->health, &c->fsm);
 	if (fsm_has(&o, FSM_A_REPORT))
 		c->dirty = 1;
 	c->feeding++;
@@ -590,6 +607,34 @@ sv_child_ready(struct sv_child *c)
 {
 	if (c->pid != 0)
 		sv_child_feed(c, FSM_EV_READY, NULL, 0);
+}
+
+/*
+ * A liveness check failed (health.c: unhealthy, watchdog, max_memory):
+ * the worker stops, with sig first if not 0, and its end is a crash.
+ */
+void
+sv_child_fail(struct sv_child *c, int sig)
+{
+	struct policy_exit	ex;
+
+	if (c->pid == 0)
+		return;
+	memset(&ex, 0, sizeof ex);
+	ex.signo = sig;
+	sv_child_feed(c, FSM_EV_FAIL, &ex, 0);
+}
+
+/* EXTEND_TIMEOUT_USEC= from a starting worker (ready.c). */
+void
+sv_child_extend(struct sv_child *c, int64_t ms)
+{
+	struct fsm_event	e;
+
+	memset(&e, 0, sizeof e);
+	e.type = FSM_EV_EXTEND;
+	e.ms = ms;
+	child_feed_ev(c, &e);
 }
 
 /* STATUS= text from a worker (ready.c). */
@@ -1101,6 +1146,10 @@ sv_chld(struct sv *sv, pid_t pid)
 		(void)ready_probe_reap(c->ready);
 		return (0);
 	}
+	if (c != NULL && health_probe_pid(c->health) == pid) {
+		(void)health_probe_reap(c->health);
+		return (0);
+	}
 	/* Not ours to account for: an orphan, reaped by its pid. */
 	memset(&si, 0, sizeof si);
 	if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG) == 0 &&
@@ -1148,6 +1197,9 @@ sweep_cb(int fd, short what, void *arg)
 			continue;
 		if (c != NULL && ready_probe_pid(c->ready) == si.si_pid &&
 		    ready_probe_reap(c->ready))
+			continue;
+		if (c != NULL && health_probe_pid(c->health) == si.si_pid &&
+		    health_probe_reap(c->health))
 			continue;
 		/* An orphan reparented to us (or a stray): reap it here. */
 		waitpid(si.si_pid, NULL, WNOHANG);

@@ -40,6 +40,7 @@ struct peer;
 struct output;
 struct ready;
 struct svdep;
+struct health;
 
 struct sv_waiter {
 	uint32_t		  reqid;
@@ -76,6 +77,7 @@ struct sv_child {
 	struct ready		*ready;		/* readiness protocol */
 	unsigned		*depbits;	/* per after entry: what that
 						   node offers (svdep.c) */
+	struct health		*health;	/* liveness checks, or NULL */
 
 	/* Kept by child_feed from the lifecycle, for O(1) counts. */
 	int			 satisfied;	/* counted in sv->nsatisfied */
@@ -188,9 +190,11 @@ void		 sv_child_feed(struct sv_child *, enum fsm_ev,
 		    const struct policy_exit *, int);
 void		 sv_report(struct sv *, int id);
 void		 sv_child_ready(struct sv_child *);
-char		**sv_child_env(struct sv_child *, char *);
+void		 sv_child_fail(struct sv_child *, int);
+void		 sv_child_extend(struct sv_child *, int64_t);
+char		**sv_child_env(struct sv_child *, char **);
 struct spawn_req;
-void		 sv_worker_req(struct sv_child *, struct spawn_req *, char *);
+void		 sv_worker_req(struct sv_child *, struct spawn_req *, char **);
 void		 sv_child_status(struct sv_child *, const char *);
 void		 sv_event(struct sv *, int id, const char *fmt, ...)
 		    __attribute__((format(printf, 3, 4)));

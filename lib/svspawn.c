@@ -47,11 +47,12 @@ env_sets(char **env, const char *e)
  * Build the environment of a worker: ours, minus our internals, then, for
  * a worker with a user, HOME, USER, LOGNAME and SHELL from its passwd
  * entry (as su and systemd set them), then its own 'environment' (which
- * wins over both), then extra (NOTIFY_SOCKET for ready = notify) when not
- * NULL. A name never appears twice. Only the array is allocated.
+ * wins over both), then extra (NULL or a NULL-terminated list:
+ * NOTIFY_SOCKET for ready = notify, WATCHDOG_USEC and WATCHDOG_PID for a
+ * watchdog). A name never appears twice. Only the array is allocated.
  */
 char **
-sv_child_env(struct sv_child *c, char *extra)
+sv_child_env(struct sv_child *c, char **extra)
 {
 	extern char		**environ;
 	const struct tree_node	 *n = c->node;
@@ -60,11 +61,14 @@ sv_child_env(struct sv_child *c, char *extra)
 
 	for (i = 0; environ[i] != NULL; i++)
 		nenv++;
+	for (i = 0; extra != NULL && extra[i] != NULL; i++)
+		nenv++;
 	for (i = 0; n->user_env != NULL && n->user_env[i] != NULL; i++)
 		nenv++;
-	env = xcalloc(nenv + n->nenv + 2, sizeof *env);
+	env = xcalloc(nenv + n->nenv + 1, sizeof *env);
 	for (i = 0, k = 0; environ[i] != NULL; i++) {
 		if (strncmp(environ[i], "NOTIFY_SOCKET=", 14) == 0 ||
+		    strncmp(environ[i], "WATCHDOG_", 9) == 0 ||
 		    strncmp(environ[i], "SUPERTREE_", 10) == 0 ||
 		    strncmp(environ[i], "LISTEN_", 7) == 0)
 			continue;
@@ -79,8 +83,8 @@ sv_child_env(struct sv_child *c, char *extra)
 	}
 	for (i = 0; i < n->nenv; i++)
 		env[k++] = n->env[i];
-	if (extra != NULL)
-		env[k++] = extra;
+	for (i = 0; extra != NULL && extra[i] != NULL; i++)
+		env[k++] = extra[i];
 	env[k] = NULL;
 	return (env);
 }
@@ -92,7 +96,7 @@ sv_child_env(struct sv_child *c, char *extra)
  * argv and the fd map, and frees req->envp after the spawn.
  */
 void
-sv_worker_req(struct sv_child *c, struct spawn_req *req, char *extra)
+sv_worker_req(struct sv_child *c, struct spawn_req *req, char **extra)
 {
 	const struct tree_node	*n = c->node;
 	unsigned long long	 soft, hard;
@@ -130,8 +134,8 @@ spawn_worker(struct sv_child *c, char **cause)
 	const struct tree_node	*n = c->node;
 	struct spawn_req	 r;
 	struct spawn_fd		 fds[5];
-	char			**env, *extra = NULL;
-	int			 nfds = 0, devnull, rv;
+	char			**env, *extra[READY_NENV] = { NULL };
+	int			 nfds = 0, devnull, rv, i;
 
 	if ((devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1) {
 		xasprintf(cause, "/dev/null: %s", strerror(errno));
@@ -142,7 +146,7 @@ spawn_worker(struct sv_child *c, char **cause)
 		close(devnull);
 		return (-1);
 	}
-	if (c->ready != NULL && ready_prepare(c->ready, fds, &nfds, &extra,
+	if (c->ready != NULL && ready_prepare(c->ready, fds, &nfds, extra,
 	    cause) == -1) {
 		output_started(c->out, 0);
 		close(devnull);
@@ -153,9 +157,14 @@ spawn_worker(struct sv_child *c, char **cause)
 	r.argv = n->argv;
 	r.fds = fds;
 	r.nfds = nfds;
+	for (i = 0; extra[i] != NULL; i++) {
+		if (strncmp(extra[i], "WATCHDOG_PID=", 13) == 0)
+			r.pid_var = extra[i];
+	}
 	rv = spawn(&r, &c->pid, &c->pidfd, cause);
 	free(env);
-	free(extra);
+	for (i = 0; extra[i] != NULL; i++)
+		free(extra[i]);
 	close(devnull);
 	output_started(c->out, rv == 0);
 	if (c->ready != NULL)

@@ -133,6 +133,9 @@ tree_free(struct tree *t)
 		for (j = 0; j < n->nafter; j++)
 			free(n->after[j].path);
 		free(n->after);
+		value_free_vec(n->health_argv);
+		free(n->health_host);
+		free(n->health_path);
 		free(n->digest);
 	}
 	free(t->nodes);

@@ -82,6 +82,14 @@ struct tree_after {
 					   slice) */
 };
 
+/* Liveness checks of a running worker (health = ...). */
+enum tree_health {
+	TREE_HEALTH_NONE,
+	TREE_HEALTH_EXEC,
+	TREE_HEALTH_TCP,
+	TREE_HEALTH_HTTP
+};
+
 #define TREE_NICE_UNSET		100
 #define TREE_OOM_UNSET		(-10000)
 
@@ -146,6 +154,18 @@ struct tree_node {
 	int		  oneshot;	/* runs to completion: done */
 	int		  instance;	/* a pool's instance: its number */
 	int		  dynamic;	/* added by 'supertree add' */
+	enum tree_health  health;	/* liveness (health.c) */
+	char		**health_argv;	/* TREE_HEALTH_EXEC */
+	char		 *health_host;	/* TREE_HEALTH_TCP, _HTTP */
+	int		  health_port;
+	char		 *health_path;	/* TREE_HEALTH_HTTP: "/..." */
+	int64_t		  health_interval_ms;
+	int64_t		  health_timeout_ms;
+	int		  health_failures;
+	int64_t		  health_grace_ms;
+	int64_t		  watchdog_ms;	/* 0: no watchdog */
+	int		  watchdog_signal;
+	int64_t		  max_memory;	/* bytes; 0: no ceiling */
 
 	/* Supervisors only. */
 	enum tree_strategy strategy;

@@ -56,6 +56,9 @@ struct pair {
 #define FSM_EV_timer		FSM_EV_TIMER
 #define FSM_EV_old_gone		FSM_EV_OLD_GONE
 #define FSM_EV_deps_met		FSM_EV_DEPS_MET
+#define FSM_EV_fail		FSM_EV_FAIL
+#define FSM_EV_extend		FSM_EV_EXTEND
+#define FSM_EV_reloading	FSM_EV_RELOADING
 
 /*
  * The table, from the typical child of each state (see typical()): a
@@ -80,6 +83,9 @@ static const struct pair pairs[] = {
 	{ FSM_down, FSM_EV_gone, "", FSM_down },
 	{ FSM_down, FSM_EV_timer, "", FSM_down },
 	{ FSM_down, FSM_EV_old_gone, "replan", FSM_down },
+	{ FSM_down, FSM_EV_fail, "", FSM_down },
+	{ FSM_down, FSM_EV_extend, "", FSM_down },
+	{ FSM_down, FSM_EV_reloading, "", FSM_down },
 	{ FSM_held, FSM_EV_plan_start, "arm,report", FSM_backoff },
 	{ FSM_held, FSM_EV_plan_stop, "", FSM_held },
 	{ FSM_held, FSM_EV_start, "unqueue,disarm,report,spawn", FSM_held },
@@ -97,6 +103,9 @@ static const struct pair pairs[] = {
 	{ FSM_held, FSM_EV_gone, "", FSM_held },
 	{ FSM_held, FSM_EV_timer, "", FSM_held },
 	{ FSM_held, FSM_EV_old_gone, "replan", FSM_held },
+	{ FSM_held, FSM_EV_fail, "", FSM_held },
+	{ FSM_held, FSM_EV_extend, "", FSM_held },
+	{ FSM_held, FSM_EV_reloading, "", FSM_held },
 	{ FSM_backoff, FSM_EV_plan_start, "", FSM_backoff },
 	{ FSM_backoff, FSM_EV_plan_stop, "", FSM_backoff },
 	{ FSM_backoff, FSM_EV_start, "unqueue,disarm,report,spawn", FSM_backoff },
@@ -114,6 +123,9 @@ static const struct pair pairs[] = {
 	{ FSM_backoff, FSM_EV_gone, "", FSM_backoff },
 	{ FSM_backoff, FSM_EV_timer, "spawn", FSM_backoff },
 	{ FSM_backoff, FSM_EV_old_gone, "replan", FSM_backoff },
+	{ FSM_backoff, FSM_EV_fail, "", FSM_backoff },
+	{ FSM_backoff, FSM_EV_extend, "", FSM_backoff },
+	{ FSM_backoff, FSM_EV_reloading, "", FSM_backoff },
 	{ FSM_starting, FSM_EV_plan_start, "", FSM_starting },
 	{ FSM_starting, FSM_EV_plan_stop, "", FSM_starting },
 	{ FSM_starting, FSM_EV_start, "unqueue,report", FSM_starting },
@@ -131,6 +143,9 @@ static const struct pair pairs[] = {
 	{ FSM_starting, FSM_EV_gone, "", FSM_starting },
 	{ FSM_starting, FSM_EV_timer, "say,signal", FSM_starting },
 	{ FSM_starting, FSM_EV_old_gone, "replan", FSM_starting },
+	{ FSM_starting, FSM_EV_fail, "say,signal,arm,report", FSM_stopping },
+	{ FSM_starting, FSM_EV_extend, "", FSM_starting },
+	{ FSM_starting, FSM_EV_reloading, "", FSM_starting },
 	{ FSM_up, FSM_EV_plan_start, "", FSM_up },
 	{ FSM_up, FSM_EV_plan_stop, "", FSM_up },
 	{ FSM_up, FSM_EV_start, "unqueue,reply_up,report", FSM_up },
@@ -148,6 +163,9 @@ static const struct pair pairs[] = {
 	{ FSM_up, FSM_EV_gone, "", FSM_up },
 	{ FSM_up, FSM_EV_timer, "", FSM_up },
 	{ FSM_up, FSM_EV_old_gone, "replan", FSM_up },
+	{ FSM_up, FSM_EV_fail, "say,signal,arm,report", FSM_stopping },
+	{ FSM_up, FSM_EV_extend, "", FSM_up },
+	{ FSM_up, FSM_EV_reloading, "report", FSM_up },
 	{ FSM_stopping, FSM_EV_plan_start, "", FSM_stopping },
 	{ FSM_stopping, FSM_EV_plan_stop, "", FSM_stopping },
 	{ FSM_stopping, FSM_EV_start, "unqueue,report", FSM_stopping },
@@ -165,6 +183,9 @@ static const struct pair pairs[] = {
 	{ FSM_stopping, FSM_EV_gone, "", FSM_stopping },
 	{ FSM_stopping, FSM_EV_timer, "say,signal", FSM_stopping },
 	{ FSM_stopping, FSM_EV_old_gone, "replan", FSM_stopping },
+	{ FSM_stopping, FSM_EV_fail, "", FSM_stopping },
+	{ FSM_stopping, FSM_EV_extend, "", FSM_stopping },
+	{ FSM_stopping, FSM_EV_reloading, "", FSM_stopping },
 	{ FSM_draining, FSM_EV_plan_start, "", FSM_draining },
 	{ FSM_draining, FSM_EV_plan_stop, "", FSM_draining },
 	{ FSM_draining, FSM_EV_start, "unqueue,report", FSM_draining },
@@ -208,6 +229,12 @@ static const struct pair pairs[] = {
 	{ FSM_waiting, FSM_EV_timer, "", FSM_waiting },
 	{ FSM_waiting, FSM_EV_old_gone, "replan", FSM_waiting },
 	{ FSM_waiting, FSM_EV_deps_met, "spawn", FSM_waiting },
+	{ FSM_draining, FSM_EV_fail, "", FSM_draining },
+	{ FSM_draining, FSM_EV_extend, "", FSM_draining },
+	{ FSM_draining, FSM_EV_reloading, "", FSM_draining },
+	{ FSM_waiting, FSM_EV_fail, "", FSM_waiting },
+	{ FSM_waiting, FSM_EV_extend, "", FSM_waiting },
+	{ FSM_waiting, FSM_EV_reloading, "", FSM_waiting },
 };
 
 static struct tree_node	w, s;
@@ -858,6 +885,121 @@ test_shutdown_kinds(void)
 	    "a child supervisor gets SIGTERM");
 }
 
+/*
+ * A failed liveness check (health.c) is a crash: the worker is stopped
+ * with its stop sequence, then its end is counted and restarted as an
+ * abnormal exit, whatever its exit status and restart type.
+ */
+static void
+test_fail(void)
+{
+	struct tree_node	n = w;
+	struct fsm_ctx		x = ctx(&n);
+	struct fsm_event	e;
+
+	n.restart = TREE_TRANSIENT;
+	up(&x);
+	is_str(run(&x, ev(FSM_EV_FAIL)), "say,signal,arm,report",
+	    "fail: the stop sequence begins");
+	ok(f.state == FSM_STOPPING && f.failed && f.asked &&
+	    arg_of(&o, FSM_A_SIGNAL) == SIGTERM &&
+	    arg_of(&o, FSM_A_ARM) == 5000, "... SIGTERM, then the kill timer");
+	is_str(run(&x, ev_exit(0, 0, 0)), "disarm,reply_up,count,say,arm,report",
+	    "fail: its clean exit is counted and restarted");
+	ok(f.state == FSM_BACKOFF && f.restarts == 1 && f.exits == 1 &&
+	    f.cause == FSM_CAUSE_EXIT && f.ex.failed && !f.ex.by_us &&
+	    !f.failed && !f.asked, "... as an abnormal exit, even transient");
+
+	up(&x);
+	e = ev(FSM_EV_FAIL);
+	e.ex.signo = SIGABRT;
+	(void)run(&x, e);
+	is_int(arg_of(&o, FSM_A_SIGNAL), SIGABRT,
+	    "fail with a signal (watchdog): that signal first");
+	(void)run(&x, ev(FSM_EV_TIMER));
+	is_int(arg_of(&o, FSM_A_SIGNAL), SIGKILL, "... SIGKILL when overdue");
+
+	n.shutdown_ms = TREE_SHUTDOWN_BRUTAL;
+	up(&x);
+	(void)run(&x, e);
+	is_int(arg_of(&o, FSM_A_SIGNAL), SIGKILL,
+	    "fail under brutal_kill: SIGKILL, whatever the signal");
+	n.shutdown_ms = 5000;
+
+	up(&x);
+	(void)run(&x, ev(FSM_EV_FAIL));
+	(void)run(&x, ev(FSM_EV_STOP));
+	(void)run(&x, ev_exit(0, SIGTERM, 0));
+	ok(f.state == FSM_DOWN && f.end == FSM_END_STOPPED && f.restarts == 0,
+	    "fail, then a stop by hand: stopped, not restarted");
+
+	up(&x);
+	(void)run(&x, ev(FSM_EV_FAIL));
+	(void)run(&x, ev(FSM_EV_RESTART));
+	is_str(run(&x, ev_exit(0, SIGTERM, 0)), "disarm,report,spawn",
+	    "fail, then a restart by hand: started again, not counted");
+
+	n.restart = TREE_TEMPORARY;
+	up(&x);
+	(void)run(&x, ev(FSM_EV_FAIL));
+	(void)run(&x, ev_exit(0, SIGTERM, 0));
+	ok(f.state == FSM_DOWN && f.end == FSM_END_EXITED,
+	    "fail, temporary: stays down");
+	n.restart = TREE_PERMANENT;
+
+	up(&x);
+	(void)run(&x, ev(FSM_EV_FAIL));
+	x.intensity_full = 1;
+	is_str(run(&x, ev_exit(0, SIGTERM, 0)),
+	    "disarm,reply_up,say,report,escalate",
+	    "fail with the budget spent: the supervisor gives up");
+	x.intensity_full = 0;
+
+	up(&x);
+	(void)run(&x, ev(FSM_EV_FAIL));
+	x.shutting_down = 1;
+	(void)run(&x, ev_exit(0, SIGTERM, 0));
+	ok(f.state == FSM_DOWN && f.end == FSM_END_STOPPED,
+	    "fail during a shutdown: stopped");
+	x.shutting_down = 0;
+
+	s.strategy = TREE_ONE_FOR_ALL;
+	up(&x);
+	(void)run(&x, ev(FSM_EV_FAIL));
+	(void)run(&x, ev_exit(0, SIGTERM, 0));
+	ok(f.state == FSM_HELD && fsm_has(&o, FSM_A_FANOUT),
+	    "fail under one_for_all: the siblings restart too");
+	s.strategy = TREE_ONE_FOR_ONE;
+}
+
+/* EXTEND_TIMEOUT_USEC, RELOADING=1. */
+static void
+test_notify_events(void)
+{
+	struct tree_node	n = w;
+	struct fsm_ctx		x = ctx(&n);
+	struct fsm_event	e = ev(FSM_EV_EXTEND);
+
+	fsm_init(&f, 1);
+	(void)run(&x, ev(FSM_EV_SPAWNED));
+	e.ms = 60000;
+	is_str(run(&x, e), "arm", "extend: beyond start_timeout, re-armed");
+	is_int(arg_of(&o, FSM_A_ARM), 60000, "... for the time asked");
+	e.ms = 1000;
+	is_str(run(&x, e), "", "extend: sooner than the deadline: nothing");
+	(void)run(&x, ev(FSM_EV_READY));
+	is_str(run(&x, ev(FSM_EV_RELOADING)), "report", "reloading: shown");
+	ok(f.reloading && f.ready && fsm_nstate(&f, &n) == NS_RELOADING,
+	    "... as reloading, still ready");
+	is_str(run(&x, ev(FSM_EV_READY)), "report", "ready again: shown");
+	ok(!f.reloading && fsm_nstate(&f, &n) == NS_READY, "... as ready");
+	(void)run(&x, ev(FSM_EV_RELOADING));
+	(void)run(&x, ev(FSM_EV_STOP));
+	(void)run(&x, ev(FSM_EV_PLAN_STOP));
+	ok(!f.reloading && f.state == FSM_STOPPING,
+	    "a stop ends the reload");
+}
+
 static void
 test_start_timeout(void)
 {
@@ -1316,6 +1458,8 @@ main(void)
 	test_significant();
 	test_shutdown_kinds();
 	test_start_timeout();
+	test_fail();
+	test_notify_events();
 	test_shutdown();
 	test_drain();
 	test_supervisor_child();

@@ -102,6 +102,9 @@ test_state(void)
 	a.intensity_times[1] = 1700000000900LL;
 	strcpy(a.error, "exec: No such file or directory");
 	strcpy(a.status, "serving");
+	a.health = NSTATE_HEALTH_FAILING;
+	a.health_fails = 2;
+	strcpy(a.health_last, "http 500");
 	msg_buf_init(&mb);
 	msg_put_state(&mb, 18, &a);
 	strcpy(b.waiting, "x");
@@ -132,9 +135,9 @@ test_state(void)
 	is_int(bad, 0, "every truncation refused");
 	/*
 	 * The count of times is the byte after the status text (before
-	 * the waiting text, empty here: 2 bytes).
+	 * the waiting text, empty here: 2 bytes, and the health fields).
 	 */
-	mb.data[mb.len - 2 - 2 * 8 - 1] = NSTATE_NTIMES + 1;
+	mb.data[mb.len - (1 + 4 + 2 + 8) - 2 - 2 * 8 - 1] = NSTATE_NTIMES + 1;
 	msg_rd_init(&r, mb.data, mb.len);
 	ok(msg_get_state(&r, &node, &b) == -1, "too many restart times refused");
 	mb.data[mb.len - 2 * 8 - 1] = 2;
