@@ -222,8 +222,13 @@ count_of() {
 	wait_for health_is w failing
 	[ "$(node_field w health_failures)" -ge 1 ]
 	st status | grep -qE "health failing [0-9]+/1000: exec exit 1"
+	# Failing checks make the tree unhealthy (status --quiet, HEALTHCHECK).
+	run st status --quiet
+	assert_equal "$status" 3
 	touch "$T/ok"
 	wait_for health_is w ok
+	run st status --quiet
+	assert_success
 	err_has "w: healthy again: exec exit 0"
 	assert_equal "$(node_field w health_failures)" 0
 	assert_equal "$(node_field w restarts)" 0

@@ -675,6 +675,55 @@ test_intensity(void)
 	tree_free(t);
 }
 
+/* A checked worker's health in status, in JSON and in the verdict. */
+static void
+test_liveness(void)
+{
+	struct tree	*t = mk_tree();
+	struct nstate	 st[6];
+	char		*s;
+
+	mk_states(st);
+	/* Everything else well, so the verdict is web's. */
+	st[3].state = st[4].state = NS_RUNNING;
+	t->nodes[1].health = TREE_HEALTH_HTTP;
+	t->nodes[1].health_failures = 3;
+	st[1].health = NSTATE_HEALTH_FAILING;
+	st[1].health_fails = 2;
+	snprintf(st[1].health_last, sizeof st[1].health_last, "http 500");
+	s = render_tree(t, st, NOW, 0);
+	ok(strstr(line(s, 1), "  health failing 2/3: http 500") != NULL,
+	    "status: health failing, count and last result");
+	ok(strstr(s, "health") == strstr(s, "health failing"),
+	    "status: only the checked worker shows health");
+	free(s);
+	s = render_json(t, st, NOW);
+	ok(json_valid(s), "json with health: parses");
+	ok(strstr(line(s, 2), ",\"health\":\"failing\",\"health_failures\":2,"
+	    "\"health_last\":\"http 500\"}") != NULL, "json: health fields");
+	ok(strstr(line(s, 4), "health") == NULL,
+	    "json: no health field without a check");
+	free(s);
+	ok(render_health(t, st) != 0, "failing health: the tree is unhealthy");
+	st[1].health = NSTATE_HEALTH_OK;
+	st[1].health_fails = 0;
+	ok(render_health(t, st) == 0, "health ok: healthy");
+	s = render_tree(t, st, NOW, 0);
+	ok(strstr(line(s, 1), "  health ok") != NULL, "status: health ok");
+	free(s);
+	st[1].health = NSTATE_HEALTH_UNKNOWN;
+	s = render_json(t, st, NOW);
+	ok(strstr(line(s, 2), "\"health\":\"unknown\"") != NULL,
+	    "json: health unknown before the first check");
+	free(s);
+	st[1].state = NS_RELOADING;
+	ok(render_health(t, st) == 0, "reloading counts as up");
+	s = render_tree(t, st, NOW, 0);
+	ok(strstr(line(s, 1), "reloading") != NULL, "status: reloading");
+	free(s);
+	tree_free(t);
+}
+
 int
 main(void)
 {
@@ -685,5 +734,6 @@ main(void)
 	test_exit();
 	test_health();
 	test_intensity();
+	test_liveness();
 	return (done_testing());
 }
