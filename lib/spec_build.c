@@ -318,10 +318,16 @@ spec_build_fmt_key(struct buf *b, const struct tree_node *n,
 		}
 		break;
 	case K_HEALTH:
+		if (n->health == TREE_HEALTH_EXEC) {
+			buf_puts(b, "exec:");
+			spec_build_fmt_vec(b, n->health_argv);
+		} else
+			spec_live_fmt(b, n, k);
+		break;
 	case K_WATCHDOG:
 	case K_WATCHDOG_SIGNAL:
 	case K_MAX_MEMORY:
-		spec_live_fmt(f, n, k);
+		spec_live_fmt(b, n, k);
 		break;
 	default:
 		break;

@@ -175,7 +175,8 @@ int	 spec_key_size(const char *, int64_t *, char **);
 /* spec_live.c: the liveness keys (health, watchdog, max_memory). */
 int	 spec_live_set(struct tree_node *, enum spec_keyid, const char *,
 	     char **);
-void	 spec_live_fmt(FILE *, const struct tree_node *, enum spec_keyid);
+struct buf;
+void	 spec_live_fmt(struct buf *, const struct tree_node *, enum spec_keyid);
 
 /* spec_check.c */
 void	 spec_check_all(struct spec_ctx *);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "spec_int.h"
 #include "value.h"
 #include "xmalloc.h"
@@ -117,40 +118,35 @@ bad:
 	    "(use http://HOST:PORT/PATH, e.g. http://127.0.0.1:8080/health)"));
 }
 
-/* The canonical form, for the digest (spec_build.c). */
+/* The canonical form, for the digest (spec_build.c); exec: is there. */
 void
-spec_live_fmt(FILE *f, const struct tree_node *n, enum spec_keyid k)
+spec_live_fmt(struct buf *b, const struct tree_node *n, enum spec_keyid k)
 {
 	const char	*name;
 	char		*s;
-	int		 i;
 
 	switch (k) {
 	case K_HEALTH:
-		if (n->health == TREE_HEALTH_EXEC) {
-			fputs("exec:", f);
-			for (i = 0; n->health_argv[i] != NULL; i++)
-				fprintf(f, "%s'%s'", i > 0 ? " " : "",
-				    n->health_argv[i]);
-		} else if (n->health == TREE_HEALTH_TCP)
-			fprintf(f, "tcp:%s:%d", n->health_host, n->health_port);
+		if (n->health == TREE_HEALTH_TCP)
+			buf_printf(b, "tcp:%s:%d", n->health_host,
+			    n->health_port);
 		else if (n->health == TREE_HEALTH_HTTP)
-			fprintf(f, "http://%s:%d%s", n->health_host,
+			buf_printf(b, "http://%s:%d%s", n->health_host,
 			    n->health_port, n->health_path);
 		break;
 	case K_WATCHDOG:
 		s = value_fmt_duration(n->watchdog_ms);
-		fputs(n->watchdog_ms == 0 ? "off" : s, f);
+		buf_puts(b, n->watchdog_ms == 0 ? "off" : s);
 		free(s);
 		break;
 	case K_WATCHDOG_SIGNAL:
 		if ((name = value_signame(n->watchdog_signal)) != NULL)
-			fputs(name, f);
+			buf_puts(b, name);
 		else
-			fprintf(f, "%d", n->watchdog_signal);
+			buf_printf(b, "%d", n->watchdog_signal);
 		break;
 	case K_MAX_MEMORY:
-		fprintf(f, "%lld", (long long)n->max_memory);
+		buf_printf(b, "%lld", (long long)n->max_memory);
 		break;
 	default:
 		break;
