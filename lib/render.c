@@ -764,8 +764,9 @@ health_fine(const struct tree_node *n, const struct nstate *st)
 {
 	if (st->state == NS_FAILED || st->state == NS_BACKOFF)
 		return (0);
-	/* A worker failing its health checks is not well, even if up. */
-	if (st->health == NSTATE_HEALTH_FAILING)
+	/* A running worker failing its health checks is not well. */
+	if (st->health == NSTATE_HEALTH_FAILING && is_up(st) &&
+	    st->state != NS_STOPPING)
 		return (0);
 	if (st->manual && st->state == NS_STOPPED)
 		return (1);

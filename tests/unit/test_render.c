@@ -705,6 +705,12 @@ test_liveness(void)
 	    "json: no health field without a check");
 	free(s);
 	ok(render_health(t, st) != 0, "failing health: the tree is unhealthy");
+	st[1].state = NS_STOPPED;
+	st[1].manual = 1;
+	ok(render_health(t, st) == 0,
+	    "failing health of a worker stopped by hand: healthy");
+	st[1].state = NS_READY;
+	st[1].manual = 0;
 	st[1].health = NSTATE_HEALTH_OK;
 	st[1].health_fails = 0;
 	ok(render_health(t, st) == 0, "health ok: healthy");
