@@ -395,6 +395,7 @@ dep_bits(const struct nstate *st, int oneshot)
 	case NS_STARTING:
 	case NS_RUNNING:
 	case NS_READY:
+	case NS_RELOADING:	/* still ready (RELOADING=1) */
 		b |= DEP_STARTED;
 		if (st->ready)
 			b |= DEP_READY;
