@@ -273,7 +273,7 @@ one_worker() {
 	wait_for grep -qx run "$T/w.log"
 	run st restart w
 	assert_success
-	wait_for test "$(grep -c run "$T/w.log")" -eq 2
+	wait_for eval '[ "$(grep -c run "$T/w.log")" -eq 2 ]'
 }
 
 @test "output=file: rotation with log_max_size=1K log_keep=2 keeps PATH, PATH.1, PATH.2" {

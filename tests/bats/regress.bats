@@ -47,7 +47,7 @@ EOF
 	kill -TERM "$TREE_PID"
 	wait_tree
 	[ "$TREE_STATUS" -eq 0 ]
-	wait_for -t 10 test -z "$(marked_pids)"
+	wait_for -t 10 eval '[ -z "$(marked_pids)" ]'
 }
 
 @test "child supervisors run the image that is running, even if the file is replaced" {
