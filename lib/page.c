@@ -30,7 +30,6 @@
 #include "value.h"
 
 static void	put_html(struct buf *, const char *);
-static void	put_uptime(struct buf *, int64_t);
 static void	put_row(struct buf *, const struct tree *, int,
 		    const struct nstate *, int64_t);
 static int	is_up(const struct nstate *);
@@ -203,22 +202,6 @@ put_html(struct buf *b, const char *s)
 	}
 }
 
-/* An elapsed time, two units at most, as status shows it: 2m13s. */
-static void
-put_uptime(struct buf *b, int64_t ms)
-{
-	long long	s = ms < 0 ? 0 : ms / 1000;
-
-	if (s < 60)
-		buf_printf(b, "%llds", s);
-	else if (s < 3600)
-		buf_printf(b, "%lldm%02llds", s / 60, s % 60);
-	else if (s < 86400)
-		buf_printf(b, "%lldh%02lldm", s / 3600, (s / 60) % 60);
-	else
-		buf_printf(b, "%lldd%02lldh", s / 86400, (s / 3600) % 24);
-}
-
 static int
 is_up(const struct nstate *st)
 {
@@ -250,10 +233,10 @@ put_row(struct buf *b, const struct tree *t, int id, const struct nstate *st,
 	if (is_up(st) && st->started_ms > 0) {
 		up = now_ms > st->started_ms ? now_ms - st->started_ms : 0;
 		buf_printf(b, " data-up=\"%lld\">", (long long)(up / 1000));
-		put_uptime(b, up);
+		render_uptime(b, up);
 	} else if (st->state == NS_BACKOFF) {
 		buf_puts(b, ">restart in ");
-		put_uptime(b, st->next_ms > now_ms ? st->next_ms - now_ms : 0);
+		render_uptime(b, st->next_ms > now_ms ? st->next_ms - now_ms : 0);
 	} else
 		buf_puts(b, ">-");
 	buf_printf(b, "</td><td class=\"num\">%lu</td><td>",

@@ -38,7 +38,6 @@ static void	put_shellword(struct buf *, const char *);
 static void	put_json_str(struct buf *, const char *);
 static void	put_secs(struct buf *, int64_t);
 static void	put_duration(struct buf *, int64_t);
-static void	put_uptime(struct buf *, int64_t);
 static void	put_signame(struct buf *, int);
 static const char *node_name(const struct tree *, int);
 static const struct nstate *node_state(const struct nstate *, int,
@@ -220,8 +219,8 @@ put_duration(struct buf *b, int64_t ms)
 }
 
 /* An elapsed time, two units at most: 45s, 2m13s, 1h02m, 3d04h. */
-static void
-put_uptime(struct buf *b, int64_t ms)
+void
+render_uptime(struct buf *b, int64_t ms)
 {
 	long long	s = ms < 0 ? 0 : ms / 1000;
 
@@ -411,7 +410,7 @@ status_cols(const struct nstate *st, int64_t now_ms, char *pid, char *up,
 	else
 		snprintf(pid, len, "-");
 	if (is_up(st) && st->started_ms > 0) {
-		put_uptime(&b, now_ms - st->started_ms);
+		render_uptime(&b, now_ms - st->started_ms);
 		snprintf(up, len, "up %s", b.s);
 		buf_free(&b);
 	} else
@@ -516,7 +515,7 @@ status_extra(struct buf *b, const struct tree_node *n,
 			buf_printf(b, "%lld.%llds", (long long)left / 1000,
 			    (long long)(left % 1000) / 100);
 		else
-			put_uptime(b, left);
+			render_uptime(b, left);
 	}
 	if (st->state == NS_WAITING && st->waiting[0] != '\0') {
 		buf_puts(b, "  waiting for ");

@@ -34,4 +34,7 @@ int	 render_health_of(const struct tree *, const struct nstate *,
 int	 render_health_why(const struct tree *, const struct nstate *,
 	    const char *mask, int *first);
 
+struct buf;
+void		render_uptime(struct buf *, int64_t);
+
 #endif
