@@ -209,8 +209,9 @@ overlay_refresh(struct overlay *ov, const struct tree *file)
 			*slash = '\0';
 		id = slash != NULL ? tree_lookup(file, parent) : 0;
 		free(parent);
-		if (id != -1 && file->nodes[id].kind == TREE_SUPERVISOR &&
-		    file->nodes[id].instances == 0 &&
+		n = id >= 0 && id < file->nnodes ? &file->nodes[id] : NULL;
+		if (n != NULL && n->kind == TREE_SUPERVISOR &&
+		    n->instances == 0 &&
 		    tree_lookup(file, ov->dyns[i].path) == -1) {
 			ov->dyns[k++] = ov->dyns[i];
 			continue;

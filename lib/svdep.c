@@ -122,7 +122,8 @@ svdep_csr(struct svdep_pair *p, int np, int n, int **startp, int **top)
 {
 	int	*start, *to, i, k = 0;
 
-	qsort(p, np, sizeof *p, svdep_paircmp);
+	if (np > 0)
+		qsort(p, np, sizeof *p, svdep_paircmp);
 	start = xcalloc(n + 1, sizeof *start);
 	to = xcalloc(np > 0 ? np : 1, sizeof *to);
 	for (i = 0; i < np; i++) {
