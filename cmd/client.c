@@ -127,14 +127,14 @@ sock_read_all(int fd, void *buf, size_t len, int64_t deadline)
 
 /* Print "supertree: CAUSE" for a ctl_dial failure; returns its status. */
 static int
-dial_failed(int exitcode, char *cause)
+dial_failed(enum ctl_err err, char *cause)
 {
-	if (exitcode == EXIT_NOTREE)
+	if (err == CTL_ENOTREE)
 		fprintf(stderr, "supertree: no tree answers on %s\n", cause);
 	else
 		fprintf(stderr, "supertree: %s\n", cause);
 	free(cause);
-	return (exitcode);
+	return (cmd_ctl_status(err));
 }
 
 static int
@@ -155,7 +155,8 @@ list_trees(char ***names)
 	struct dirent	*de;
 	char		*dir, *path, *why = NULL;
 	size_t		 len;
-	int		 n = 0, fd, code;
+	enum ctl_err	 err;
+	int		 n = 0, fd;
 
 	*names = NULL;
 	dir = ctl_socket_dir();
@@ -176,11 +177,11 @@ list_trees(char ***names)
 			continue;
 		xasprintf(&path, "%s/%s", dir, de->d_name);
 		why = NULL;
-		fd = ctl_dial(path, cmd_timeout_ms, &code, &why);
+		fd = ctl_dial(path, cmd_timeout_ms, &err, &why);
 		free(why);
 		free(path);
 		/* A tree too busy (or stopped) to accept is still there. */
-		if (fd == -1 && code != EXIT_TIMEOUT)
+		if (fd == -1 && err != CTL_ETIMEOUT)
 			continue;
 		if (fd != -1)
 			close(fd);
@@ -427,16 +428,17 @@ client_exchange(const char *path, int argc, char **argv, int eof_ok)
 	size_t		 n;
 	int64_t		 deadline = 0;
 	uint32_t	 flags;
-	int		 fd, io, code, rv = -1, answered = 0;
+	enum ctl_err	 err;
+	int		 fd, io, rv = -1, answered = 0;
 
 	if (cmd_timeout_ms > 0)
 		deadline = proc_mono_ms() + cmd_timeout_ms;
-	if ((fd = ctl_dial(path, cmd_timeout_ms, &code, &cause)) == -1) {
-		if (code == EXIT_TIMEOUT) {
+	if ((fd = ctl_dial(path, cmd_timeout_ms, &err, &cause)) == -1) {
+		if (err == CTL_ETIMEOUT) {
 			free(cause);
 			return (client_timed_out(path));
 		}
-		return (dial_failed(code, cause));
+		return (dial_failed(err, cause));
 	}
 	flags = client_flags();
 	msg_buf_init(&mb);

@@ -9,8 +9,28 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ctl.h"
+
 struct ctl_client;
 struct tree;
+
+/*
+ * The program's exit statuses, shared by every subcommand and documented
+ * in supertree(1) (EXIT STATUS). Only cmd/ exits: the library returns
+ * errors (enum ctl_err, enum sv_end) and the commands map them here.
+ */
+#define EXIT_OK		0
+#define EXIT_FAIL	1	/* the command or the tree failed */
+#define EXIT_USAGE	2	/* bad usage or an invalid spec */
+#define EXIT_UNHEALTHY	3	/* status: some node is not where it should */
+#define EXIT_NOTREE	4	/* no tree answers on the socket */
+#define EXIT_TIMEOUT	5	/* wait's deadline, or the client's --timeout */
+#define EXIT_RUNNING	6	/* run: a tree of that name already runs */
+#define EXIT_SOCKET	7	/* the socket or its directory is unusable or
+				   not to be trusted */
+#define EXIT_INTERRUPTED 130	/* run: a second SIGINT killed everything */
+
+int	cmd_ctl_status(enum ctl_err);
 
 struct cmd_entry {
 	const char	*name;

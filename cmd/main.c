@@ -91,6 +91,23 @@ usage_all(FILE *f)
 	    "See supertree(1) and supertree.ini(5).\n");
 }
 
+/* The exit status for a failure of the control socket (ctl.c). */
+int
+cmd_ctl_status(enum ctl_err err)
+{
+	switch (err) {
+	case CTL_ENOTREE:
+		return (EXIT_NOTREE);
+	case CTL_ETIMEOUT:
+		return (EXIT_TIMEOUT);
+	case CTL_ERUNNING:
+		return (EXIT_RUNNING);
+	case CTL_ESOCKET:
+		break;
+	}
+	return (EXIT_SOCKET);
+}
+
 int
 cmd_usage(const char *name, int status)
 {

@@ -136,7 +136,7 @@ remote_wrap_status(void)
 	/* It never ran (could not start): as a shell says, 127. */
 	if (e == NSTATE_NO_EXIT)
 		return (top->mirror[1].error[0] != '\0' ? 127 :
-		    top->exit_code != 0 ? EXIT_FAIL : 0);
+		    top->end != SV_END_OK ? EXIT_FAIL : 0);
 	if (e < 0)
 		return (128 + -e);
 	return (e);
@@ -1425,6 +1425,6 @@ hook_done(struct sv *sv)
 			finish(p->cl, 0);
 		/* Streams end with the tree: 0 if it ended cleanly. */
 		if (p->kind == P_EVENTS || p->kind == P_LOGS)
-			finish(p->cl, top->exit_code == 0 ? 0 : EXIT_FAIL);
+			finish(p->cl, top->end == SV_END_OK ? 0 : EXIT_FAIL);
 	}
 }

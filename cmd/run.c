@@ -43,6 +43,21 @@
  */
 #define RUN_STDIO_LINGER_MS	200
 
+/* The exit status of a supervisor whose run ended so. */
+static int
+run_status(enum sv_end end)
+{
+	switch (end) {
+	case SV_END_OK:
+		return (EXIT_OK);
+	case SV_END_INTERRUPTED:
+		return (EXIT_INTERRUPTED);
+	case SV_END_FAILED:
+		break;
+	}
+	return (EXIT_FAIL);
+}
+
 /* Runs t, whose spec text (allocated, NUL-terminated) it takes. */
 int
 run_tree(struct tree *t, char *text, size_t len, const char *sockopt,
@@ -53,7 +68,8 @@ run_tree(struct tree *t, char *text, size_t len, const char *sockopt,
 	struct ctl		*ctl;
 	struct http		*http = NULL;
 	char			*path, *cause = NULL;
-	int			 rv, code;
+	enum ctl_err		 err;
+	int			 rv;
 
 	path = ctl_socket_path(sockopt != NULL ? sockopt : cmd_socket,
 	    t->socket, t->name);
@@ -62,12 +78,12 @@ run_tree(struct tree *t, char *text, size_t len, const char *sockopt,
 	top = sv_new(base, t, -1, 0, text, len);
 	top->quiet = quiet;
 	remote_init(top, wrap);
-	ctl = ctl_listen(base, path, remote_request, top, &code, &cause);
+	ctl = ctl_listen(base, path, remote_request, top, &err, &cause);
 	if (ctl == NULL) {
 		log_warnx("%s", cause);
 		free(cause);
 		free(path);
-		return (code);	/* text is the top's: it exits */
+		return (cmd_ctl_status(err));	/* text is the top's: it exits */
 	}
 	top->ctl = ctl;
 	if (t->http != NULL &&
@@ -82,7 +98,7 @@ run_tree(struct tree *t, char *text, size_t len, const char *sockopt,
 	sink_stdio_init(base);
 	/* Give back what checking the spec used and freed (see below). */
 	malloc_trim(0);
-	rv = sv_run(top, -1);
+	rv = run_status(sv_run(top, -1));
 	http_stop(http);
 	sink_stdio_finish(RUN_STDIO_LINGER_MS);
 	ctl_close(ctl);
@@ -238,7 +254,7 @@ sv_child_main(int argc, char **argv)
 	 * freed pages back, for there is one such process per supervisor.
 	 */
 	malloc_trim(0);
-	rv = sv_run(sv, 3);
+	rv = run_status(sv_run(sv, 3));
 	sink_stdio_finish(RUN_STDIO_LINGER_MS);
 	return (rv);
 }

@@ -237,12 +237,12 @@ ctl_connect(const char *path, char **cause)
  * process listening must be ours or root's (SO_PEERCRED gives the
  * credentials it had when it called listen(2), which it cannot fake).
  * timeout_ms (0: none) bounds the connect, which blocks while a frozen
- * tree's listen backlog is full. On failure, *exitcode says why:
- * EXIT_NOTREE (nothing answers), EXIT_SOCKET (not to be trusted) or
- * EXIT_TIMEOUT.
+ * tree's listen backlog is full. On failure, *err says why:
+ * CTL_ENOTREE (nothing answers), CTL_ESOCKET (not to be trusted) or
+ * CTL_ETIMEOUT.
  */
 int
-ctl_dial(const char *path, int64_t timeout_ms, int *exitcode, char **cause)
+ctl_dial(const char *path, int64_t timeout_ms, enum ctl_err *err, char **cause)
 {
 	struct sockaddr_un	sa;
 	struct ucred		cred;
@@ -251,7 +251,7 @@ ctl_dial(const char *path, int64_t timeout_ms, int *exitcode, char **cause)
 	char			*dir, *why = NULL;
 	int			fd;
 
-	*exitcode = EXIT_NOTREE;
+	*err = CTL_ENOTREE;
 	if (ctl_sockaddr(path, &sa, cause) == -1)
 		return (-1);
 	dir = ctl_dirname(path);
@@ -259,7 +259,7 @@ ctl_dial(const char *path, int64_t timeout_ms, int *exitcode, char **cause)
 		xasprintf(cause, "%s: refusing to connect: %s", path, why);
 		free(why);
 		free(dir);
-		*exitcode = EXIT_SOCKET;
+		*err = CTL_ESOCKET;
 		return (-1);
 	}
 	free(dir);
@@ -275,7 +275,7 @@ ctl_dial(const char *path, int64_t timeout_ms, int *exitcode, char **cause)
 	}
 	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == -1) {
 		if (errno == EAGAIN || errno == EINPROGRESS) {
-			*exitcode = EXIT_TIMEOUT;
+			*err = CTL_ETIMEOUT;
 			xasprintf(cause, "%s: the tree did not accept the "
 			    "connection in time (is it stopped?)", path);
 		} else
@@ -293,7 +293,7 @@ ctl_dial(const char *path, int64_t timeout_ms, int *exitcode, char **cause)
 		    "uid %u (pid %ld), not by you (uid %u) or root", path,
 		    (unsigned)cred.uid, (long)cred.pid, (unsigned)getuid());
 		close(fd);
-		*exitcode = EXIT_SOCKET;
+		*err = CTL_ESOCKET;
 		return (-1);
 	}
 	return (fd);
@@ -301,7 +301,7 @@ ctl_dial(const char *path, int64_t timeout_ms, int *exitcode, char **cause)
 
 struct ctl *
 ctl_listen(struct event_base *base, const char *path, ctl_request_cb cb,
-    void *arg, int *exitcode, char **cause)
+    void *arg, enum ctl_err *err, char **cause)
 {
 	struct sockaddr_un	 sa;
 	struct ctl		*ctl;
@@ -310,7 +310,7 @@ ctl_listen(struct event_base *base, const char *path, ctl_request_cb cb,
 	int			 fd;
 	mode_t			 old;
 
-	*exitcode = EXIT_SOCKET;
+	*err = CTL_ESOCKET;
 	/* The length first: a refused path leaves no directory behind. */
 	if (ctl_sockaddr(path, &sa, cause) == -1 ||
 	    ctl_check_dir(path, cause) == -1)
@@ -319,7 +319,7 @@ ctl_listen(struct event_base *base, const char *path, ctl_request_cb cb,
 	if ((fd = ctl_connect(path, &why)) != -1) {
 		close(fd);
 		ctl_running_cause(path, cause);
-		*exitcode = EXIT_RUNNING;
+		*err = CTL_ERUNNING;
 		return (NULL);
 	}
 	free(why);

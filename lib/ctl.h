@@ -16,16 +16,17 @@ typedef void (*ctl_request_cb)(struct ctl_client *, int argc, char **argv,
     uint32_t flags, void *arg);
 typedef void (*ctl_gone_cb)(struct ctl_client *, void *data);
 
-/* Exit statuses shared by every subcommand (documented in supertree(1)). */
-#define EXIT_OK		0
-#define EXIT_FAIL	1	/* the command or the tree failed */
-#define EXIT_USAGE	2	/* bad usage or an invalid spec */
-#define EXIT_UNHEALTHY	3	/* status: some node is not where it should */
-#define EXIT_NOTREE	4	/* no tree answers on the socket */
-#define EXIT_TIMEOUT	5	/* wait's deadline, or the client's --timeout */
-#define EXIT_RUNNING	6	/* run: a tree of that name already runs */
-#define EXIT_SOCKET	7	/* the socket or its directory is unusable or
+/*
+ * Why ctl_dial or ctl_listen failed. The commands (cmd/) map these to
+ * exit statuses; the library only says what went wrong.
+ */
+enum ctl_err {
+	CTL_ENOTREE = 1,	/* no tree answers on the socket */
+	CTL_ESOCKET,		/* the socket or its directory is unusable or
 				   not to be trusted */
+	CTL_ETIMEOUT,		/* the tree did not accept in time */
+	CTL_ERUNNING		/* a tree already answers on that socket */
+};
 
 char		*ctl_socket_dir(void);
 char		*ctl_socket_path(const char *opt, const char *spec_socket,
@@ -33,11 +34,12 @@ char		*ctl_socket_path(const char *opt, const char *spec_socket,
 int		 ctl_check_dir(const char *path, char **cause);
 int		 ctl_trust_dir(const char *dir, char **cause);
 int		 ctl_connect(const char *path, char **cause);
-int		 ctl_dial(const char *path, int64_t timeout_ms, int *exitcode,
+int		 ctl_dial(const char *path, int64_t timeout_ms, enum ctl_err *,
 		     char **cause);
 
 struct ctl	*ctl_listen(struct event_base *, const char *path,
-		     ctl_request_cb, void *arg, int *exitcode, char **cause);
+		     ctl_request_cb, void *arg, enum ctl_err *,
+		     char **cause);
 void		 ctl_close(struct ctl *);
 void		 ctl_foreach(struct ctl *, void (*)(struct ctl_client *,
 		     void *), void *);

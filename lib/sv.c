@@ -1051,12 +1051,12 @@ sv_check_done(struct sv *sv)
 }
 
 void
-sv_shutdown(struct sv *sv, int exit_code)
+sv_shutdown(struct sv *sv, int failed)
 {
 	int	i;
 
-	if (exit_code != 0)
-		sv->exit_code = exit_code;
+	if (failed)
+		sv->end = SV_END_FAILED;
 	if (sv->shutting_down) {
 		sv_plan_run(sv);
 		return;
@@ -1237,7 +1237,7 @@ signal_cb(int sig, short what, void *arg)
 		if (sv->id == -1 && ++sv->sigints >= 2) {
 			sv_event(sv, -1, "second interrupt: killing "
 			    "everything");
-			sv->exit_code = 130;
+			sv->end = SV_END_INTERRUPTED;
 			sv_kill_all(sv);
 			break;
 		}
@@ -1327,7 +1327,7 @@ sv_nofile(struct sv *sv)
  * Run the loop until the supervisor is done. linkfd is the link to the
  * parent (-1 for the top). Returns the exit status.
  */
-int
+enum sv_end
 sv_run(struct sv *sv, int linkfd)
 {
 	int	fl;
@@ -1354,5 +1354,5 @@ sv_run(struct sv *sv, int linkfd)
 		fcntl(peer_fd(sv->up), F_SETFL, fl & ~O_NONBLOCK);
 		peer_flush_blocking(sv->up);
 	}
-	return (sv->exit_code);
+	return (sv->end);
 }

@@ -42,6 +42,16 @@ struct ready;
 struct svdep;
 struct health;
 
+/*
+ * How a supervisor's run ended (sv_run). The commands (cmd/run.c) turn
+ * it into an exit status; a failure below wins over an interrupt.
+ */
+enum sv_end {
+	SV_END_OK,		/* stopped as asked, or the tree exited 0 */
+	SV_END_FAILED,		/* the root failed, or a supervisor gave up */
+	SV_END_INTERRUPTED	/* the top: a second SIGINT killed everything */
+};
+
 struct sv_waiter {
 	uint32_t		  reqid;
 	int			  up;	/* wait for up (1) or down (0) */
@@ -160,7 +170,7 @@ struct sv {
 	int			 ready;		/* all children satisfied */
 	int			 shutting_down;
 	int			 finished;	/* done: do not run the loop */
-	int			 exit_code;
+	enum sv_end		 end;
 	int			 sigints;
 
 	struct peer		*up;		/* link to the parent */
@@ -174,8 +184,8 @@ struct sv	*sv_new(struct event_base *, struct tree *, int id, int idoff,
 		    char *text, size_t len);
 struct sv_child	*sv_child_new(struct sv *, int id, int idx);
 void		 sv_child_free(struct sv_child *);
-int		 sv_run(struct sv *, int linkfd);
-void		 sv_shutdown(struct sv *, int exit_code);
+enum sv_end	 sv_run(struct sv *, int linkfd);
+void		 sv_shutdown(struct sv *, int failed);
 void		 sv_kill_all(struct sv *);
 int		 sv_command(struct sv *, uint32_t reqid, int op, int node,
 		    int arg, char **cause);
