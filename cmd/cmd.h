@@ -73,7 +73,6 @@ int	run_tree(struct tree *, char *text, size_t len,
 struct sv;
 void	remote_init(struct sv *, int wrap);
 void	remote_request(struct ctl_client *, int, char **, uint32_t, void *);
-int	remote_wrap_status(void);
 struct pending;
 struct pending	*remote_cmd_new(struct ctl_client *);
 uint32_t	 remote_cmd_reqid(struct pending *);
@@ -82,6 +81,9 @@ void		 remote_cmd_sent(struct pending *, int);
 struct sv	*remote_top(void);
 int		 remote_apply(struct ctl_client *, const char *, size_t, int,
 		     char **);
+
+/* wrap.c: the status wrap exits with, once its tree is down. */
+int	wrap_status(void);
 
 /* pool.c: scale, add and remove, run inside the tree. */
 void	pool_request(struct ctl_client *, int, char **);

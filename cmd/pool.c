@@ -76,16 +76,18 @@ static int
 pool_base(char **cause)
 {
 	struct sv	*top = remote_top();
+	const char	*text;
+	size_t		 len;
 
 	if (base != NULL)
 		return (0);
-	base = resolve_parse(top->tree->file, top->spec_text, top->spec_len,
-	    cause);
+	text = sv_spec(top, &len);
+	base = resolve_parse(sv_tree(top)->file, text, len, cause);
 	if (base == NULL)
 		return (-1);
-	base_text = xmalloc(top->spec_len + 1);
-	memcpy(base_text, top->spec_text, top->spec_len + 1);
-	base_len = top->spec_len;
+	base_text = xmalloc(len + 1);
+	memcpy(base_text, text, len + 1);
+	base_len = len;
 	return (0);
 }
 
@@ -180,10 +182,10 @@ pool_running(int id)
 {
 	struct sv	*top = remote_top();
 
-	return (top->mirror[id].pid != 0 &&
-	    (top->mirror[id].state == NS_STARTING ||
-	    top->mirror[id].state == NS_RUNNING ||
-	    top->mirror[id].state == NS_READY));
+	return (sv_mirror(top)[id].pid != 0 &&
+	    (sv_mirror(top)[id].state == NS_STARTING ||
+	    sv_mirror(top)[id].state == NS_RUNNING ||
+	    sv_mirror(top)[id].state == NS_READY));
 }
 
 static void
@@ -191,7 +193,7 @@ pool_await(struct pending *p, int id)
 {
 	struct sv	*top = remote_top();
 
-	if (id > 0 && pool_running(top->tree->nodes[id].parent))
+	if (id > 0 && pool_running(sv_tree(top)->nodes[id].parent))
 		remote_cmd_send(p, MSG_OP_AWAIT, id);
 }
 
@@ -307,13 +309,13 @@ do_scale(struct ctl_client *cl, int argc, char **argv)
 		    "instances (1 to 10000)\n", argv[1]);
 		return (usage(cl, "scale"));
 	}
-	if ((id = tree_lookup(top->tree, argv[0])) == -1) {
+	if ((id = tree_lookup(sv_tree(top), argv[0])) == -1) {
 		ctl_eprintf(cl, "supertree: scale: %s: no such node in tree "
-		    "%s\n", argv[0], top->tree->name);
+		    "%s\n", argv[0], sv_tree(top)->name);
 		ctl_exit(cl, EXIT_NONODE);
 		return;
 	}
-	n = &top->tree->nodes[id];
+	n = &sv_tree(top)->nodes[id];
 	bid = tree_lookup(base, n->path);
 	if (n->instances == 0 || bid <= 0) {
 		ctl_eprintf(cl, "supertree: scale: %s is not a pool (a worker "
@@ -329,12 +331,12 @@ do_scale(struct ctl_client *cl, int argc, char **argv)
 		return;
 	}
 	p = remote_cmd_new(cl);
-	id = tree_lookup(top->tree, argv[0]);
+	id = tree_lookup(sv_tree(top), argv[0]);
 	if (want < old)
 		pool_settle(p, id);
 	for (i = old + 1; i <= want; i++) {
 		snprintf(path, sizeof path, "%s/%d", argv[0], i);
-		pool_await(p, tree_lookup(top->tree, path));
+		pool_await(p, tree_lookup(sv_tree(top), path));
 	}
 	remote_cmd_sent(p, nowait);
 }
@@ -477,18 +479,18 @@ do_add(struct ctl_client *cl, int argc, char **argv)
 		free(a.env);
 		return (usage(cl, "add"));
 	}
-	pid = name == parent ? 0 : tree_lookup(top->tree, parent);
-	if (tree_lookup(top->tree, argv[0]) != -1) {
+	pid = name == parent ? 0 : tree_lookup(sv_tree(top), parent);
+	if (tree_lookup(sv_tree(top), argv[0]) != -1) {
 		ctl_eprintf(cl, "supertree: add: %s: already in tree %s\n",
-		    argv[0], top->tree->name);
+		    argv[0], sv_tree(top)->name);
 		rv = EXIT_EXISTS;
 		goto out;
 	}
-	pn = pid == -1 ? NULL : &top->tree->nodes[pid];
+	pn = pid == -1 ? NULL : &sv_tree(top)->nodes[pid];
 	if (pn == NULL || pn->kind != TREE_SUPERVISOR || pn->instances > 0) {
 		if (pn == NULL)
 			ctl_eprintf(cl, "supertree: add: %s: no such supervisor "
-			    "in tree %s\n", parent, top->tree->name);
+			    "in tree %s\n", parent, sv_tree(top)->name);
 		else if (pn->kind != TREE_SUPERVISOR)
 			ctl_eprintf(cl, "supertree: add: %s is a worker: a "
 			    "worker cannot have children\n", parent);
@@ -514,7 +516,7 @@ do_add(struct ctl_client *cl, int argc, char **argv)
 		goto out;
 	}
 	p = remote_cmd_new(cl);
-	pool_await(p, tree_lookup(top->tree, argv[0]));
+	pool_await(p, tree_lookup(sv_tree(top), argv[0]));
 	free(parent);
 	free(a.env);
 	remote_cmd_sent(p, a.nowait);
@@ -543,20 +545,20 @@ do_remove(struct ctl_client *cl, int argc, char **argv)
 		    "no path given" : "one worker at a time");
 		return (usage(cl, "remove"));
 	}
-	if ((id = tree_lookup(top->tree, argv[0])) == -1) {
+	if ((id = tree_lookup(sv_tree(top), argv[0])) == -1) {
 		ctl_eprintf(cl, "supertree: remove: %s: no such node in tree "
-		    "%s\n", argv[0], top->tree->name);
+		    "%s\n", argv[0], sv_tree(top)->name);
 		ctl_exit(cl, EXIT_NONODE);
 		return;
 	}
-	if (!overlay_has(&ov, top->tree->nodes[id].path)) {
+	if (!overlay_has(&ov, sv_tree(top)->nodes[id].path)) {
 		ctl_eprintf(cl, "supertree: remove: %s comes from the spec "
 		    "file, not from 'supertree add': remove its section and "
-		    "reload\n", top->tree->nodes[id].path);
+		    "reload\n", sv_tree(top)->nodes[id].path);
 		ctl_exit(cl, EXIT_STATIC);
 		return;
 	}
-	parent = xstrdup(top->tree->nodes[id].path);
+	parent = xstrdup(sv_tree(top)->nodes[id].path);
 	overlay_remove(&ov, parent);
 	if ((slash = strrchr(parent, '/')) != NULL)
 		*slash = '\0';
@@ -566,7 +568,7 @@ do_remove(struct ctl_client *cl, int argc, char **argv)
 		return;
 	}
 	p = remote_cmd_new(cl);
-	pool_settle(p, slash != NULL ? tree_lookup(top->tree, parent) : 0);
+	pool_settle(p, slash != NULL ? tree_lookup(sv_tree(top), parent) : 0);
 	free(parent);
 	remote_cmd_sent(p, nowait);
 }

@@ -29,7 +29,9 @@
 #include "log.h"
 #include "nofile.h"
 #include "notify.h"
+#include "nstate.h"
 #include "proc.h"
+#include "remote.h"
 #include "sink.h"
 #include "spec.h"
 #include "resolve.h"
@@ -58,6 +60,69 @@ run_status(enum sv_end end)
 	return (EXIT_FAIL);
 }
 
+/*
+ * STATUS= for systemd: counts kept up to date one node at a time, so a
+ * state change costs O(1) however large the tree.
+ */
+static uint8_t	*counted;	/* per node: 1 up, 2 failing */
+static int	 nup, nfailing, nworkers = -1;
+static int	 notified_ready;
+
+static void
+run_notify_count(int id)
+{
+	const struct tree	*t = remote_tree();
+	const struct nstate	*st = &remote_mirror()[id];
+	char			 buf[128];
+	int			 i, now;
+
+	if (!notify_active())
+		return;
+	if (nworkers == -1) {
+		counted = xcalloc(t->nnodes, 1);
+		for (i = 0, nworkers = 0; i < t->nnodes; i++)
+			nworkers += t->nodes[i].kind == TREE_WORKER;
+	}
+	if (id >= t->nnodes || t->nodes[id].kind != TREE_WORKER)
+		return;
+	now = st->state == NS_RUNNING || st->state == NS_READY ||
+	    st->state == NS_RELOADING ? 1 :
+	    st->state == NS_BACKOFF || st->state == NS_FAILED ? 2 : 0;
+	if (now == counted[id])
+		return;
+	nup += (now == 1) - (counted[id] == 1);
+	nfailing += (now == 2) - (counted[id] == 2);
+	counted[id] = now;
+	snprintf(buf, sizeof buf, "STATUS=%d of %d workers up%s", nup,
+	    nworkers, nfailing ? ", some failing" : "");
+	notify_send(buf);
+}
+
+/* Node id changed state: READY=1 once the root is ready, and STATUS=. */
+void
+run_notify_state(int id)
+{
+	if (!notified_ready && id == 0 && remote_mirror()[0].ready) {
+		notified_ready = 1;
+		notify_send("READY=1");
+	}
+	run_notify_count(id);
+}
+
+/* A reload changes the node ids: count again from scratch. */
+void
+run_notify_reset(void)
+{
+	int	i, n = remote_tree()->nnodes;
+
+	free(counted);
+	counted = NULL;
+	nup = nfailing = 0;
+	nworkers = -1;
+	for (i = 0; i < n; i++)
+		run_notify_count(i);
+}
+
 /* Runs t, whose spec text (allocated, NUL-terminated) it takes. */
 int
 run_tree(struct tree *t, char *text, size_t len, const char *sockopt,
@@ -76,16 +141,16 @@ run_tree(struct tree *t, char *text, size_t len, const char *sockopt,
 	if ((base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
 	top = sv_new(base, t, -1, 0, text, len);
-	top->quiet = quiet;
+	sv_set_quiet(top, quiet);
 	remote_init(top, wrap);
 	ctl = ctl_listen(base, path, remote_request, top, &err, &cause);
 	if (ctl == NULL) {
 		log_warnx("%s", cause);
 		free(cause);
 		free(path);
-		return (cmd_ctl_status(err));	/* text is the top's: it exits */
+		/* text is the top's: it exits */
+		return (cmd_ctl_status(err));
 	}
-	top->ctl = ctl;
 	if (t->http != NULL &&
 	    (http = http_start(top, t->http, &cause)) == NULL) {
 		log_warnx("%s", cause);
@@ -94,7 +159,7 @@ run_tree(struct tree *t, char *text, size_t len, const char *sockopt,
 		free(path);
 		return (EXIT_SOCKET);
 	}
-	notify_init(top);
+	notify_init();
 	sink_stdio_init(base);
 	/* Give back what checking the spec used and freed (see below). */
 	malloc_trim(0);
@@ -104,7 +169,7 @@ run_tree(struct tree *t, char *text, size_t len, const char *sockopt,
 	ctl_close(ctl);
 	free(path);
 	if (wrap)
-		rv = remote_wrap_status();
+		rv = wrap_status();
 	event_base_free(base);
 	return (rv);
 }
@@ -247,7 +312,7 @@ sv_child_main(int argc, char **argv)
 	if ((base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
 	sv = sv_new(base, t, id, gid - id, text, len);
-	sv->quiet = quiet;
+	sv_set_quiet(sv, quiet);
 	sink_stdio_init(base);
 	/*
 	 * Parsing used far more memory than the tree it built: give the

@@ -6,7 +6,10 @@
  * The worker is named after the command (or --name) and the tree
  * "wrap-" and that name, so that their event lines tell them apart and a
  * worker's name given to a live command is never taken for the tree's.
+ * Inside the top process, wrap_state watches that worker (node 1) and
+ * wrap_status gives the status wrap exits with.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,11 +18,19 @@
 #include "buf.h"
 #include "cmd.h"
 #include "ctl.h"
+#include "log.h"
+#include "nstate.h"
+#include "remote.h"
 #include "spec.h"
 #include "resolve.h"
+#include "sv.h"
 #include "tree.h"
 #include "value.h"
 #include "xmalloc.h"
+
+static int	wrap_mode;	/* this tree is wrap's */
+static int	wrap_ran;	/* its worker started once */
+static int	wrap_cannot;	/* its command cannot run */
 
 static char *
 default_name(const char *cmd)
@@ -198,4 +209,73 @@ cmd_wrap(int argc, char **argv)
 	tree_free(t);
 	free(name);
 	return (rv);
+}
+
+/* Inside the top process: whether its tree is wrap's. */
+void
+wrap_init(int active)
+{
+	wrap_mode = active;
+}
+
+int
+wrap_active(void)
+{
+	return (wrap_mode);
+}
+
+/*
+ * wrap: a command that cannot run at its first start (not found, not
+ * executable, not a format the kernel runs) will not heal by waiting, so
+ * wrap ends at once with 127, as a shell does. Once the command has
+ * started, a failed exec (the file was replaced, say) is retried as any
+ * start failure. The reason comes up as the worker's error text,
+ * "exec: " and strerror(3) of the errno: the root supervisor that wrote
+ * it is this same program in the same (C) message locale, so comparing
+ * the text is comparing the errno.
+ */
+void
+wrap_state(int id)
+{
+	const struct tree	*t = remote_tree();
+	const struct nstate	*st;
+	const char		*why;
+
+	if (!wrap_mode || id != 1 || wrap_ran || wrap_cannot || t->nnodes < 2)
+		return;
+	st = &remote_mirror()[1];
+	if (st->pid != 0) {
+		wrap_ran = 1;
+		return;
+	}
+	if (strncmp(st->error, "exec: ", 6) != 0)
+		return;
+	why = st->error + 6;
+	if (strcmp(why, strerror(ENOENT)) != 0 &&
+	    strcmp(why, strerror(EACCES)) != 0 &&
+	    strcmp(why, strerror(ENOEXEC)) != 0)
+		return;
+	wrap_cannot = 1;
+	log_warnx("wrap: %s: cannot run it: %s", t->nodes[1].argv[0], why);
+	sv_shutdown(remote_top(), 0);
+}
+
+/* wrap exits with its worker's last status. */
+int
+wrap_status(void)
+{
+	const struct tree	*t = remote_tree();
+	const struct nstate	*m = remote_mirror();
+	int32_t			 e = t->nnodes > 1 ? m[1].last_exit :
+				    NSTATE_NO_EXIT;
+
+	if (wrap_cannot)
+		return (127);
+	/* It never ran (could not start): as a shell says, 127. */
+	if (e == NSTATE_NO_EXIT)
+		return (m[1].error[0] != '\0' ? 127 :
+		    sv_result(remote_top()) != SV_END_OK ? EXIT_FAIL : 0);
+	if (e < 0)
+		return (128 + -e);
+	return (e);
 }

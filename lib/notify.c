@@ -24,12 +24,11 @@ static int			notify_failing;	/* said, not worked since */
 static char			notify_name[sizeof notify_sa.sun_path];
 
 void
-notify_init(struct sv *sv)
+notify_init(void)
 {
 	const char	*path = getenv("NOTIFY_SOCKET");
 	size_t		 n;
 
-	(void)sv;
 	if (path == NULL || *path == '\0')
 		return;
 	n = strlen(path);

@@ -20,6 +20,10 @@
  * All of it ends when the worker is ready or gone; start_timeout (in
  * sv.c) bounds the whole wait. The retries only happen while a worker is
  * starting, so an idle tree still makes no wake-ups.
+ *
+ * What ready needs of the slot it serves (its node, its leader, where to
+ * say things) comes through struct ready_host: ready does not know the
+ * supervisor (svready.c is the supervisor's side).
  */
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -28,6 +32,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,12 +40,11 @@
 
 #include <event2/event.h>
 
-#include "health.h"
 #include "log.h"
 #include "proc.h"
 #include "ready.h"
 #include "spawn.h"
-#include "sv.h"
+#include "tree.h"
 #include "xmalloc.h"
 
 #define READY_RETRY_MS	100
@@ -48,8 +52,9 @@
 #define READY_NUNKNOWN	8	/* unknown notification keys said once */
 
 struct ready {
-	struct sv	*sv;
-	struct sv_child	*c;
+	struct event_base	*base;
+	const struct ready_host	*host;
+	void		*arg;		/* the slot, for host */
 	int		 fd;		/* pipe read end */
 	int		 wfd;		/* pipe write end, during spawn */
 	struct event	*ev;		/* on fd, connfd or probefd */
@@ -74,18 +79,51 @@ static void	ready_retry(struct ready *);
 static void	ready_ok(struct ready *);
 static int	ready_socket(struct ready *, char **);
 static void	ready_unknown(struct ready *, const char *);
+static void	ready_event(struct ready *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+static const struct tree_node *ready_node(struct ready *);
+static pid_t	ready_leader(struct ready *);
+static int	ready_owned(struct ready *);
 
 struct ready *
-ready_new(struct sv *sv, struct sv_child *c)
+ready_new(struct event_base *base, const struct ready_host *host, void *arg)
 {
 	struct ready	*r;
 
 	r = xcalloc(1, sizeof *r);
-	r->sv = sv;
-	r->c = c;
+	r->base = base;
+	r->host = host;
+	r->arg = arg;
 	r->fd = r->wfd = r->connfd = r->probefd = r->nfd = -1;
-	r->timer = evtimer_new(sv->base, ready_timer_cb, r);
+	r->timer = evtimer_new(base, ready_timer_cb, r);
 	return (r);
+}
+
+static const struct tree_node *
+ready_node(struct ready *r)
+{
+	return (r->host->node(r->arg, NULL));
+}
+
+static pid_t
+ready_leader(struct ready *r)
+{
+	return (r->host->leader(r->arg));
+}
+
+/* An event line about the worker. */
+static void
+ready_event(struct ready *r, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) == -1)
+		fatal("vasprintf");
+	va_end(ap);
+	r->host->event(r->arg, s);
+	free(s);
 }
 
 void
@@ -100,7 +138,7 @@ ready_free(struct ready *r)
 	 * reaps it as a stray instead of handing it to a freed slot.
 	 */
 	if (r->probe > 0) {
-		pidmap_del(&r->sv->pids, r->probe);
+		r->host->probe_pid(r->arg, r->probe, 0);
 		close(r->probefd);
 	}
 	event_free(r->timer);
@@ -116,7 +154,7 @@ int
 ready_prepare(struct ready *r, struct spawn_fd *fds, int *nfds, char **env,
     char **cause)
 {
-	const struct tree_node	*n = r->c->node;
+	const struct tree_node	*n = ready_node(r);
 	int			 p[2], k = 0;
 
 	env[0] = NULL;
@@ -157,7 +195,9 @@ ready_socket(struct ready *r, char **cause)
 	static unsigned		 serial;
 	int			 one = 1;
 	socklen_t		 len;
+	int			 id;
 
+	(void)r->host->node(r->arg, &id);
 	r->nfd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (r->nfd == -1) {
 		xasprintf(cause, "notify socket: %s", strerror(errno));
@@ -167,7 +207,7 @@ ready_socket(struct ready *r, char **cause)
 	memset(&sa, 0, sizeof sa);
 	sa.sun_family = AF_UNIX;
 	snprintf(r->name, sizeof r->name, "@supertree/%d/%d/%u",
-	    (int)getpid(), r->c->id, serial++);
+	    (int)getpid(), id, serial++);
 	memcpy(sa.sun_path, r->name, strlen(r->name));
 	sa.sun_path[0] = '\0';
 	len = offsetof(struct sockaddr_un, sun_path) + strlen(r->name);
@@ -193,13 +233,13 @@ ready_started(struct ready *r, int ok)
 		return;
 	}
 	if (r->nfd != -1) {
-		r->nev = event_new(r->sv->base, r->nfd, EV_READ | EV_PERSIST,
+		r->nev = event_new(r->base, r->nfd, EV_READ | EV_PERSIST,
 		    ready_notify_cb, r);
 		event_add(r->nev, NULL);
 	}
-	switch (r->c->node->ready) {
+	switch (ready_node(r)->ready) {
 	case TREE_READY_FD:
-		r->ev = event_new(r->sv->base, r->fd, EV_READ | EV_PERSIST,
+		r->ev = event_new(r->base, r->fd, EV_READ | EV_PERSIST,
 		    ready_read_cb, r);
 		event_add(r->ev, NULL);
 		break;
@@ -273,7 +313,7 @@ ready_ok(struct ready *r)
 		close(r->fd);
 		r->fd = -1;
 	}
-	sv_child_ready(r->c);
+	r->host->ready(r->arg);
 }
 
 static void
@@ -309,8 +349,8 @@ ready_read_cb(int fd, short what, void *arg)
 static int
 ready_from_worker(struct ready *r, const struct ucred *cred)
 {
-	const struct tree_node	*n = r->c->node;
-	pid_t			 leader = r->c->pid, pg;
+	const struct tree_node	*n = ready_node(r);
+	pid_t			 leader = ready_leader(r), pg;
 	uid_t			 uid = n->user != NULL ? n->uid : getuid();
 
 	if (leader == 0)
@@ -326,44 +366,47 @@ ready_from_worker(struct ready *r, const struct ucred *cred)
 static void
 ready_notify_line(struct ready *r, const char *line)
 {
-	struct sv_child	*c = r->c;
-	long long	 v;
-	char		*end;
+	const struct ready_host	*h = r->host;
+	long long		 v;
+	char			*end;
 
 	if (strcmp(line, "READY=1") == 0) {
-		if (c->node->ready == TREE_READY_NOTIFY && !c->st->ready)
+		if (ready_node(r)->ready == TREE_READY_NOTIFY &&
+		    !h->is_ready(r->arg))
 			ready_ok(r);
-		else if (c->fsm.reloading) {
-			child_event(c, "reloaded");
-			sv_child_ready(c);
+		else if (h->reloading(r->arg)) {
+			ready_event(r, "reloaded");
+			h->said(r->arg, READY_SAID_RELOADED, 0, NULL);
 		}
 	} else if (strncmp(line, "STATUS=", 7) == 0)
-		sv_child_status(c, line + 7);
+		h->said(r->arg, READY_SAID_STATUS, 0, line + 7);
 	else if (strcmp(line, "STOPPING=1") == 0)
-		child_event(c, "says it is stopping");
+		ready_event(r, "says it is stopping");
 	else if (strncmp(line, "MAINPID=", 8) == 0)
-		child_event(c, "MAINPID=%s noted (the leader stays "
+		ready_event(r, "MAINPID=%s noted (the leader stays "
 		    "the main process)", line + 8);
 	else if (strcmp(line, "WATCHDOG=1") == 0)
-		health_keepalive(c->health);
+		h->said(r->arg, READY_SAID_KEEPALIVE, 0, NULL);
 	else if (strcmp(line, "WATCHDOG=trigger") == 0)
-		health_trigger(c->health);
+		h->said(r->arg, READY_SAID_TRIGGER, 0, NULL);
 	else if (strcmp(line, "RELOADING=1") == 0) {
-		child_event(c, "reloading");
-		sv_child_feed(c, FSM_EV_RELOADING, NULL, 0);
+		ready_event(r, "reloading");
+		h->said(r->arg, READY_SAID_RELOADING, 0, NULL);
 	} else if (strncmp(line, "EXTEND_TIMEOUT_USEC=", 20) == 0) {
 		v = strtoll(line + 20, &end, 10);
 		if (*end == '\0' && end != line + 20 && v > 0)
-			sv_child_extend(c, (v + 999) / 1000);
+			h->said(r->arg, READY_SAID_EXTEND, (v + 999) / 1000,
+			    NULL);
 	} else if (strncmp(line, "WATCHDOG_USEC=", 14) == 0) {
 		v = strtoll(line + 14, &end, 10);
 		if (*end == '\0' && end != line + 14 && v > 0)
-			health_watchdog_set(c->health, (v + 999) / 1000);
+			h->said(r->arg, READY_SAID_WATCHDOG, (v + 999) / 1000,
+			    NULL);
 	} else if (strcmp(line, "BARRIER=1") == 0) {
 		/* Its pipe came with it and is closed: the barrier is passed. */
 	} else if (strncmp(line, "ERRNO=", 6) == 0) {
 		v = strtoll(line + 6, &end, 10);
-		child_event(c, "says ERRNO=%s%s%s", line + 6,
+		ready_event(r, "says ERRNO=%s%s%s", line + 6,
 		    *end == '\0' && v > 0 && v < 4096 ? ": " : "",
 		    *end == '\0' && v > 0 && v < 4096 ? strerror((int)v) : "");
 	} else
@@ -387,7 +430,7 @@ ready_unknown(struct ready *r, const char *line)
 	if (r->nunknown < READY_NUNKNOWN)
 		snprintf(r->unknown[r->nunknown++], sizeof r->unknown[0], "%s",
 		    key);
-	child_event(r->c, "ignored notification '%.*s' (not supported; "
+	ready_event(r, "ignored notification '%.*s' (not supported; "
 	    "said once)", (int)strcspn(line, "\n"), line);
 }
 
@@ -434,7 +477,7 @@ ready_notify_cb(int fd, short what, void *arg)
 			}
 		}
 		if (cred == NULL || !ready_from_worker(r, cred)) {
-			child_event(r->c, "ignored a notification "
+			ready_event(r, "ignored a notification "
 			    "from pid %d, not one of its processes",
 			    cred != NULL ? (int)cred->pid : -1);
 			continue;
@@ -443,7 +486,7 @@ ready_notify_cb(int fd, short what, void *arg)
 		    line = strtok_r(NULL, "\n", &save)) {
 			ready_notify_line(r, line);
 			/* A line may have stopped the worker, or freed us. */
-			if (r->nfd == -1 || r->c->pid == 0)
+			if (r->nfd == -1 || ready_leader(r) == 0)
 				return;
 		}
 	}
@@ -454,7 +497,7 @@ ready_retry(struct ready *r)
 {
 	struct timeval	tv = { 0, READY_RETRY_MS * 1000 };
 
-	if (r->c->pid == 0)
+	if (ready_leader(r) == 0)
 		return;
 	evtimer_add(r->timer, &tv);
 }
@@ -462,17 +505,19 @@ ready_retry(struct ready *r)
 static void
 ready_tcp(struct ready *r)
 {
-	const struct tree_node	*n = r->c->node;
+	const struct tree_node	*n = ready_node(r);
+	char			*msg;
 	int			 fd, done;
 
 	fd = proc_tcp_connect(n->ready_host, n->ready_port, &done);
 	if (fd == -2) {
-		if (strncmp(r->c->st->error, "ready: ", 7) != 0) {
-			snprintf(r->c->st->error, sizeof r->c->st->error,
-			    "ready: tcp:%s: not a numeric address",
+		if (strncmp(r->host->error(r->arg), "ready: ", 7) != 0) {
+			xasprintf(&msg, "ready: tcp:%s: not a numeric address",
 			    n->ready_host);
-			child_event(r->c, "%s", r->c->st->error);
-			sv_report(r->sv, r->c->id);
+			r->host->set_error(r->arg, msg);
+			free(msg);
+			r->host->event(r->arg, r->host->error(r->arg));
+			r->host->report(r->arg);
 		}
 		ready_retry(r);
 		return;
@@ -483,14 +528,14 @@ ready_tcp(struct ready *r)
 	}
 	if (done) {
 		close(fd);
-		if (ready_tcp_owned(r->c))
+		if (ready_owned(r))
 			ready_ok(r);
 		else
 			ready_retry(r);
 		return;
 	}
 	r->connfd = fd;
-	r->ev = event_new(r->sv->base, fd, EV_WRITE, ready_conn_cb, r);
+	r->ev = event_new(r->base, fd, EV_WRITE, ready_conn_cb, r);
 	event_add(r->ev, NULL);
 }
 
@@ -508,7 +553,7 @@ ready_conn_cb(int fd, short what, void *arg)
 	close(r->connfd);
 	r->connfd = -1;
 	/* A sibling's socket (SO_REUSEPORT) is not ours: ready_tcp.c. */
-	if (err == 0 && ready_tcp_owned(r->c))
+	if (err == 0 && ready_owned(r))
 		ready_ok(r);
 	else
 		ready_retry(r);
@@ -517,11 +562,11 @@ ready_conn_cb(int fd, short what, void *arg)
 static void
 ready_probe(struct ready *r)
 {
-	const struct tree_node	*n = r->c->node;
+	const struct tree_node	*n = ready_node(r);
 	struct spawn_req	 req;
 	struct spawn_fd		 fds[3];
 	struct timeval		 tv = { READY_PROBE_MS / 1000, 0 };
-	char			*cause = NULL;
+	char			*cause = NULL, *msg;
 	int			 devnull, rv;
 
 	if ((devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1) {
@@ -532,18 +577,19 @@ ready_probe(struct ready *r)
 	fds[1] = (struct spawn_fd){ devnull, 1 };
 	fds[2] = (struct spawn_fd){ devnull, 2 };
 	/* It sees what the worker sees (not our NOTIFY_SOCKET). */
-	sv_worker_req(r->c, &req, NULL);
+	r->host->probe_req(r->arg, &req);
 	req.argv = n->ready_argv;
 	req.fds = fds;
 	req.nfds = 3;
 	rv = spawn(&req, &r->probe, &r->probefd, &cause);
 	free(req.envp);
 	if (rv == -1) {
-		if (strncmp(r->c->st->error, "ready probe: ", 13) != 0)
-			child_event(r->c, "ready probe: %s", cause);
-		snprintf(r->c->st->error, sizeof r->c->st->error,
-		    "ready probe: %s", cause);
-		sv_report(r->sv, r->c->id);
+		if (strncmp(r->host->error(r->arg), "ready probe: ", 13) != 0)
+			ready_event(r, "ready probe: %s", cause);
+		xasprintf(&msg, "ready probe: %s", cause);
+		r->host->set_error(r->arg, msg);
+		free(msg);
+		r->host->report(r->arg);
 		free(cause);
 		close(devnull);
 		ready_retry(r);
@@ -551,8 +597,8 @@ ready_probe(struct ready *r)
 	}
 	close(devnull);
 	r->probe_killed = 0;
-	pidmap_put(&r->sv->pids, r->probe, r->c);
-	r->ev = event_new(r->sv->base, r->probefd, EV_READ, ready_probe_cb, r);
+	r->host->probe_pid(r->arg, r->probe, 1);
+	r->ev = event_new(r->base, r->probefd, EV_READ, ready_probe_cb, r);
 	event_add(r->ev, NULL);
 	evtimer_add(r->timer, &tv);
 }
@@ -574,7 +620,7 @@ ready_probe_reap(struct ready *r)
 	if (r->probe == 0 || waitid(P_PIDFD, r->probefd, &si,
 	    WEXITED | WNOHANG) == -1 || si.si_pid == 0)
 		return (0);
-	pidmap_del(&r->sv->pids, r->probe);
+	r->host->probe_pid(r->arg, r->probe, 0);
 	r->probe = 0;
 	if (r->ev != NULL) {
 		event_free(r->ev);
@@ -584,7 +630,7 @@ ready_probe_reap(struct ready *r)
 	r->probefd = -1;
 	evtimer_del(r->timer);
 	ok = si.si_code == CLD_EXITED && si.si_status == 0;
-	if (r->probe_killed || r->c->pid == 0)
+	if (r->probe_killed || ready_leader(r) == 0)
 		return (1);
 	if (ok)
 		ready_ok(r);
@@ -608,15 +654,30 @@ ready_timer_cb(int fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (r->c->pid == 0)
+	if (ready_leader(r) == 0)
 		return;
 	if (r->probe > 0) {
 		/* The probe itself hangs: kill it; its end retries. */
 		kill(r->probe, SIGKILL);
 		return;
 	}
-	if (r->c->node->ready == TREE_READY_TCP)
+	if (ready_node(r)->ready == TREE_READY_TCP)
 		ready_tcp(r);
-	else if (r->c->node->ready == TREE_READY_PROBE)
+	else if (ready_node(r)->ready == TREE_READY_PROBE)
 		ready_probe(r);
+}
+
+/*
+ * Whether a connect that succeeded makes the worker ready: always, but
+ * for a worker sharing its ready address with a sibling (ready_tcp.c).
+ */
+static int
+ready_owned(struct ready *r)
+{
+	pid_t	leader = ready_leader(r);
+
+	if (leader == 0)
+		return (1);
+	return (ready_tcp_owned(leader, ready_node(r)->ready_port,
+	    r->host->shares_port(r->arg)));
 }

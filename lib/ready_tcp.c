@@ -9,7 +9,8 @@
  * its own process (its leader, or a child of the leader: a shell that
  * forks its server) holds a socket listening on that port, found from
  * /proc/net/tcp{,6} (the socket's inode) and /proc/PID/fd. This is read
- * only while such a worker is starting, once per retry.
+ * only while such a worker is starting, once per retry. Whether a
+ * sibling shares the address is the supervisor's to say (svready.c).
  */
 #include <sys/types.h>
 
@@ -20,34 +21,11 @@
 #include <unistd.h>
 
 #include "ready.h"
-#include "sv.h"
-#include "xmalloc.h"
 
 #define READY_MAX_INODES	64
 
 static int	ready_tcp_inodes(int, unsigned long *, int);
 static int	ready_tcp_holds(pid_t, const unsigned long *, int);
-
-/* Does a sibling wait for readiness at the same address? */
-static int
-ready_tcp_shared(const struct sv_child *c)
-{
-	const struct tree_node	*n = c->node, *o;
-	struct sv		*sv = c->sv;
-	int			 i;
-
-	for (i = 0; i < sv->n; i++) {
-		o = sv->children[i]->node;
-		if (sv->children[i] == c || o->kind != TREE_WORKER ||
-		    o->ready != TREE_READY_TCP || o->ready_port != n->ready_port)
-			continue;
-		if ((o->ready_host == NULL) == (n->ready_host == NULL) &&
-		    (o->ready_host == NULL ||
-		    strcmp(o->ready_host, n->ready_host) == 0))
-			return (1);
-	}
-	return (0);
-}
 
 /* The inodes of the sockets listening on port (IPv4 and IPv6). */
 static int
@@ -112,11 +90,12 @@ ready_tcp_holds(pid_t pid, const unsigned long *inodes, int n)
 }
 
 /*
- * Whether a connect that succeeded makes the worker ready: always, but
- * for a worker sharing its ready address with a sibling (see above).
+ * Whether a connect to port that succeeded makes the worker whose leader
+ * is leader ready: always, but for a worker sharing its ready address
+ * with a sibling (see above).
  */
 int
-ready_tcp_owned(const struct sv_child *c)
+ready_tcp_owned(pid_t leader, int port, int shared)
 {
 	unsigned long	 inodes[READY_MAX_INODES];
 	char		 path[64], buf[4096], *p, *end;
@@ -124,15 +103,14 @@ ready_tcp_owned(const struct sv_child *c)
 	long		 kid;
 	int		 n, found;
 
-	if (c->pid == 0 || !ready_tcp_shared(c))
+	if (leader == 0 || !shared)
 		return (1);
-	if ((n = ready_tcp_inodes(c->node->ready_port, inodes,
-	    READY_MAX_INODES)) == 0)
+	if ((n = ready_tcp_inodes(port, inodes, READY_MAX_INODES)) == 0)
 		return (0);
-	if (ready_tcp_holds(c->pid, inodes, n))
+	if (ready_tcp_holds(leader, inodes, n))
 		return (1);
 	snprintf(path, sizeof path, "/proc/%ld/task/%ld/children",
-	    (long)c->pid, (long)c->pid);
+	    (long)leader, (long)leader);
 	if ((f = fopen(path, "re")) == NULL)
 		return (0);
 	p = fgets(buf, sizeof buf, f);

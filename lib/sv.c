@@ -178,7 +178,7 @@ sv_child_new(struct sv *sv, int id, int idx)
 		c->out = output_new(sv, c);
 		if (c->node->ready != TREE_READY_EXEC ||
 		    c->node->watchdog_ms > 0)
-			c->ready = ready_new(sv, c);
+			c->ready = svready_new(c);
 		c->health = health_new(sv, c);
 	}
 	return (c);

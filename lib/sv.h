@@ -213,4 +213,18 @@ void		 child_event(struct sv_child *, const char *fmt, ...)
 void		 sv_event_path(struct sv *, const char *, const char *fmt, ...)
 		    __attribute__((format(printf, 3, 4)));
 
+/* svready.c: a worker's readiness, through ready.c's host interface. */
+struct ready		*svready_new(struct sv_child *);
+
+/* svtop.c: the top's narrow view (cmd/, http.c). */
+struct event_base	*sv_base(const struct sv *);
+const struct tree	*sv_tree(const struct sv *);
+const struct nstate	*sv_mirror(const struct sv *);
+const char		*sv_spec(const struct sv *, size_t *);
+enum sv_end		 sv_result(const struct sv *);
+int			 sv_shutting_down(const struct sv *);
+void			 sv_set_hooks(struct sv *, const struct sv_hooks *);
+void			 sv_set_quiet(struct sv *, int);
+void			 sv_set_file(struct sv *, const char *);
+
 #endif

@@ -15,6 +15,9 @@
 #      in .data, .bss or common): a global or a static variable. Constant
 #      tables of pointers land in .data.rel.ro, which is read-only.
 # Each module is one test line; a failure prints the offending lines.
+# Four more lines prove the check can fail: run on a copy of lib/, it
+# passes policy.c as it is, and refuses it given a forbidden system
+# header, one of our impure headers (sv.h) or a call that acts.
 #
 # Environment: SUPERTREE_SRCDIR (the source tree, default: this script's
 # ..), SUPERTREE (the built program: its directory is the build tree).
@@ -40,10 +43,11 @@ getuid|geteuid|setuid|setgid|prctl|mmap|memfd_create|event_new|event_add|
 event_base_new|evtimer_new'
 calls=$(printf '%s' "$calls" | tr -d '\n')
 
-# The files of each pure module.
+# The files of each pure module (PURITY_ONLY: just that one).
 modules() {
-	for m in spec policy fsm plan diff render msg value tree nstate buf \
-	    escape rlimit dep overlay addr metrics page liveness; do
+	for m in ${PURITY_ONLY:-spec policy fsm plan diff render msg value \
+	    tree nstate buf escape rlimit dep overlay addr metrics page \
+	    liveness}; do
 		files=
 		for f in "$src/lib/$m.c" "$src/lib/$m.h" "$src/lib/${m}_"*.c \
 		    "$src/lib/${m}_"*.h; do
@@ -88,11 +92,30 @@ strip() {
 	}' "$@"
 }
 
+# Run this script on a copy of lib/ whose policy.c has line added;
+# returns its status.
+selftest() {
+	tmp=$(mktemp -d "${TMPDIR:-/tmp}/purity.XXXXXX") || return 1
+	mkdir "$tmp/lib"
+	cp "$src"/lib/*.c "$src"/lib/*.h "$tmp/lib/"
+	printf '%s\n' "$1" >>"$tmp/lib/policy.c"
+	PURITY_ONLY=policy SUPERTREE_SRCDIR=$tmp SUPERTREE=$tmp/supertree \
+	    sh "$0" >/dev/null 2>&1
+	rv=$?
+	rm -rf "$tmp"
+	return "$rv"
+}
+selftests='#include <unistd.h>
+#include "sv.h"
+static void purity_selftest(void) { (void)fork(); }'
+
 ownok=" $impure_own $(pure_headers | tr '\n' ' ') "
 sysok=" $(echo $allowed_sys) "
 n=0
 fails=0
-echo "1..$(modules | wc -l)"
+nself=0
+[ -z "$PURITY_ONLY" ] && nself=$(($(printf '%s\n' "$selftests" | wc -l) + 1))
+echo "1..$(($(modules | wc -l) + nself))"
 modules | {
 	while read -r m files; do
 		n=$((n + 1))
@@ -145,5 +168,25 @@ $(printf '%s\n' "$hits" | sed "s|^$src/lib/|#   |")"
 			fails=$((fails + 1))
 		fi
 	done
+	if [ "$nself" -gt 0 ]; then
+		n=$((n + 1))
+		if selftest '/* unchanged */'; then
+			echo "ok $n - an unchanged copy of policy.c passes"
+		else
+			echo "not ok $n - an unchanged copy of policy.c passes"
+			fails=$((fails + 1))
+		fi
+	fi
+	[ "$nself" -gt 0 ] && while IFS= read -r line; do
+		n=$((n + 1))
+		if ! selftest "$line"; then
+			echo "ok $n - a pure module with '$line' is refused"
+		else
+			echo "not ok $n - a pure module with '$line' is refused"
+			fails=$((fails + 1))
+		fi
+	done <<-EOF
+	$selftests
+	EOF
 	[ "$fails" -eq 0 ]
 }

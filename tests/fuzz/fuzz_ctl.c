@@ -8,8 +8,9 @@
  * left over).
  *
  * The arguments of an accepted request then go through the pure checks
- * cmd/remote.c applies to client text: node paths through tree_lookup()
- * on a fixed tree, signal names, durations and numbers through value.c.
+ * the live commands (cmd/remote.c and the files of its command table)
+ * apply to client text: node paths through tree_lookup() on a fixed
+ * tree, signal names, durations and numbers through value.c.
  * Nothing may crash, leak or read out of bounds.
  */
 #include <stdint.h>
@@ -46,7 +47,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return (0);
 }
 
-/* What remote.c does with client text, minus the event loop. */
+/* What the live commands do with client text, minus the event loop. */
 static void
 use_args(int argc, char **argv)
 {
