@@ -1,7 +1,9 @@
 /*
  * cmd.h: the supertree program's subcommands. Each has a small file here;
- * the commands that act on a running tree run inside that tree (remote.c)
- * and the client (client.c) only carries their output, as tmux does.
+ * the commands that act on a running tree run inside that tree, from the
+ * table in remote.c (status.c, control.c, wait.c, logs.c, reload.c,
+ * pool.c), and the client (client.c) only carries their output, as tmux
+ * does. The exit statuses are chosen here, in cmd/, alone.
  */
 #ifndef CMD_H
 #define CMD_H

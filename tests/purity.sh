@@ -17,7 +17,10 @@
 # Each module is one test line; a failure prints the offending lines.
 # Four more lines prove the check can fail: run on a copy of lib/, it
 # passes policy.c as it is, and refuses it given a forbidden system
-# header, one of our impure headers (sv.h) or a call that acts.
+# header, one of our impure headers (sv.h) or a call that acts. The last
+# lines keep module boundaries that are not about purity: readiness and
+# the systemd notifier know nothing of the supervisor (no sv.h), and the
+# commands (cmd/) see it through sv.h alone, never its parts' sv_int.h.
 #
 # Environment: SUPERTREE_SRCDIR (the source tree, default: this script's
 # ..), SUPERTREE (the built program: its directory is the build tree).
@@ -43,17 +46,24 @@ getuid|geteuid|setuid|setgid|prctl|mmap|memfd_create|event_new|event_add|
 event_base_new|evtimer_new'
 calls=$(printf '%s' "$calls" | tr -d '\n')
 
-# The files of each pure module (PURITY_ONLY: just that one).
+# The files of each pure module.
 modules() {
-	for m in ${PURITY_ONLY:-spec policy fsm plan diff render msg value \
-	    tree nstate buf escape rlimit dep overlay addr metrics page \
-	    liveness}; do
+	for m in spec policy fsm plan diff render msg value tree nstate buf \
+	    escape rlimit dep overlay addr metrics page liveness; do
 		files=
 		for f in "$src/lib/$m.c" "$src/lib/$m.h" "$src/lib/${m}_"*.c \
 		    "$src/lib/${m}_"*.h; do
 			[ -f "$f" ] && files="$files $f"
 		done
 		[ -n "$files" ] && echo "$m$files"
+	done
+}
+
+# The modules to check: all, or (PURITY_ONLY, for the self-tests) one.
+checked() {
+	modules | while read -r m files; do
+		[ -z "$PURITY_ONLY" ] || [ "$m" = "$PURITY_ONLY" ] &&
+		    echo "$m $files"
 	done
 }
 
@@ -105,6 +115,10 @@ selftest() {
 	rm -rf "$tmp"
 	return "$rv"
 }
+boundaries='lib/ready.c sv.h sv_int.h
+lib/ready_tcp.c sv.h sv_int.h
+lib/notify.c sv.h sv_int.h
+cmd/*.c sv_int.h'
 selftests='#include <unistd.h>
 #include "sv.h"
 static void purity_selftest(void) { (void)fork(); }'
@@ -114,9 +128,10 @@ sysok=" $(echo $allowed_sys) "
 n=0
 fails=0
 nself=0
-[ -z "$PURITY_ONLY" ] && nself=$(($(printf '%s\n' "$selftests" | wc -l) + 1))
-echo "1..$(($(modules | wc -l) + nself))"
-modules | {
+[ -z "$PURITY_ONLY" ] && nself=$(($(printf '%s\n' "$selftests" | wc -l) + 1 +
+    $(printf '%s\n' "$boundaries" | wc -l)))
+echo "1..$(($(checked | wc -l) + nself))"
+checked | {
 	while read -r m files; do
 		n=$((n + 1))
 		bad=
@@ -187,6 +202,25 @@ $(printf '%s\n' "$hits" | sed "s|^$src/lib/|#   |")"
 		fi
 	done <<-EOF
 	$selftests
+	EOF
+	[ "$nself" -gt 0 ] && while read -r pat hdrs; do
+		n=$((n + 1))
+		bad=
+		for f in $src/$pat; do
+			for h in $hdrs; do
+				grep -Hn "^#[[:space:]]*include[[:space:]]*\"$h\"" \
+				    "$f" >/dev/null && bad="$bad
+#   ${f#"$src"/} includes $h"
+			done
+		done
+		if [ -z "$bad" ]; then
+			echo "ok $n - $pat includes none of: $hdrs"
+		else
+			echo "not ok $n - $pat includes none of: $hdrs$bad"
+			fails=$((fails + 1))
+		fi
+	done <<-EOF
+	$boundaries
 	EOF
 	[ "$fails" -eq 0 ]
 }
