@@ -103,6 +103,7 @@ remote_pending(struct ctl_client *cl, enum pending_kind kind)
 	ctl_set_data(cl, p, pending_gone);
 	return (p);
 }
+
 static void
 pending_free(struct pending *p)
 {
