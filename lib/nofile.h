@@ -4,13 +4,12 @@
 #ifndef NOFILE_H
 #define NOFILE_H
 
-/* Descriptors a supervisor holds per child: pidfd, stdout and stderr. */
-#define NOFILE_PER_CHILD	3
 /* What a supervisor needs besides its children's (sockets, files, ...). */
 #define NOFILE_BASE		64
 
 void		 nofile_init(const char *);
-long		 nofile_want(long);
+struct sv;
+void		 nofile_budget(struct sv *);
 const char	*nofile_arg(void);
 int		 nofile_orig(unsigned long long *, unsigned long long *);
 

@@ -1,8 +1,13 @@
 /*
  * output.c: capture of a worker's stdout and stderr.
  *
- * For output = prefix and file:PATH the worker writes into two pipes (one
- * per stream) whose read ends this supervisor watches. Bytes are split into
+ * For output = prefix and file:PATH the worker writes into a pipe whose
+ * read end this supervisor watches: one pipe for both streams when their
+ * lines go to the same place (a file; our stdout and stderr when they are
+ * one file; or when the descriptor limit has no room for two: nofile.c),
+ * so a worker costs one descriptor and its lines keep the order it wrote
+ * them in; otherwise one per stream, so that stderr lines go to our
+ * stderr. Bytes are split into
  * lines; each complete line is written with a single write(2), so lines
  * never mix mid-line even though several supervisor processes share the
  * terminal. Reads are bounded per callback (OUTPUT_CHUNK) so a worker that
@@ -179,7 +184,7 @@ int
 output_prepare(struct output *o, const struct tree_node *n, int devnull,
     struct spawn_fd *fds, int *nfds, char **cause)
 {
-	int	i, p[2];
+	int	i, npipes, p[2];
 
 	if (o == NULL || n->kind != TREE_WORKER)
 		return (0);
@@ -197,7 +202,9 @@ output_prepare(struct output *o, const struct tree_node *n, int devnull,
 	case TREE_OUT_PREFIX:
 		break;
 	}
-	for (i = 0; i < 2; i++) {
+	/* stdout's pipe is stderr's too (see the opening comment). */
+	npipes = n->output == TREE_OUT_PREFIX && !o->sv->out_merged ? 2 : 1;
+	for (i = 0; i < npipes; i++) {
 		/*
 		 * The last run's stream, if still draining, goes on draining
 		 * beside the new one (and one older than that is closed).
@@ -217,6 +224,8 @@ output_prepare(struct output *o, const struct tree_node *n, int devnull,
 		o->s[i].fd = p[0];
 		o->wfd[i] = p[1];
 		fds[(*nfds)++] = (struct spawn_fd){ p[1], i + 1 };
+		if (npipes == 1)
+			fds[(*nfds)++] = (struct spawn_fd){ p[1], 2 };
 	}
 	return (0);
 }

@@ -21,6 +21,7 @@
 #include "diff.h"
 #include "fsm.h"
 #include "msg.h"
+#include "nofile.h"
 #include "output.h"
 #include "peer.h"
 #include "plan.h"
@@ -85,7 +86,7 @@ sv_reload(struct sv *sv, const char *text, size_t len, int gid, int width,
 	const struct tree_node	**on, **nn;
 	const int		 *ids;
 	struct sv_child		 *prev;
-	int			  top = 0, myid, nchild, i, oid, k, hold, chain;
+	int			  top = 0, myid, nchild, i, oid, k, hold, chain, grown;
 
 	if (sv->id == -1)
 		nt = resolve_parse(sv->tree->file, text, len, cause);
@@ -231,7 +232,11 @@ sv_reload(struct sv *sv, const char *text, size_t len, int gid, int width,
 	diff_free(&d);
 	free(sv->children);
 	sv->children = nc;
+	grown = nchild > sv->n;
 	sv->n = nchild;
+	/* More children: room for their descriptors (nofile.c). */
+	if (grown)
+		nofile_budget(sv);
 	plan_free(&sv->plan);
 	sv->plan = np;
 	sv->plan.stop_hi = nchild - 1;

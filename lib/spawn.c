@@ -12,7 +12,10 @@
  *   unblocks everything just before exec.
  * - The kernel hands us the pidfd atomically with the child
  *   (CLONE_PIDFD): there is no moment at which the pid could name
- *   anything else.
+ *   anything else. A request with no_pidfd gets none (a pidfd costs a
+ *   descriptor per child, and a supervisor may not have them): the child
+ *   is ours, so its pid cannot name anything else until we reap it, which
+ *   only its parent can do; the caller finds its end through SIGCHLD.
  * - Exec failure is reported through memory the child shares with us: it
  *   records which step failed and errno, then _exit(127). When clone
  *   returns the child has either exec'd (the record is untouched) or
@@ -413,7 +416,7 @@ spawn_fork(struct spawn_ctx *ctx, int *pidfdp)
 		errno = saved;
 		return (-1);
 	}
-	*pidfdp = proc_pidfd_open(pid);
+	*pidfdp = ctx->req->no_pidfd ? -1 : proc_pidfd_open(pid);
 	do
 		n = read(p[0], &ctx->err, sizeof ctx->err);
 	while (n == -1 && errno == EINTR);
@@ -441,7 +444,9 @@ spawn(const struct spawn_req *r, pid_t *pidp, int *pidfdp, char **cause)
 	ctx.parent = getpid();
 	ctx.exec_fd = r->exec_fd;
 	ctx.errfd = -1;
-	flags = CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD;
+	flags = CLONE_VM | CLONE_VFORK | SIGCHLD;
+	if (!r->no_pidfd)
+		flags |= CLONE_PIDFD;
 	if (slots_ok && !use_fork && r->nfds < SPAWN_NSLOTS) {
 		for (i = 0; i < r->nfds; i++) {
 			if (dup3(r->fds[i].from, SPAWN_SLOT0 + i, O_CLOEXEC) ==
@@ -480,7 +485,7 @@ spawn(const struct spawn_req *r, pid_t *pidp, int *pidfdp, char **cause)
 		pid = spawn_fork(&ctx, &pidfd);
 	else
 		pid = clone(spawn_child, stack + SPAWN_STACK, flags, &ctx,
-		    &pidfd);
+		    (flags & CLONE_PIDFD) ? &pidfd : NULL);
 	saved = errno;
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	/* Drop the slots' references (a pipe's EOF depends on it). */

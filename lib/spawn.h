@@ -1,6 +1,7 @@
 /*
  * spawn.h: the only place that forks. A spawn either returns a running
- * child that has successfully called exec, held by a pidfd, or fails with
+ * child that has successfully called exec, held by a pidfd (unless the
+ * request says no_pidfd), or fails with
  * the reason (chdir, setuid, exec, ...) in *cause.
  */
 #ifndef SPAWN_H
@@ -45,6 +46,7 @@ struct spawn_req {
 					   '=' with room for 11 more bytes: the
 					   child writes its pid there
 					   (WATCHDOG_PID) */
+	int		  no_pidfd;	/* hand back no pidfd (-1) */
 };
 
 void	spawn_init(void);

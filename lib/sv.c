@@ -587,8 +587,9 @@ child_spawn(struct sv_child *c)
 	c->st->pid = c->pid;
 	c->st->started_ms = proc_wall_ms();
 	/*
-	 * Without a pidfd (valgrind knows no pidfd_open) the SIGCHLD sweep
-	 * reaps it by pid: correct, only later.
+	 * Without a pidfd (valgrind knows no pidfd_open; or no room for
+	 * one: nofile.c) the SIGCHLD sweep reaps it by pid: correct, only
+	 * later.
 	 */
 	if (c->pidfd != -1) {
 		c->ev_proc = event_new(sv->base, c->pidfd, EV_READ, proc_cb,
@@ -1102,7 +1103,8 @@ sv_kill_all(struct sv *sv)
  * exist: an orphan was just reaped (others may have died with it), a
  * worker is draining (its group's zombies keep the group alive until
  * reaped), a child supervisor died (its subtree is ours now), or our
- * children have no pidfds (valgrind). SIGCHLD is a standard signal: one
+ * children have no pidfds (valgrind, or no room for them: nofile.c).
+ * SIGCHLD is a standard signal: one
  * that comes while another is pending is lost. So an orphan that dies at
  * the very moment one of our children does could go unseen: a lazy sweep,
  * at most one per SV_LAZY_MS and only after a SIGCHLD (never when idle),
@@ -1184,10 +1186,16 @@ sweep_cb(int fd, short what, void *arg)
 	struct sv	*sv = arg;
 	struct sv_child	*c;
 	siginfo_t	 si;
+	int		 n;
 
 	(void)fd;
 	(void)what;
-	for (;;) {
+	/*
+	 * At most SV_REAPS_PER_TURN, then on at the next turn: children that
+	 * crash as fast as we restart them (a restart starts in the same
+	 * turn) must not keep us here.
+	 */
+	for (n = 0; n < SV_REAPS_PER_TURN; n++) {
 		memset(&si, 0, sizeof si);
 		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == -1 ||
 		    si.si_pid == 0)
@@ -1204,8 +1212,10 @@ sweep_cb(int fd, short what, void *arg)
 		/* An orphan reparented to us (or a stray): reap it here. */
 		waitpid(si.si_pid, NULL, WNOHANG);
 	}
+	if (n == SV_REAPS_PER_TURN)
+		sv_sweep_in(sv, 0);
 	/* A child supervisor's remains are reaped now. */
-	if (sv->orphans > 0 && sv->orphans != SV_ORPHANS_ALWAYS)
+	else if (sv->orphans > 0 && sv->orphans != SV_ORPHANS_ALWAYS)
 		sv->orphans = 0;
 	sv_drain_check(sv);
 }
@@ -1265,7 +1275,7 @@ signal_cb(int sig, short what, void *arg)
 		for (i = 0; i < sv->n; i++) {
 			c = sv->children[i];
 			if (c->node->kind == TREE_SUPERVISOR && c->pid != 0)
-				proc_pidfd_signal(c->pidfd, SIGUSR1);
+				group_signal(c, SIGUSR1);
 		}
 		break;
 	}
@@ -1303,24 +1313,13 @@ sv_signals(struct sv *sv)
 		sv->orphans = SV_ORPHANS_ALWAYS;
 }
 
-/*
- * Room for our children's descriptors (nofile.c): raised at once, said
- * once when the limit caps us (the starts past it fail with EMFILE, each
- * a start failure that waits FSM_START_FAIL_FLOOR_MS at least).
- */
+/* Room for our children's descriptors (nofile.c). */
 static void
 sv_nofile(struct sv *sv)
 {
-	long	allowed;
-
 	if (sv->id == -1)
 		nofile_init(NULL);
-	if ((allowed = nofile_want(sv->n)) < sv->n)
-		sv_event(sv, sv->id, "%d children need about %ld file "
-		    "descriptors but RLIMIT_NOFILE allows about %ld children: "
-		    "raise the hard limit (ulimit -Hn, LimitNOFILE=) or split "
-		    "this supervisor", sv->n,
-		    (long)sv->n * NOFILE_PER_CHILD + NOFILE_BASE, allowed);
+	nofile_budget(sv);
 }
 
 /*

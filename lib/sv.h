@@ -62,7 +62,11 @@ TAILQ_HEAD(sv_waiters, sv_waiter);
 #define SV_STARTS_PER_TURN	32
 #define SV_SWEEP_MS		10	/* a sweep when orphans may exist */
 #define SV_LAZY_MS		5000	/* the sweep for a lost SIGCHLD */
-#define SV_ORPHANS_ALWAYS	2	/* PID 1, or children without pidfds */
+#define SV_REAPS_PER_TURN	32	/* a sweep's share of a turn */
+#define SV_ORPHANS_ALWAYS	2	/* PID 1, or children without pidfds
+					   (valgrind, or no room: nofile.c) */
+/* Spawn our children without pidfds (no room for them: nofile.c). */
+#define sv_no_pidfd(sv)		((sv)->no_pidfd)
 
 /*
  * A child slot: its lifecycle (fsm, written by fsm.c alone) and what the
@@ -177,6 +181,11 @@ struct sv {
 	struct sv_hooks		 hooks;
 	void			*ctl;		/* the top's control socket */
 	struct event		*ev_sig[4];
+	int			 out_merged;	/* a prefixed worker's stderr
+						   shares its stdout's pipe
+						   (nofile.c) */
+	int			 no_pidfd;	/* children without pidfds
+						   (nofile.c) */
 };
 
 /* Takes text, t's spec text (allocated, NUL-terminated): see svspawn.c. */

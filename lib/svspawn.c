@@ -157,6 +157,7 @@ spawn_worker(struct sv_child *c, char **cause)
 	r.argv = n->argv;
 	r.fds = fds;
 	r.nfds = nfds;
+	r.no_pidfd = sv_no_pidfd(c->sv);
 	for (i = 0; extra[i] != NULL; i++) {
 		if (strncmp(extra[i], "WATCHDOG_PID=", 13) == 0)
 			r.pid_var = extra[i];
@@ -252,6 +253,7 @@ spawn_supervisor(struct sv_child *c, char **cause)
 	r.fds = fds;
 	r.nfds = 2;
 	r.exec_fd = sv->exe_fd;
+	r.no_pidfd = sv_no_pidfd(sv);
 	rv = spawn(&r, &c->pid, &c->pidfd, cause);
 	close(sp[1]);
 	close(mfd);

@@ -1,10 +1,12 @@
 #!/usr/bin/env bats
-# nofile.bats: a supervisor's descriptor budget (issue 11 item 6). Each
-# worker costs its supervisor three descriptors: the soft RLIMIT_NOFILE is
-# raised to what the children need (up to the hard limit), workers still
-# get the limits supertree was started with, a limit that caps the tree is
-# said once with what to do, and a start that fails (EMFILE, ENOENT, ...)
-# never loops hot, even with backoff_min = 0.
+# nofile.bats: a supervisor's descriptor budget (issue 11 item 6). A worker
+# with captured output costs its supervisor one descriptor (one pipe for
+# stdout and stderr, no pidfd), two only while stdout and stderr go to
+# different files and the limit has room: the soft RLIMIT_NOFILE is raised
+# to what the children need (up to the hard limit), workers still get the
+# limits supertree was started with, a limit that caps the tree is said
+# once with what to do, and a start that fails (EMFILE, ENOENT, ...) never
+# loops hot, even with backoff_min = 0.
 
 bats_require_minimum_version 1.5.0
 load helpers
@@ -36,6 +38,106 @@ start_limited() {
 	wait_for st_answers
 }
 
+# flat N [PATH]: N workers that sleep, flat, or a pool at PATH.
+flat() {
+	local i
+	printf '[supertree]\nname = nofile-%s\n\n' "$BATS_TEST_NUMBER"
+	if [ -n "${2:-}" ]; then
+		printf '[%s]\ncommand = sleep 100000\ninstances = %d\n' "$2" "$1"
+		return
+	fi
+	for i in $(seq "$1"); do
+		printf '[w%d]\ncommand = sleep 100000\n\n' "$i"
+	done
+}
+
+# start_limited_1 SOFT HARD SPEC: start_limited, stdout and stderr one file.
+start_limited_1() {
+	ST_MARK=$ST_MARK prlimit --nofile="$1:$2" "$SUPERTREE" run -S "$SOCK" \
+	    "$3" >"$T/out" 2>&1 3>&- &
+	TREE_PID=$!
+	wait_for st_answers
+}
+
+# running_are N: evaluated at each try of wait_for.
+running_are() {
+	[ "$(st status --json | jq '[.[] | select(.kind == "worker" and
+	    .state == "running")] | length')" -eq "$1" ]
+}
+
+# fds_of PID: how many descriptors that process holds.
+fds_of() {
+	ls "/proc/$1/fd" | wc -l
+}
+
+@test "nofile: 400 flat workers run under a limit of 600 (three descriptors each would need 1264)" {
+	flat 400 >"$T/t.ini"
+	start_limited_1 600 600 "$T/t.ini"
+	wait_for -t 90 running_are 400
+	# One supervisor holds the 400: one descriptor each, and its own.
+	sv=$(node_field nofile-$BATS_TEST_NUMBER pid)
+	[ "$(fds_of "$sv")" -lt 500 ]
+	run ! grep -iE 'too many open files|start failed|RLIMIT_NOFILE' "$T/out"
+}
+
+# no_zombies PID: evaluated at each try of wait_for.
+no_zombies() {
+	! ps --ppid "$1" -o stat= | grep -q Z
+}
+
+@test "nofile: without room for a pidfd each, a killed worker is reaped and restarted" {
+	# 400 workers and 64 for the supervisor fit in 600; a pidfd each
+	# does not: exits come through SIGCHLD and the sweep.
+	flat 400 >"$T/t.ini"
+	start_limited_1 600 600 "$T/t.ini"
+	wait_for -t 90 running_are 400
+	sv=$(node_field nofile-$BATS_TEST_NUMBER pid)
+	run ! grep -q anon_inode:.pidfd <(ls -l "/proc/$sv/fd")
+	for w in w7 w200 w400; do
+		pid=$(node_pid $w)
+		kill -KILL "$pid"
+		wait_for pid_changed $w "$pid"
+		wait_for node_state_is $w running
+	done
+	wait_for no_zombies "$sv"
+	assert_equal "$(node_field w7 restarts)" 1
+}
+
+@test "nofile: a pool of 400 instances runs under a limit of 600" {
+	flat 400 web >"$T/t.ini"
+	start_limited_1 600 600 "$T/t.ini"
+	wait_for -t 90 running_are 400
+	pool=$(node_field web pid)
+	[ "$(fds_of "$pool")" -lt 500 ]
+	run ! grep -iE 'too many open files|start failed|RLIMIT_NOFILE' "$T/out"
+}
+
+@test "nofile: with no room for a second pipe, stderr shares stdout's, said once" {
+	flat 400 >"$T/t.ini"
+	printf '[e]\ncommand = sh -c %s\n' \
+	    "'echo to-err >&2; exec sleep 100000'" >>"$T/t.ini"
+	start_limited 600 600 "$T/t.ini"
+	wait_for -t 90 running_are 401
+	wait_for grep -qE '^e +\| to-err$' "$T/out"
+	run ! grep -q to-err "$T/err"
+	assert_equal "$(grep -c 'no room for a second pipe' "$T/err")" 1
+	run grep 'no room for a second pipe' "$T/err"
+	assert_output --partial '401 workers write stdout and stderr to different files'
+	assert_output --partial 'raise the hard limit'
+	run ! grep -iE 'too many open files|start failed' "$T/err"
+}
+
+@test "nofile: with room, stderr keeps a pipe of its own" {
+	flat 3 >"$T/t.ini"
+	printf '[e]\ncommand = sh -c %s\n' \
+	    "'echo to-out; echo to-err >&2; exec sleep 100000'" >>"$T/t.ini"
+	start_limited 1000 1000 "$T/t.ini"
+	wait_for grep -qE '^e +\| to-err$' "$T/err"
+	wait_for grep -qE '^e +\| to-out$' "$T/out"
+	run ! grep -q to-err "$T/out"
+	run ! grep -q 'RLIMIT_NOFILE' "$T/err"
+}
+
 @test "nofile: 150 workers start under a soft limit of 256; each sees 256" {
 	many 150 >"$T/t.ini"
 	start_limited 256 20000 "$T/t.ini"
@@ -58,7 +160,7 @@ start_limited() {
 	wait_for grep -q 'RLIMIT_NOFILE allows about' "$T/err"
 	assert_equal "$(grep -c 'RLIMIT_NOFILE allows about' "$T/err")" 1
 	run grep 'RLIMIT_NOFILE allows about' "$T/err"
-	assert_output --partial '150 children need about 514 file descriptors'
+	assert_output --partial '150 children need about 214 file descriptors'
 	assert_output --partial 'raise the hard limit'
 }
 
