@@ -69,6 +69,7 @@
 #include <event2/listener.h>
 
 #include "addr.h"
+#include "buf.h"
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
@@ -106,6 +107,11 @@ struct http_conn {
 };
 TAILQ_HEAD(http_conns, http_conn);
 
+/* An answer's body, lent to libevent until it is written. */
+struct http_out {
+	struct buf	b;
+};
+
 struct http {
 	struct sv		*top;
 	struct event_base	*base;
@@ -120,6 +126,7 @@ struct http {
 	int			 nstreams;
 	int			 paused;	/* the listener is disabled */
 	int			 stopping;
+	struct buf		 spare;		/* an answer's memory, reused */
 	void			(*prev_state)(struct sv *, int);
 	void			(*prev_done)(struct sv *);
 };
@@ -141,8 +148,13 @@ static void	request_cb(struct evhttp_request *, void *);
 static void	reply(struct evhttp_request *, int, const char *,
 		    const char *, const char *, size_t);
 static void	reply_body(struct evhttp_request *, int, const char *,
-		    const char *, char *, size_t, int);
-static void	body_free(const void *, size_t, void *);
+		    const char *, const char *, size_t, struct http_out *);
+static struct http_out *out_new(struct http *);
+static void	out_done(const void *, size_t, void *);
+static void	reply_out(struct evhttp_request *, int, const char *,
+		    const char *, struct http_out *);
+static void	json_into(struct buf *, const struct tree *,
+		    const struct nstate *, int64_t);
 static void	serve_events(struct http *, struct http_conn *,
 		    struct evhttp_request *);
 static void	stream_send(struct http_conn *, const char *, size_t);
@@ -279,6 +291,7 @@ http_stop(struct http *h)
 	event_free(h->ev_adopt);
 	event_free(h->ev_keepalive);
 	event_free(h->ev_retry);
+	buf_free(&h->spare);
 	the_http = NULL;
 	free(h);
 }
@@ -426,23 +439,82 @@ deadline_cb(evutil_socket_t fd, short what, void *arg)
 	conn_drop(arg);
 }
 
-/* evbuffer_add_reference's cleanup: the body was ours, allocated. */
-static void
-body_free(const void *data, size_t len, void *arg)
+/*
+ * The memory of an answer: the spare buffer of the last one, emptied, when
+ * it is not lent out. The big answers (/metrics of 10,000 nodes is 8 MB)
+ * are written into pages that are mapped already: fresh memory of that
+ * size costs a page fault per 4 kB at each scrape, more than the
+ * rendering. So the top keeps, once asked, one buffer of the size of its
+ * largest answer; answers that overlap get their own, freed once sent.
+ */
+static struct http_out *
+out_new(struct http *h)
 {
+	struct http_out	*o;
+
+	o = xcalloc(1, sizeof *o);
+	o->b = h->spare;
+	o->b.len = 0;
+	memset(&h->spare, 0, sizeof h->spare);
+	return (o);
+}
+
+/* evbuffer_add_reference's cleanup: the body is written, or dropped. */
+static void
+out_done(const void *data, size_t len, void *arg)
+{
+	struct http_out	*o = arg;
+	struct http	*h = the_http;
+	struct buf	 tmp;
+
+	(void)data;
 	(void)len;
-	(void)arg;
-	free((void *)data);
+	if (h != NULL && !h->stopping && o->b.cap > h->spare.cap) {
+		/* Keep the larger of the two. */
+		tmp = h->spare;
+		h->spare = o->b;
+		o->b = tmp;
+	}
+	buf_free(&o->b);
+	free(o);
 }
 
 /*
- * Answer with body (len bytes); with owned, body is allocated and handed
- * over: it is sent without a copy (a /metrics of 10,000 nodes is 8 MB)
- * and freed once written.
+ * The document of `status --json` (render_json's, whose framing this
+ * follows), node by node into b.
+ */
+static void
+json_into(struct buf *b, const struct tree *t, const struct nstate *states,
+    int64_t now_ms)
+{
+	char	*node;
+	size_t	 need;
+	int	 i;
+
+	need = b->len + 400 * (size_t)t->nnodes + 16;
+	if (need > b->cap) {
+		b->s = xrealloc(b->s, need);
+		b->cap = need;
+	}
+	buf_add(b, "[\n", 2);
+	for (i = 0; i < t->nnodes; i++) {
+		node = render_json_node(t, i, &states[i], now_ms);
+		buf_add(b, "  ", 2);
+		buf_puts(b, node);
+		buf_puts(b, i + 1 < t->nnodes ? ",\n" : "\n");
+		free(node);
+	}
+	buf_add(b, "]\n", 2);
+}
+
+/*
+ * Answer with body (len bytes). With o, the body is o's, handed over: it
+ * is sent without a copy and its memory goes back to the spare buffer
+ * once written; without, it is copied.
  */
 static void
 reply_body(struct evhttp_request *req, int code, const char *reason,
-    const char *type, char *body, size_t len, int owned)
+    const char *type, const char *body, size_t len, struct http_out *o)
 {
 	struct evkeyvalq	*hd = evhttp_request_get_output_headers(req);
 	struct evbuffer		*b;
@@ -458,10 +530,10 @@ reply_body(struct evhttp_request *req, int code, const char *reason,
 	if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD) {
 		snprintf(clen, sizeof clen, "%zu", len);
 		evhttp_add_header(hd, "Content-Length", clen);
-		if (owned)
-			free(body);
-	} else if (owned) {
-		if (evbuffer_add_reference(b, body, len, body_free, NULL) == -1)
+		if (o != NULL)
+			out_done(NULL, 0, o);
+	} else if (o != NULL) {
+		if (evbuffer_add_reference(b, body, len, out_done, o) == -1)
 			fatalx("http: evbuffer_add_reference failed");
 	} else
 		evbuffer_add(b, body, len);
@@ -473,7 +545,14 @@ static void
 reply(struct evhttp_request *req, int code, const char *reason,
     const char *type, const char *body, size_t len)
 {
-	reply_body(req, code, reason, type, (char *)body, len, 0);
+	reply_body(req, code, reason, type, body, len, NULL);
+}
+
+static void
+reply_out(struct evhttp_request *req, int code, const char *reason,
+    const char *type, struct http_out *o)
+{
+	reply_body(req, code, reason, type, o->b.s, o->b.len, o);
 }
 
 static struct http_conn *
@@ -497,9 +576,9 @@ request_cb(struct evhttp_request *req, void *arg)
 	struct sv		*top = h->top;
 	const struct evhttp_uri	*uri;
 	struct http_conn	*c;
+	struct http_out		*o;
 	const char		*path;
 	char			*out;
-	size_t			 len;
 	int			 code, method;
 	static const char	 notfound[] = "supertree: no such page: there "
 	    "are /, /metrics, /healthz, /status.json and /events\n";
@@ -528,18 +607,20 @@ request_cb(struct evhttp_request *req, void *arg)
 		return;
 	}
 	if (strcmp(path, "/metrics") == 0) {
-		out = metrics_render(top->tree, top->mirror, proc_wall_ms(),
-		    &len);
-		reply_body(req, 200, "OK", METRICS_CONTENT_TYPE, out, len, 1);
+		o = out_new(h);
+		metrics_render_buf(&o->b, top->tree, top->mirror,
+		    proc_wall_ms());
+		reply_out(req, 200, "OK", METRICS_CONTENT_TYPE, o);
 	} else if (strcmp(path, "/healthz") == 0) {
 		code = metrics_health(top->tree, top->mirror, &out);
-		reply_body(req, code == 0 ? 200 : 503, code == 0 ? "OK" :
+		reply(req, code == 0 ? 200 : 503, code == 0 ? "OK" :
 		    "Service Unavailable", "text/plain; charset=utf-8", out,
-		    strlen(out), 1);
+		    strlen(out));
+		free(out);
 	} else if (strcmp(path, "/status.json") == 0) {
-		out = render_json(top->tree, top->mirror, proc_wall_ms());
-		reply_body(req, 200, "OK", "application/json", out, strlen(out),
-		    1);
+		o = out_new(h);
+		json_into(&o->b, top->tree, top->mirror, proc_wall_ms());
+		reply_out(req, 200, "OK", "application/json", o);
 	} else if (strcmp(path, "/events") == 0 && method == EVHTTP_REQ_HEAD) {
 		reply(req, 200, "OK", "text/event-stream", "", 0);
 		return;
@@ -553,9 +634,9 @@ request_cb(struct evhttp_request *req, void *arg)
 		serve_events(h, c, req);
 		return;
 	} else {
-		out = page_render(top->tree, top->mirror, proc_wall_ms(), &len);
-		reply_body(req, 200, "OK", "text/html; charset=utf-8", out, len,
-		    1);
+		o = out_new(h);
+		page_render_buf(&o->b, top->tree, top->mirror, proc_wall_ms());
+		reply_out(req, 200, "OK", "text/html; charset=utf-8", o);
 	}
 }
 

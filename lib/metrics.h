@@ -19,6 +19,14 @@ char	*metrics_render(const struct tree *, const struct nstate *,
 	    int64_t now_ms, size_t *lenp);
 
 /*
+ * The same, appended to b (whose memory is reused when it is large
+ * enough: an emptied buffer, len 0, from an earlier answer).
+ */
+struct buf;
+void	 metrics_render_buf(struct buf *, const struct tree *,
+	    const struct nstate *, int64_t now_ms);
+
+/*
  * The health verdict, by the rule of `status` (render_health): 0 when
  * status would exit 0, else 3; *line is an allocated line of text that
  * says why ("ok: ..." or "unhealthy: PATH is STATE ..."), with a newline.

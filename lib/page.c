@@ -28,8 +28,10 @@
 #include "page.h"
 #include "render.h"
 #include "value.h"
+#include "xmalloc.h"
 
 static void	put_html(struct buf *, const char *);
+static void	put_num(struct buf *, int64_t);
 static void	put_row(struct buf *, const struct tree *, int,
 		    const struct nstate *, int64_t);
 static int	is_up(const struct nstate *);
@@ -209,55 +211,83 @@ is_up(const struct nstate *st)
 	    st->state == NS_READY || st->state == NS_STOPPING);
 }
 
+/* A number, without printf (a row has several, and a page 10,000 rows). */
+static void
+put_num(struct buf *b, int64_t v)
+{
+	char		 tmp[24], *q = tmp + sizeof tmp;
+	uint64_t	 u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+
+	do {
+		*--q = '0' + u % 10;
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		*--q = '-';
+	buf_add(b, q, tmp + sizeof tmp - q);
+}
+
 static void
 put_row(struct buf *b, const struct tree *t, int id, const struct nstate *st,
     int64_t now_ms)
 {
 	const struct tree_node	*n = &t->nodes[id];
+	const char		*state = nstate_name(st->state);
 	char			*s;
 	int64_t			 up;
 
 	buf_puts(b, "<tr data-path=\"");
 	put_html(b, n->path);
-	buf_printf(b, "\" class=\"s-%s%s\"><td class=\"n\" style=\"--d:%d\">",
-	    nstate_name(st->state), n->kind == TREE_SUPERVISOR ? " sup" : "",
-	    n->depth);
+	buf_puts(b, "\" class=\"s-");
+	buf_puts(b, state);
+	if (n->kind == TREE_SUPERVISOR)
+		buf_puts(b, " sup");
+	buf_puts(b, "\"><td class=\"n\" style=\"--d:");
+	put_num(b, n->depth);
+	buf_puts(b, "\">");
 	put_html(b, id == 0 && t->name != NULL ? t->name : n->name);
-	buf_printf(b, "</td><td class=\"s\">%s%s</td><td class=\"num\">",
-	    nstate_name(st->state), st->manual ? " (by hand)" : "");
+	buf_puts(b, "</td><td class=\"s\">");
+	buf_puts(b, state);
+	if (st->manual)
+		buf_puts(b, " (by hand)");
+	buf_puts(b, "</td><td class=\"num\">");
 	if (st->pid > 0)
-		buf_printf(b, "%ld", (long)st->pid);
+		put_num(b, st->pid);
 	else
 		buf_puts(b, "-");
 	buf_puts(b, "</td><td class=\"up num\"");
 	if (is_up(st) && st->started_ms > 0) {
 		up = now_ms > st->started_ms ? now_ms - st->started_ms : 0;
-		buf_printf(b, " data-up=\"%lld\">", (long long)(up / 1000));
+		buf_puts(b, " data-up=\"");
+		put_num(b, up / 1000);
+		buf_puts(b, "\">");
 		render_uptime(b, up);
 	} else if (st->state == NS_BACKOFF) {
 		buf_puts(b, ">restart in ");
 		render_uptime(b, st->next_ms > now_ms ? st->next_ms - now_ms : 0);
 	} else
 		buf_puts(b, ">-");
-	buf_printf(b, "</td><td class=\"num\">%lu</td><td>",
-	    (unsigned long)st->restarts);
+	buf_puts(b, "</td><td class=\"num\">");
+	put_num(b, st->restarts);
+	buf_puts(b, "</td><td>");
 	s = render_exit(st->last_exit);
 	buf_puts(b, s);
 	free(s);
 	buf_puts(b, "</td><td class=\"num\">");
 	if (n->kind == TREE_SUPERVISOR) {
-		buf_printf(b, "%lu/", (unsigned long)render_intensity_used(st,
-		    n->period_ms, now_ms));
+		put_num(b, render_intensity_used(st, n->period_ms, now_ms));
+		buf_puts(b, "/");
 		if (n->intensity == TREE_UNLIMITED)
 			buf_puts(b, "\xe2\x88\x9e");
 		else
-			buf_printf(b, "%ld", n->intensity);
+			put_num(b, n->intensity);
 		s = value_fmt_duration(n->period_ms);
-		buf_printf(b, " in %s", s);
+		buf_puts(b, " in ");
+		buf_puts(b, s);
 		free(s);
 	}
-	buf_printf(b, "</td><td class=\"%s\">", st->error[0] != '\0' ? "err" :
-	    "dim");
+	buf_puts(b, st->error[0] != '\0' ? "</td><td class=\"err\">" :
+	    "</td><td class=\"dim\">");
 	put_html(b, st->error[0] != '\0' ? st->error : st->status);
 	buf_puts(b, "</td></tr>\n");
 }
@@ -266,10 +296,32 @@ char *
 page_render(const struct tree *t, const struct nstate *states, int64_t now_ms,
     size_t *lenp)
 {
-	struct buf	 b = BUF_INIT;
+	struct buf	b = BUF_INIT;
+
+	page_render_buf(&b, t, states, now_ms);
+	*lenp = b.len;
+	return (buf_take(&b));
+}
+
+void
+page_render_buf(struct buf *bp, const struct tree *t,
+    const struct nstate *states, int64_t now_ms)
+{
+	struct buf	 b = *bp;
 	char		*health;
+	size_t		 need;
 	int		 i, bad;
 
+	/*
+	 * About the final size at once (a row is about 250 bytes), so that
+	 * a reused buffer does not grow at each answer of a growing tree.
+	 */
+	need = b.len + sizeof page_style + sizeof page_script + 1024 +
+	    (size_t)t->nnodes * 320;
+	if (need > b.cap) {
+		b.s = xrealloc(b.s, need);
+		b.cap = need;
+	}
 	bad = metrics_health(t, states, &health);
 	buf_puts(&b, "<!doctype html>\n<html lang=\"en\"><head>"
 	    "<meta charset=\"utf-8\">\n<meta name=\"viewport\" "
@@ -299,6 +351,5 @@ page_render(const struct tree *t, const struct nstate *states, int64_t now_ms,
 	    "<a href=\"events\">events</a></footer>\n<script>\n");
 	buf_puts(&b, page_script);
 	buf_puts(&b, "</script>\n</body></html>\n");
-	*lenp = b.len;
-	return (buf_take(&b));
+	*bp = b;
 }

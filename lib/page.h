@@ -16,4 +16,9 @@
 char	*page_render(const struct tree *, const struct nstate *,
 	    int64_t now_ms, size_t *lenp);
 
+/* The same, appended to b (an emptied buffer's memory is reused). */
+struct buf;
+void	 page_render_buf(struct buf *, const struct tree *,
+	    const struct nstate *, int64_t now_ms);
+
 #endif

@@ -258,6 +258,35 @@ print("up", flush=True); time.sleep(60)' "$PORT" >"$T/holder" 3>&- &
 	assert_equal "$(jq length "$T/http.json")" 4
 }
 
+@test "GET /status.json is byte for byte the document of status --json" {
+	start_http
+	# Answers reuse the memory of the one before: a big one first.
+	get /metrics >/dev/null
+	get / >/dev/null
+	get /status.json >"$T/http.json"
+	st status --json >"$T/st.json"
+	sed 's/"uptime":[0-9.]*/"uptime":U/g' "$T/http.json" >"$T/http.u"
+	sed 's/"uptime":[0-9.]*/"uptime":U/g' "$T/st.json" >"$T/st.u"
+	run cmp "$T/http.u" "$T/st.u"
+	assert_success
+}
+
+@test "answers in a row are whole: big then small then big, in reused memory" {
+	local m n
+	start_http
+	m=$(get /metrics | wc -c)
+	n=$(header /metrics Content-Length)
+	[ "$m" -gt 1000 ]
+	[ "$m" -eq "$n" ]
+	get /healthz >/dev/null
+	[ "$(get /metrics | wc -c)" -eq "$m" ]
+	[ "$(get / | tail -n 1)" = "</body></html>" ]
+	get /metrics >"$T/metrics"
+	run promtool check metrics <"$T/metrics"
+	assert_success
+	[ "$(get /status.json | jq length)" -eq 4 ]
+}
+
 @test "GET /events: one data: line of events JSON per change" {
 	local pid
 	start_http

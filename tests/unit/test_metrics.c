@@ -261,10 +261,73 @@ test_big(void)
 	tree_free(t);
 }
 
+/*
+ * Into a caller's buffer (http.c reuses one): the same text, after what
+ * the buffer holds, whether its memory is too small, large enough or
+ * was a larger answer's.
+ */
+static void
+test_buf(void)
+{
+	struct buf	 b = BUF_INIT;
+	struct tree	*t = parse(spec);
+	struct nstate	*s = states_up(t);
+	char		*m;
+	size_t		 len, cap;
+
+	m = metrics_render(t, s, NOW, &len);
+	buf_puts(&b, "x");
+	metrics_render_buf(&b, t, s, NOW);
+	ok(b.len == len + 1 && b.s[0] == 'x' && memcmp(b.s + 1, m, len) == 0,
+	    "appended after what the buffer held");
+	is_int(b.s[b.len], '\0', "NUL-terminated");
+	b.len = 0;
+	cap = b.cap;
+	metrics_render_buf(&b, t, s, NOW);
+	ok(b.len == len && memcmp(b.s, m, len) == 0 && b.cap == cap,
+	    "an emptied buffer is reused as it is");
+	free(b.s);
+	b.s = xmalloc(4);
+	b.cap = 4;
+	b.len = 0;
+	metrics_render_buf(&b, t, s, NOW);
+	ok(b.len == len && memcmp(b.s, m, len) == 0, "a small one is replaced");
+	buf_free(&b);
+	free(m);
+	free(s);
+	tree_free(t);
+}
+
+/* The size bound holds for paths that are all escapes. */
+static void
+test_bound(void)
+{
+	struct tree	*t = parse(spec);
+	struct nstate	*s = states_up(t);
+	struct buf	 b = BUF_INIT;
+	char		 path[200];
+
+	memset(path, '"', sizeof path - 1);
+	path[sizeof path - 1] = '\0';
+	free(t->nodes[3].path);
+	t->nodes[3].path = xstrdup(path);
+	s[3].restarts = UINT32_MAX;
+	s[3].started_ms = INT64_MAX;
+	s[3].last_exit = INT32_MIN;
+	metrics_render_buf(&b, t, s, NOW);
+	ok(b.len < b.cap, "within the room reserved");
+	ok(strstr(b.s, "\\\"\\\"\\\"") != NULL, "escaped");
+	buf_free(&b);
+	free(s);
+	tree_free(t);
+}
+
 int
 main(void)
 {
 	test_families();
+	test_buf();
+	test_bound();
 	test_values();
 	test_escape();
 	test_health();

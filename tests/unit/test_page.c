@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "page.h"
 #include "spec.h"
 #include "tap.h"
@@ -41,6 +42,7 @@ count(const char *s, const char *what)
 int
 main(void)
 {
+	struct buf	 out = BUF_INIT;
 	struct tree	*t;
 	struct nstate	*st;
 	char		*cause = NULL, *p;
@@ -99,6 +101,16 @@ main(void)
 	ok(strstr(p, ">restart in 4s</td>") != NULL, "backoff: the delay");
 	ok(strstr(p, "<td>exit 3</td>") != NULL, "last exit");
 	ok(strstr(p, "<td class=\"num\">4</td>") != NULL, "restarts");
+	/* Into a caller's buffer: the same page, in reused memory. */
+	buf_puts(&out, "x");
+	page_render_buf(&out, t, st, NOW);
+	ok(out.len == len + 1 && memcmp(out.s + 1, p, len) == 0,
+	    "appended after what the buffer held");
+	out.len = 0;
+	page_render_buf(&out, t, st, NOW);
+	ok(out.len == len && memcmp(out.s, p, len) == 0 &&
+	    out.s[out.len] == '\0', "an emptied buffer reused");
+	buf_free(&out);
 	free(p);
 	free(st);
 	tree_free(t);
