@@ -284,15 +284,17 @@ report_before_after() {
 }
 
 report_http() {
-	local n b w sc k mn p50 p99 mx
+	local peer path n b w sc k mn p50 p99 mx cpu load f50 fcpu
 	[ -s "$OUT/http.csv" ] || return 0
-	printf '\n## HTTP: /metrics\n\n'
-	echo "One flat supertree of N sleepers (\`output = null\`) with the \`http\` key: GET /metrics as a scraper does it, one request per connection, timed by curl (\`%{time_total}\`: connect, request and the whole body) after one warm-up; and, before any request, the system calls of the top process (the one that listens) over the idle window (perf on raw_syscalls:sys_enter). Then the restart latency of one crash-loop worker beside 9 sleepers while /metrics is scraped every second (compare with the row of 9 sleepers, output null, in the 10,000-worker section)."
+	printf '\n## HTTP: /metrics and /status.json\n\n'
+	echo "One flat supertree of N sleepers (\`output = null\`) with the \`http\` key: GET /metrics and GET /status.json as a scraper does it, one request per connection, timed by curl (\`%{time_total}\`: connect, request and the whole body) after one warm-up, with the CPU time the top process (the one that listens) spent per request (schedstat); and, before any request, the system calls of the top over the idle window (perf on raw_syscalls:sys_enter). The floor (bench/src/httpfloor.c) then sends the very same bodies from memory, to the same curl, with a bare accept, read, write, close loop: what any server pays to move those bytes over loopback. Then the restart latency of one crash-loop worker beside 9 sleepers while /metrics is scraped every second (compare with the row of 9 sleepers, output null, in the 10,000-worker section). The machine's load average (1 min) is given for each row: the wall times move with it, the CPU times much less."
 	echo
-	echo "| N | body bytes | requests | min ms | p50 ms | p99 ms | max ms | top's syscalls, idle window |"
-	echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
-	tail -n +2 "$OUT/http.csv" | while IFS=, read -r n b w sc k mn p50 p99 mx; do
-		echo "| $n | $b | $k | $(fmt "$mn") | $(fmt "$p50") | $(fmt "$p99") | $(fmt "$mx") | $sc in $w s |"
+	echo "| N | GET | peer | body bytes | requests | min ms | p50 ms | p99 ms | max ms | p50 ÷ floor | server CPU ms per request | ÷ floor | load | top's syscalls, idle window |"
+	echo "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+	tail -n +2 "$OUT/http.csv" | while IFS=, read -r peer path n b w sc k mn p50 p99 mx cpu load; do
+		f50=$(csv_get "$OUT/http.csv" floor "$path" "$n" -- p50_ms)
+		fcpu=$(csv_get "$OUT/http.csv" floor "$path" "$n" -- cpu_ms)
+		echo "| $n | $path | $peer | $b | $k | $(fmt "$mn") | $(fmt "$p50") | $(fmt "$p99") | $(fmt "$mx") | $(ratio "$p50" "$f50") | $(fmt "$cpu") | $(ratio "$cpu" "$fcpu") | $load | $([ -n "$w" ] && echo "$sc in $w s" || echo –) |"
 	done
 	if [ -s "$OUT/http_latency.csv" ]; then
 		IFS=, read -r k mn p50 p99 mx <"$OUT/http_latency.csv"
@@ -301,8 +303,31 @@ report_http() {
 	fi
 }
 
+report_liveness() {
+	local kind n secs checks sup probe w sc load f fl
+	[ -s "$OUT/liveness.csv" ] || return 0
+	printf '\n## Liveness: the cost of health checks\n\n'
+	echo "bench/liveness (\`bench/run --only liveness\`): a flat tree of N sleeping workers, each with a health check every second (\`health_interval = 1s\`), once \`health = exec:true\` and once \`health = tcp:\` to one listener; over the window, the CPU time of the supervision processes (the run process and the root supervisor, schedstat) per check, their wake-ups (voluntary context switches), and the CPU time of the probes themselves (cutime + cstime of the root supervisor). Then the same tree without health keys, idle: its wake-ups and system calls (perf), which must be none. The floors are the least a supervisor can spend on one check, one after the other: bench/src/floor.c spawning and reaping /bin/true (fork, exec, pidfd, waitid), bench/src/connfloor.c connecting to the same listener (a non-blocking connect, poll, SO_ERROR, close). A check whose cost grew with the number of workers would cost more per check at N = 1,000 than at N = 100."
+	echo
+	echo "| check | N | window s | checks | supervision CPU µs per check | ÷ floor | the probe's own CPU µs per check | wake-ups in the window | syscalls in the window | load |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+	tail -n +2 "$OUT/liveness.csv" | while IFS=, read -r kind n secs checks sup probe w sc load; do
+		fl=""
+		case $kind in
+		exec|tcp) fl=$(csv_get "$OUT/liveness.csv" "floor-$kind" -- sup_us_per_check) ;;
+		esac
+		f=$(ratio "$sup" "$fl")
+		[ -n "$fl" ] || f=–
+		case $kind in
+		floor-*) f=1.00× ;;
+		none) f=– ;;
+		esac
+		echo "| $kind | $n | ${secs:-–} | $checks | $(fmt "$sup") | $f | $(fmt "$probe") | ${w:-–} | ${sc:-–} | $load |"
+	done
+}
+
 report_targets() {
-	local fl5 fl15 s5 s15 q5 q15 pss st sts stop idle sc stat cpu cpuf hn hm
+	local fl5 fl15 s5 s15 q5 q15 pss st sts stop idle sc stat cpu cpuf hn hm hf
 	fl5=$(csv_get "$OUT/latency.csv" floor crash5ms -- p50_ms)
 	fl15=$(csv_get "$OUT/latency.csv" floor crash1500ms -- p50_ms)
 	s5=$(csv_get "$OUT/latency.csv" supertree crash5ms -- p50_ms)
@@ -331,9 +356,10 @@ report_targets() {
 	echo "| graceful stop of 1,000 < 1 s | $(fmt "$stop") ms | $(verdict "$stop" "<" 1000) |"
 	echo "| status of 1,000 workers < 10 ms | $(fmt "$stat") ms | $(verdict "$stat" "<" 10) |"
 	if [ -s "$OUT/http.csv" ]; then
-		hn=$(awk -F, 'NR > 1 { n = $1 } END { print n }' "$OUT/http.csv")
-		hm=$(awk -F, -v n="$hn" 'NR > 1 && $1 == n { print $7 }' "$OUT/http.csv")
-		echo "| GET /metrics of $hn workers < 50 ms (p50) | $(fmt "$hm") ms | $(verdict "$hm" "<" 50) |"
+		hn=$(awk -F, '$1 == "supertree" && $2 == "/metrics" { n = $3 } END { print n }' "$OUT/http.csv")
+		hm=$(csv_get "$OUT/http.csv" supertree /metrics "$hn" -- p50_ms)
+		hf=$(csv_get "$OUT/http.csv" floor /metrics "$hn" -- p50_ms)
+		echo "| GET /metrics of $hn workers < 50 ms (p50) | $(fmt "$hm") ms (the floor, the same bytes: $(fmt "$hf") ms) | $(verdict "$hm" "<" 50) |"
 	fi
 	report_targets_big
 	echo "| supervisor CPU per restart ≤ 2 × floor | $(fmt "$cpu") µs vs floor $(fmt "$cpuf") µs ($(ratio "$cpu" "$cpuf")) | $(verdict "$(awk -v a="$cpu" -v b="$cpuf" 'BEGIN { if (a != "" && b != "") print a / b }')" "<=" 2) |"
@@ -480,6 +506,7 @@ write_report() {
 		report_big
 		report_pool
 		report_http
+		report_liveness
 		report_before_after
 		echo
 		echo "## Method"
