@@ -174,7 +174,7 @@ health_follow(struct health *h, const struct fsm *f)
 		}
 	}
 	if (f->state == FSM_UP && f->ready && !h->probing &&
-	    n->health != TREE_HEALTH_NONE) {
+	    n->health != TREE_HEALTH_NONE && !h->sv->shutting_down) {
 		h->probing = 1;
 		h->check_due = now + n->health_grace_ms;
 	}
@@ -310,6 +310,16 @@ health_timer_cb(int fd, short what, void *arg)
 		h->mem_due = now + h->c->node->health_interval_ms;
 		if (health_memory(h))
 			return;
+	}
+	/*
+	 * A tree that shuts down stops its workers one after the other:
+	 * those that wait their turn need no more checks (they end
+	 * anyway), and on a machine already short of CPU, a thousand exec
+	 * probes a second would only slow the shutdown. So none starts.
+	 */
+	if (h->probing && h->sv->shutting_down) {
+		h->probing = 0;
+		h->check_due = 0;
 	}
 	if (h->probing && !h->busy && h->check_due != 0 &&
 	    now >= h->check_due) {

@@ -408,6 +408,31 @@ count_of() {
 	st status | grep -q "health failing"
 }
 
+@test "health: no probe starts once the tree shuts down" {
+	local n
+	spec=$( { root; cat <<-EOF
+	[w]
+	command = sleep 1000
+	health = exec:sh -c 'echo x >>$T/probes'
+	health_interval = 100ms
+
+	[deaf]
+	command = sh -c 'trap "" TERM; touch $T/deaf.up; while :; do sleep 0.2; done'
+	shutdown = 3s
+	EOF
+	} | write_spec t.ini)
+	start_tree "$spec"
+	wait_for lines_ge "$T/probes" 3
+	wait_for test -e "$T/deaf.up"
+	kill -TERM "$TREE_PID"
+	# deaf, stopped first, holds the shutdown up for 3 s: w runs on.
+	wait_for err_has "deaf: stopping (SIGTERM)"
+	n=$(wc -l <"$T/probes")
+	wait_for not_alive "$TREE_PID"
+	# At most the probe that was in flight when the shutdown began.
+	[ "$(wc -l <"$T/probes")" -le $((n + 1)) ]
+}
+
 @test "health: a worker without liveness keys has no health field" {
 	spec=$( { root; cat <<-EOF
 	[w]
