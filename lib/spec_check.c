@@ -174,6 +174,7 @@ spec_check_defaults(struct tree_node *n, enum tree_kind kind)
 	n->umask = -1;
 	n->nice = TREE_NICE_UNSET;
 	n->oom_score_adj = TREE_OOM_UNSET;
+	n->contain = 1;
 	n->output = TREE_OUT_PREFIX;
 	n->log_max_size = 10 * 1024 * 1024;
 	n->log_keep = 3;

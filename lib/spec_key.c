@@ -106,6 +106,7 @@ const struct spec_key spec_key_table[K_NKEYS] = {
 	{ "instances", KW_WORKER, KT_INT, OFF(instances), 1, 10000, NULL,
 	  NULL },
 	{ "dynamic", KW_WORKER, KT_BOOL, OFF(dynamic), 0, 0, NULL, NULL },
+	{ "contain", KW_WORKER, KT_BOOL, OFF(contain), 0, 0, NULL, NULL },
 	{ "health", KW_WORKER, KT_FN, 0, 0, 0, NULL, NULL },
 	{ "health_interval", KW_WORKER, KT_DURATION, OFF(health_interval_ms),
 	  1, 0, NULL, NULL },

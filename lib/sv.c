@@ -67,6 +67,7 @@ static void	child_settled(struct sv_child *);
 static void	child_report(struct sv_child *);
 static void	child_spawn(struct sv_child *);
 static void	child_signal(struct sv_child *, int);
+static void	group_send(struct sv_child *, int, int);
 static void	child_say(struct sv_child *, int);
 static void	child_gone(struct sv_child *);
 static void	child_free_retired(struct sv_child *);
@@ -167,6 +168,7 @@ sv_child_new(struct sv *sv, int id, int idx)
 	c->node = &sv->tree->nodes[id];
 	c->st = &sv->mirror[id];
 	c->pidfd = -1;
+	sv_contain_init(c);
 	fsm_init(&c->fsm, 1);
 	/* The counters of a node the mirror knows (a reload) go on. */
 	c->fsm.restarts = c->fsm.exits = c->st->restarts;
@@ -224,6 +226,7 @@ sv_new(struct event_base *base, struct tree *t, int id, int idoff,
 	sv->spec_text = text;
 	sv->spec_len = len;
 	sv->exe = proc_self_exe();
+	sv_contain_token(sv);
 	/*
 	 * Child supervisors run this very image, even if the file is
 	 * replaced or removed while the tree runs (an upgrade): a tree never
@@ -598,6 +601,7 @@ child_spawn(struct sv_child *c)
 	} else
 		sv->orphans = SV_ORPHANS_ALWAYS;
 	pidmap_put(&sv->pids, c->pid, c);
+	sv_contain_spawned(c);
 	child_event(c, "started pid %d", (int)c->pid);
 	sv_child_feed(c, FSM_EV_SPAWNED, NULL, 0);
 }
@@ -649,6 +653,16 @@ sv_child_status(struct sv_child *c, const char *text)
 void
 group_signal(struct sv_child *c, int sig)
 {
+	group_send(c, sig, 0);
+}
+
+/*
+ * The leader, its group, and (contain.c) whatever of the worker left the
+ * group; with cont, each then gets SIGCONT so that a stopped one sees it.
+ */
+static void
+group_send(struct sv_child *c, int sig, int cont)
+{
 	pid_t	pg = c->pid != 0 ? c->pid : c->pgid;
 
 	/*
@@ -660,17 +674,22 @@ group_signal(struct sv_child *c, int sig)
 	    (proc_pidfd_signal(c->pidfd, sig) == -1 && errno != ESRCH)))
 		kill(c->pid, sig);
 	/* Only for a worker: its group is its own (setsid). */
-	if (c->node->kind == TREE_WORKER && pg > 0)
+	if (c->node->kind == TREE_WORKER && pg > 0) {
 		killpg(pg, sig);
+		if (cont)
+			killpg(pg, SIGCONT);
+	}
+	if (cont && c->pid != 0 && c->pidfd != -1)
+		(void)proc_pidfd_signal(c->pidfd, SIGCONT);
+	(void)sv_contain(c, sig, cont);
 }
 
 /* A stop signal, then SIGCONT so that a stopped group sees it. */
 static void
 child_signal(struct sv_child *c, int sig)
 {
-	group_signal(c, sig);
-	if (c->node->kind == TREE_WORKER && sig != SIGKILL && sig != SIGCONT)
-		group_signal(c, SIGCONT);
+	group_send(c, sig, c->node->kind == TREE_WORKER && sig != SIGKILL &&
+	    sig != SIGCONT);
 }
 
 /* The lifecycle's event lines, worded stably. */
@@ -800,8 +819,12 @@ child_reap(struct sv_child *c)
 		name = value_signame(si.si_status);
 		child_event(c, "killed by SIG%s", name ? name : "?");
 	}
-	/* Only a worker's group is its own (setsid). */
-	group = c->node->kind == TREE_WORKER && killpg(c->pgid, 0) == 0;
+	/*
+	 * Only a worker's group is its own (setsid); and what left the group
+	 * is the worker's too (contain.c).
+	 */
+	group = c->node->kind == TREE_WORKER && (killpg(c->pgid, 0) == 0 ||
+	    sv_contain(c, 0, 0) > 0);
 	if (!group)
 		child_gone(c);
 	sv_child_feed(c, FSM_EV_EXIT, &ex, group);
@@ -840,6 +863,7 @@ child_wipe(struct sv_child *c)
 	/* Its subtree is reparented to us: sweep at the next SIGCHLDs. */
 	if (sv->orphans != SV_ORPHANS_ALWAYS)
 		sv->orphans = 1;
+	sv_contain_wipe(c);
 	for (i = c->id + 1; i < end; i++) {
 		st = &sv->mirror[i];
 		if (st->pid > 0) {
@@ -1227,7 +1251,8 @@ sv_drain_check(struct sv *sv)
 	struct sv_child	*c, *tc;
 
 	TAILQ_FOREACH_SAFE(c, &sv->drainq, drain_entry, tc) {
-		if (killpg(c->pgid, 0) == -1 && errno == ESRCH) {
+		if (killpg(c->pgid, 0) == -1 && errno == ESRCH &&
+		    sv_contain(c, c->fsm.sig == SIGKILL ? SIGKILL : 0, 0) == 0) {
 			child_gone(c);
 			sv_child_feed(c, FSM_EV_GONE, NULL, 0);
 		}

@@ -20,6 +20,7 @@
 #include <sys/types.h>
 #include <stdint.h>
 
+#include "contain.h"
 #include "fsm.h"
 #include "nstate.h"
 #include "plan.h"
@@ -92,6 +93,8 @@ struct sv_child {
 	unsigned		*depbits;	/* per after entry: what that
 						   node offers (svdep.c) */
 	struct health		*health;	/* liveness checks, or NULL */
+	char			 marker[CONTAIN_MARKLEN]; /* workers: env */
+	struct contain_since	 since;		/* pids since its spawn */
 
 	/* Kept by child_feed from the lifecycle, for O(1) counts. */
 	int			 satisfied;	/* counted in sv->nsatisfied */
@@ -146,6 +149,7 @@ struct sv {
 	char			*exe;
 	int			 exe_fd;	/* our own image, for children */
 	int			 quiet;
+	long			 token;		/* the tree's, for markers */
 
 	struct sv_child		**children;
 	int			 n;

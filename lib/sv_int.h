@@ -32,6 +32,12 @@ void		 svdep_reload(struct sv *);
 void		 svdep_dispatch(struct sv *, const uint8_t *, size_t);
 int		 svdep_met(const struct sv_child *);
 void		 svdep_text(const struct sv_child *, char *, size_t);
+/* svcontain.c */
+void		 sv_contain_token(struct sv *);
+void		 sv_contain_init(struct sv_child *);
+void		 sv_contain_spawned(struct sv_child *);
+int		 sv_contain(struct sv_child *, int, int);
+void		 sv_contain_wipe(struct sv_child *);
 
 /* svlink.c */
 void		 link_dispatch(struct peer *, uint16_t, const uint8_t *, size_t,

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "contain.h"
 #include "nofile.h"
 #include "output.h"
 #include "peer.h"
@@ -65,12 +66,17 @@ sv_child_env(struct sv_child *c, char **extra)
 		nenv++;
 	for (i = 0; n->user_env != NULL && n->user_env[i] != NULL; i++)
 		nenv++;
-	env = xcalloc(nenv + n->nenv + 1, sizeof *env);
-	for (i = 0, k = 0; environ[i] != NULL; i++) {
+	env = xcalloc(nenv + n->nenv + 3, sizeof *env);
+	k = 0;
+	/* First, so that one short read of /proc/PID/environ finds it. */
+	if (n->contain)
+		env[k++] = c->marker;
+	for (i = 0; environ[i] != NULL; i++) {
 		if (strncmp(environ[i], "NOTIFY_SOCKET=", 14) == 0 ||
 		    strncmp(environ[i], "WATCHDOG_", 9) == 0 ||
 		    strncmp(environ[i], "SUPERTREE_", 10) == 0 ||
-		    strncmp(environ[i], "LISTEN_", 7) == 0)
+		    strncmp(environ[i], "LISTEN_", 7) == 0 ||
+		    strncmp(environ[i], CONTAIN_VAR "=", sizeof CONTAIN_VAR) == 0)
 			continue;
 		if (env_sets(n->env, environ[i]) ||
 		    env_sets(n->user_env, environ[i]))

@@ -139,6 +139,7 @@ struct tree_node {
 	struct rlimit_val rlimits[RLIMIT_NKEYS]; /* limit_* keys */
 	int		  nice;		/* TREE_NICE_UNSET: inherit */
 	int		  oom_score_adj; /* TREE_OOM_UNSET: inherit */
+	int		  contain;	/* hold what leaves the group */
 	enum tree_output  output;
 	char		 *output_path;	/* for TREE_OUT_FILE */
 	int64_t		  log_max_size;	/* bytes; 0: never rotate */

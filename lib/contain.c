@@ -1,0 +1,454 @@
+/*
+ * contain.c: a worker's processes, wherever they went.
+ *
+ * A worker leads its own session and process group, and its supervisor
+ * signals the group; but a process that calls setsid() or setpgid() (a
+ * daemon, nohup + setsid, a double fork) leaves the group, and one whose
+ * parent dies is reparented to the supervisor (a subreaper), out of the
+ * leader's tree. This module finds them all, on demand and never on a
+ * timer:
+ *
+ * - While the leader lives, everything it started that did not
+ *   double-fork is below it: a process whose chain of parents reaches the
+ *   leader is the worker's.
+ * - An orphan reparented to the supervisor is the worker's if it carries
+ *   the worker's marker, SUPERTREE_WORKER=TREE.ID, which every worker gets
+ *   in its environment (first, so that one read of /proc/PID/environ finds
+ *   it) and which fork, exec, setsid and daemon(3) all keep; or, if its
+ *   environment cannot be read (a zombie, a process that made itself
+ *   non-dumpable), if its session or group is still the worker's. What
+ *   descends from such an orphan is the worker's too.
+ * - Only pids allocated since the leader was spawned can be the worker's
+ *   (pids are handed out in increasing order, wrapping at pid_max): the
+ *   scan reads /proc/PID/stat for those alone, by probing when they are few
+ *   (a restart loop: a handful) or by listing /proc otherwise, and the
+ *   whole of /proc when the system forked so often since the spawn that
+ *   the pids may have wrapped around past the leader's (the fork count in
+ *   /proc/stat says so). This kernel lacks /proc/PID/task/TID/children
+ *   (CONFIG_PROC_CHILDREN), so parents are read from each process's stat.
+ *
+ * Every signal goes through a pidfd opened on the pid and then checked
+ * against the start time the scan read: a pid that was reused between the
+ * scan and the signal is never hit. The parsing and the range arithmetic
+ * are pure (tests/unit/test_contain.c).
+ */
+#include <sys/types.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "contain.h"
+#include "proc.h"
+#include "xmalloc.h"
+
+#define CONTAIN_PROBE_MAX	2048	/* probe pids below this many */
+#define CONTAIN_RESERVED	300	/* the kernel's RESERVED_PIDS */
+
+struct contain_snap {
+	struct contain_proc	*p;
+	int			 n;
+	int			 cap;
+};
+
+static int	read_small(const char *, char *, size_t);
+static pid_t	contain_pid_max(void);
+static int	contain_read_proc(pid_t, struct contain_proc *);
+static void	snap_add(struct contain_snap *, pid_t);
+static void	snap_take(struct contain_snap *, const struct contain_since *);
+static int	snap_find(const struct contain_snap *, pid_t);
+static int	proc_cmp(const void *, const void *);
+static int	contain_root(const struct contain_who *,
+		    const struct contain_proc *);
+static int	contain_owner(const struct contain_who *,
+		    const struct contain_snap *, signed char *, int *, int);
+static void	contain_hit(const struct contain_proc *, int, int);
+
+/*
+ * Parse /proc/PID/stat. The command name may hold spaces and parentheses:
+ * the fields start after the last ')'. 0, or -1 if malformed.
+ */
+int
+contain_parse_stat(const char *buf, size_t len, struct contain_proc *p)
+{
+	const char		*s, *end = buf + len;
+	char			*ep;
+	unsigned long long	 v[20];
+	int			 i;
+
+	memset(p, 0, sizeof *p);
+	for (s = end; s > buf && s[-1] != ')'; s--)
+		;
+	if (s == buf)
+		return (-1);
+	p->pid = (pid_t)strtol(buf, &ep, 10);
+	if (ep == buf || p->pid <= 0)
+		return (-1);
+	while (s < end && *s == ' ')
+		s++;
+	if (s >= end)
+		return (-1);
+	p->state = *s++;
+	for (i = 0; i < 20; i++) {
+		while (s < end && *s == ' ')
+			s++;
+		if (s >= end || (*s != '-' && (*s < '0' || *s > '9')))
+			return (-1);
+		v[i] = strtoull(s, &ep, 10);
+		if (ep == s)
+			return (-1);
+		s = ep;
+	}
+	p->ppid = (pid_t)v[0];
+	p->pgid = (pid_t)v[1];
+	p->sid = (pid_t)v[2];
+	p->start = v[18];
+	return (0);
+}
+
+/*
+ * The value of name in an environment block (NUL-separated KEY=VALUE
+ * strings, as /proc/PID/environ gives it), or NULL. The block must end
+ * with a NUL.
+ */
+const char *
+contain_env_get(const char *env, size_t len, const char *name)
+{
+	size_t	 nlen = strlen(name);
+	const char *s = env, *end = env + len;
+
+	while (s < end) {
+		if ((size_t)(end - s) > nlen && strncmp(s, name, nlen) == 0 &&
+		    s[nlen] == '=')
+			return (s + nlen + 1);
+		s += strnlen(s, (size_t)(end - s)) + 1;
+	}
+	return (NULL);
+}
+
+/* Was pid allocated after lo, up to last (cyclic: pids wrap)? */
+int
+contain_in_range(pid_t lo, pid_t last, pid_t pid)
+{
+	if (lo == last)
+		return (0);
+	if (lo < last)
+		return (pid > lo && pid <= last);
+	return (pid > lo || pid <= last);
+}
+
+/* The marker of node id of tree, as KEY=VALUE. */
+void
+contain_marker(char *buf, size_t len, long tree, int id)
+{
+	snprintf(buf, len, "%s=%ld.%d", CONTAIN_VAR, tree, id);
+}
+
+/* The node id a marker value names if it is one of tree's, else -1. */
+int
+contain_marker_id(const char *value, long tree, int *id)
+{
+	char	*ep;
+	long	 t, n;
+
+	t = strtol(value, &ep, 10);
+	if (ep == value || *ep != '.' || t != tree)
+		return (-1);
+	value = ep + 1;
+	if (*value < '0' || *value > '9')
+		return (-1);
+	n = strtol(value, &ep, 10);
+	if (*ep != '\0' || n > 0x7fffffff)
+		return (-1);
+	*id = (int)n;
+	return (0);
+}
+
+/* Read a small /proc file, NUL-terminated; its length or -1. */
+static int
+read_small(const char *path, char *buf, size_t size)
+{
+	ssize_t	n;
+	size_t	got = 0;
+	int	fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return (-1);
+	while (got < size - 1 &&
+	    (n = read(fd, buf + got, size - 1 - got)) > 0)
+		got += (size_t)n;
+	close(fd);
+	buf[got] = '\0';
+	return ((int)got);
+}
+
+static pid_t
+contain_pid_max(void)
+{
+	char	buf[32];
+
+	if (read_small("/proc/sys/kernel/pid_max", buf, sizeof buf) <= 0)
+		return (4194304);
+	return ((pid_t)atol(buf));
+}
+
+/* The system's fork count now: the "processes" line of /proc/stat. */
+int
+contain_since_now(struct contain_since *s)
+{
+	char	 buf[8192];
+	char	*p;
+
+	s->forks = 0;
+	if (read_small("/proc/stat", buf, sizeof buf) <= 0 ||
+	    (p = strstr(buf, "\nprocesses ")) == NULL)
+		return (-1);
+	s->forks = strtoull(p + 11, NULL, 10);
+	return (0);
+}
+
+static int
+contain_read_proc(pid_t pid, struct contain_proc *p)
+{
+	char	path[64], buf[1024];
+	int	n;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	if ((n = read_small(path, buf, sizeof buf)) <= 0)
+		return (-1);
+	return (contain_parse_stat(buf, (size_t)n, p));
+}
+
+static void
+snap_add(struct contain_snap *s, pid_t pid)
+{
+	struct contain_proc	p;
+
+	if (contain_read_proc(pid, &p) == -1 || p.pid != pid)
+		return;
+	if (s->n == s->cap) {
+		s->cap = s->cap == 0 ? 64 : s->cap * 2;
+		s->p = xreallocarray(s->p, s->cap, sizeof *s->p);
+	}
+	s->p[s->n++] = p;
+}
+
+static int
+proc_cmp(const void *a, const void *b)
+{
+	const struct contain_proc	*x = a, *y = b;
+
+	return (x->pid < y->pid ? -1 : x->pid > y->pid);
+}
+
+/*
+ * The processes that can be the worker's: those given a pid since the
+ * spawn, or all of them if the pids may have wrapped around since.
+ */
+static void
+snap_take(struct contain_snap *s, const struct contain_since *since)
+{
+	struct contain_since	 now;
+	struct dirent		*de;
+	DIR			*d;
+	char			 buf[128], *p;
+	pid_t			 pid_max, last = 0, pid;
+	long			 span;
+	int			 all;
+
+	pid_max = contain_pid_max();
+	all = since->lo <= 0 || contain_since_now(&now) == -1 ||
+	    now.forks - since->forks >= (uint64_t)(pid_max -
+	    CONTAIN_RESERVED) / 2;
+	if (!all) {
+		/* The last pid handed out: the last field of loadavg. */
+		if (read_small("/proc/loadavg", buf, sizeof buf) <= 0 ||
+		    (p = strrchr(buf, ' ')) == NULL)
+			all = 1;
+		else
+			last = (pid_t)atol(p + 1);
+	}
+	if (!all) {
+		span = last >= since->lo ? last - since->lo :
+		    (pid_max - since->lo) + (last - CONTAIN_RESERVED);
+		if (span <= CONTAIN_PROBE_MAX) {
+			for (pid = since->lo; pid != last;) {
+				if (++pid >= pid_max)
+					pid = CONTAIN_RESERVED;
+				snap_add(s, pid);
+			}
+			goto sort;
+		}
+	}
+	if ((d = opendir("/proc")) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		pid = (pid_t)atol(de->d_name);
+		if (all || contain_in_range(since->lo, last, pid))
+			snap_add(s, pid);
+	}
+	closedir(d);
+sort:
+	qsort(s->p, s->n, sizeof *s->p, proc_cmp);
+}
+
+static int
+snap_find(const struct contain_snap *s, pid_t pid)
+{
+	int	lo = 0, hi = s->n - 1, mid;
+
+	while (lo <= hi) {
+		mid = lo + (hi - lo) / 2;
+		if (s->p[mid].pid == pid)
+			return (mid);
+		if (s->p[mid].pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return (-1);
+}
+
+/*
+ * Is p one of the worker's, by its marker: 1 or 0, or -1 if its
+ * environment cannot be read (a zombie, a process on its way out, one
+ * that made itself non-dumpable).
+ */
+static int
+contain_root(const struct contain_who *w, const struct contain_proc *p)
+{
+	static char	 env[32768];
+	char		 path[64];
+	const char	*v;
+	int		 n;
+
+	snprintf(path, sizeof path, "/proc/%d/environ", (int)p->pid);
+	if ((n = read_small(path, env, sizeof env)) <= 0)
+		return (-1);
+	v = contain_env_get(env, (size_t)n + 1, CONTAIN_VAR);
+	return (v != NULL && w->mine(w->arg, v));
+}
+
+/*
+ * Whose is process i: follow its parents up to the leader (the worker's),
+ * or to the supervisor, where the child below it decides by its marker;
+ * a process whose chain leaves the scan is not the worker's. If that
+ * child's environment cannot be read (it is dying: its children are being
+ * reparented to us), process i decides by its own marker, then by its
+ * session and group. own[] remembers every answer (2: the chain's top is
+ * unreadable), so each process is looked at about once.
+ */
+static int
+contain_owner(const struct contain_who *w, const struct contain_snap *s,
+    signed char *own, int *path, int i)
+{
+	const struct contain_proc *p;
+	int	npath = 0, cur = i, res, k;
+
+	for (;;) {
+		if (own[cur] == 2 && cur != i) {
+			res = -1;
+			break;
+		}
+		if (own[cur] != -1 && own[cur] != 2) {
+			res = own[cur];
+			break;
+		}
+		path[npath++] = cur;
+		p = &s->p[cur];
+		if (w->leader > 0 && (p->pid == w->leader ||
+		    p->ppid == w->leader)) {
+			res = 1;
+			break;
+		}
+		if (p->ppid == w->self) {
+			if (w->known != NULL && w->known(w->arg, p->pid))
+				res = 0;
+			else
+				res = contain_root(w, p);
+			break;
+		}
+		if ((k = snap_find(s, p->ppid)) == -1 || npath >= s->n) {
+			res = 0;
+			break;
+		}
+		cur = k;
+	}
+	if (res == -1) {
+		/* The chain is unknown: what comes below decides alone. */
+		for (k = 0; k < npath; k++)
+			own[path[k]] = 2;
+		p = &s->p[i];
+		if ((res = contain_root(w, p)) == -1)
+			res = w->pgid > 0 && (p->sid == w->pgid ||
+			    p->pgid == w->pgid);
+		return (res);
+	}
+	for (k = 0; k < npath; k++)
+		own[path[k]] = (signed char)res;
+	return (res);
+}
+
+/*
+ * Signal one process through a pidfd, checked against the scan: the pidfd
+ * is opened first, then the process's start time is read again; if it is
+ * the one the scan saw, the pidfd names it (it lived at both moments, so
+ * it held the pid all along), and no reused pid can be hit.
+ */
+static void
+contain_hit(const struct contain_proc *p, int sig, int cont)
+{
+	struct contain_proc	now;
+	int			fd;
+
+	if ((fd = proc_pidfd_open(p->pid)) == -1)
+		return;
+	if (contain_read_proc(p->pid, &now) == 0 && now.start == p->start) {
+		(void)proc_pidfd_signal(fd, sig);
+		if (cont)
+			(void)proc_pidfd_signal(fd, SIGCONT);
+	}
+	close(fd);
+}
+
+/*
+ * The worker's processes, its leader aside (signalled through its own
+ * pidfd by the caller): how many there are, and with sig != 0 each gets
+ * sig (then SIGCONT with cont, so a stopped one sees it).
+ */
+int
+contain_sweep(const struct contain_who *w, int sig, int cont)
+{
+	struct contain_snap	 s;
+	signed char		*own;
+	int			*path, i, n = 0;
+
+	memset(&s, 0, sizeof s);
+	snap_take(&s, &w->since);
+	if (s.n == 0)
+		return (0);
+	own = xcalloc(s.n, 1);
+	memset(own, -1, s.n);
+	path = xcalloc(s.n, sizeof *path);
+	for (i = 0; i < s.n; i++) {
+		if (s.p[i].pid == w->leader || s.p[i].pid == w->self ||
+		    s.p[i].state == 'Z' || s.p[i].state == 'X')
+			continue;
+		if (!contain_owner(w, &s, own, path, i))
+			continue;
+		n++;
+		if (sig != 0)
+			contain_hit(&s.p[i], sig, cont);
+	}
+	free(path);
+	free(own);
+	free(s.p);
+	return (n);
+}

@@ -1,0 +1,137 @@
+/*
+ * svcontain.c: a supervisor's side of containment (contain.c): who one of
+ * its workers is to the /proc scan, and the sweep of what a dead child
+ * supervisor's subtree left.
+ *
+ * The scan runs only when a worker is signalled, when its leader ends and
+ * while it drains (after a SIGCHLD): never on a timer, never when idle.
+ * contain = false turns it off for a worker (its process group alone is
+ * its own again).
+ */
+#include <sys/types.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "contain.h"
+#include "proc.h"
+#include "sv.h"
+#include "sv_int.h"
+
+static int	sv_contain_mine(void *, const char *);
+static int	sv_contain_in(void *, const char *);
+static int	sv_contain_known(void *, pid_t);
+
+/* The tree's token for markers: the top's pid, as the top said it. */
+void
+sv_contain_token(struct sv *sv)
+{
+	char		 buf[32];
+	const char	*e;
+
+	if (sv->id == -1) {
+		sv->token = (long)getpid();
+		snprintf(buf, sizeof buf, "%ld", sv->token);
+		setenv("SUPERTREE_TREE", buf, 1);
+	} else if ((e = getenv("SUPERTREE_TREE")) != NULL)
+		sv->token = atol(e);
+	else
+		sv->token = (long)getppid();
+}
+
+/* A new child slot: a worker's marker. */
+void
+sv_contain_init(struct sv_child *c)
+{
+	if (c->node->kind == TREE_WORKER)
+		contain_marker(c->marker, sizeof c->marker, c->sv->token,
+		    c->id + c->sv->idoff);
+}
+
+/* A child was spawned: pids from now on may be its own. */
+void
+sv_contain_spawned(struct sv_child *c)
+{
+	c->since.lo = 0;
+	if (c->node->kind == TREE_WORKER && !c->node->contain)
+		return;
+	if (contain_since_now(&c->since) == 0)
+		c->since.lo = c->pid;
+}
+
+static int
+sv_contain_mine(void *arg, const char *v)
+{
+	struct sv_child	*c = arg;
+
+	return (strcmp(v, c->marker + sizeof CONTAIN_VAR) == 0);
+}
+
+static int
+sv_contain_known(void *arg, pid_t pid)
+{
+	struct sv_child	*c = arg;
+
+	return (pidmap_get(&c->sv->pids, pid) != NULL);
+}
+
+/*
+ * The worker's processes outside its leader (its group's included): how
+ * many, and with sig != 0 each is sent sig (and SIGCONT with cont).
+ */
+int
+sv_contain(struct sv_child *c, int sig, int cont)
+{
+	struct contain_who	w;
+
+	if (c->node->kind != TREE_WORKER || !c->node->contain ||
+	    c->since.lo == 0)
+		return (0);
+	memset(&w, 0, sizeof w);
+	w.self = getpid();
+	w.leader = c->pid;
+	w.pgid = c->pid != 0 ? c->pid : c->pgid;
+	w.since = c->since;
+	w.mine = sv_contain_mine;
+	w.known = sv_contain_known;
+	w.arg = c;
+	return (contain_sweep(&w, sig, cont));
+}
+
+/* A marker of a node in the subtree of c (in the whole tree's ids)? */
+static int
+sv_contain_in(void *arg, const char *v)
+{
+	struct sv_child	*c = arg;
+	struct sv	*sv = c->sv;
+	int		 id, end = tree_subtree_end(sv->tree, c->id);
+
+	if (contain_marker_id(v, sv->token, &id) == -1)
+		return (0);
+	return (id > c->id + sv->idoff && id < end + sv->idoff);
+}
+
+/*
+ * A child supervisor died without stopping its subtree: everything of
+ * its workers that came to us (their leaders, killed by PDEATHSIG, and
+ * whatever escaped their groups) carries a marker of its subtree, and is
+ * killed.
+ */
+void
+sv_contain_wipe(struct sv_child *c)
+{
+	struct contain_who	w;
+
+	if (c->since.lo == 0)
+		return;
+	memset(&w, 0, sizeof w);
+	w.self = getpid();
+	w.since = c->since;
+	w.mine = sv_contain_in;
+	w.known = sv_contain_known;
+	w.arg = c;
+	(void)contain_sweep(&w, SIGKILL, 0);
+}
