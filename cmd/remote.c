@@ -219,6 +219,13 @@ remote_mirror(void)
 	return (sv_mirror(top));
 }
 
+/* Fill in what the workers hold now (procs, cgroup use): contain.c. */
+void
+remote_holdings(struct nstate *states)
+{
+	sv_contain_count(top, states);
+}
+
 /* reload FILE: the tree's file from now on. */
 void
 remote_set_file(const char *path)

@@ -78,6 +78,7 @@ int			 remote_resolve(struct ctl_client *, int, char **,
 struct event_base	*remote_base(void);
 const struct tree	*remote_tree(void);
 const struct nstate	*remote_mirror(void);
+void			 remote_holdings(struct nstate *);
 void			 remote_set_file(const char *);
 
 /* status.c */

@@ -54,6 +54,7 @@ status_states(struct pending *p, int mark)
 
 	states = xreallocarray(NULL, n, sizeof *states);
 	memcpy(states, remote_mirror(), n * sizeof *states);
+	remote_holdings(states);
 	for (id = 0; mark && p->expect != NULL && id < n; id++) {
 		if (!p->expect[id] || !status_alive(&states[id]))
 			continue;

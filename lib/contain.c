@@ -68,6 +68,8 @@ static int	contain_root(const struct contain_who *,
 static int	contain_owner(const struct contain_who *,
 		    const struct contain_snap *, signed char *, int *, int);
 static void	contain_hit(const struct contain_proc *, int, int);
+static int	count_owner(const struct contain_tree *,
+		    const struct contain_snap *, int *, int *, int);
 
 /*
  * Parse /proc/PID/stat. The command name may hold spaces and parentheses:
@@ -451,4 +453,95 @@ contain_sweep(const struct contain_who *w, int sig, int cont)
 	free(own);
 	free(s.p);
 	return (n);
+}
+
+/*
+ * Whose is process i, for status: a worker's if its chain of parents
+ * reaches the worker's leader; if it reaches a supervisor first, the
+ * child below the supervisor says by its marker (or, unreadable, i by its
+ * own). -2: nobody's. own[] holds answers as node + 3 (0: not known yet,
+ * 1: nobody's, 2: the chain's top is unreadable).
+ */
+static int
+count_owner(const struct contain_tree *t, const struct contain_snap *s,
+    int *own, int *path, int i)
+{
+	static char	 env[32768];
+	char		 buf[64];
+	const char	*v;
+	int		 npath = 0, cur = i, prev = -1, res = -2, k, id, kind, n;
+
+	for (;;) {
+		if (own[cur] != 0 && !(own[cur] == 2 && cur == i)) {
+			res = own[cur] - 3;
+			break;
+		}
+		kind = t->node_of(t->arg, s->p[cur].pid, &id);
+		if (kind == CONTAIN_LEADER) {
+			res = id;
+			break;
+		}
+		if (kind == CONTAIN_SUPER) {
+			res = prev == -1 ? -2 : -1;
+			cur = prev;
+			break;
+		}
+		path[npath++] = cur;
+		prev = cur;
+		if ((k = snap_find(s, s->p[cur].ppid)) == -1 || npath >= s->n)
+			break;
+		cur = k;
+	}
+	if (res == -1) {
+		/* cur is a child of a supervisor: its marker says whose. */
+		for (n = 0; n < 2; n++, cur = i) {
+			snprintf(buf, sizeof buf, "/proc/%d/environ",
+			    (int)s->p[cur].pid);
+			if ((k = read_small(buf, env, sizeof env)) <= 0)
+				continue;
+			v = contain_env_get(env, (size_t)k + 1, CONTAIN_VAR);
+			res = v != NULL && contain_marker_id(v, t->token,
+			    &id) == 0 ? id : -2;
+			break;
+		}
+		if (res == -1) {
+			own[cur] = 2;
+			return (-2);
+		}
+		if (n == 1)
+			return (res);
+	}
+	for (k = 0; k < npath; k++)
+		own[path[k]] = res + 3;
+	return (res);
+}
+
+/*
+ * How many live processes each worker holds now: its leader and
+ * everything of it the chains of parents and the markers say is its own.
+ * One scan of the pids allocated since the top started.
+ */
+void
+contain_count(const struct contain_tree *t, uint32_t *counts, int nnodes)
+{
+	struct contain_snap	 s;
+	int			*own, *path, i, id;
+
+	memset(counts, 0, nnodes * sizeof *counts);
+	memset(&s, 0, sizeof s);
+	snap_take(&s, &t->since);
+	if (s.n == 0)
+		return;
+	own = xcalloc(s.n, sizeof *own);
+	path = xcalloc(s.n, sizeof *path);
+	for (i = 0; i < s.n; i++) {
+		if (s.p[i].state == 'Z' || s.p[i].state == 'X')
+			continue;
+		id = count_owner(t, &s, own, path, i);
+		if (id >= 0 && id < nnodes)
+			counts[id]++;
+	}
+	free(path);
+	free(own);
+	free(s.p);
 }

@@ -49,6 +49,20 @@ struct contain_who {
 	void		*arg;
 };
 
+/*
+ * For status: which node a process of the tree belongs to. node_of()
+ * says whether a pid is a worker's leader (CONTAIN_LEADER, its node in
+ * *id), a supervisor of the tree (CONTAIN_SUPER) or neither (0).
+ */
+#define CONTAIN_LEADER	1
+#define CONTAIN_SUPER	2
+struct contain_tree {
+	long		 token;		/* the tree's, in markers */
+	struct contain_since since;	/* the top's start */
+	int		(*node_of)(void *, pid_t, int *);
+	void		*arg;
+};
+
 /* Pure. */
 int	contain_parse_stat(const char *, size_t, struct contain_proc *);
 const char *contain_env_get(const char *, size_t, const char *);
@@ -59,5 +73,6 @@ int	contain_marker_id(const char *, long, int *);
 /* /proc. */
 int	contain_since_now(struct contain_since *);
 int	contain_sweep(const struct contain_who *, int sig, int cont);
+void	contain_count(const struct contain_tree *, uint32_t *, int);
 
 #endif

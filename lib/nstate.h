@@ -74,6 +74,12 @@ struct nstate {
 	uint8_t		health;		/* NSTATE_HEALTH_* */
 	uint32_t	health_fails;	/* consecutive failed checks */
 	char		health_last[NSTATE_TEXTLEN]; /* last result, or "" */
+	/*
+	 * Status only, never on a link: the processes a worker holds now,
+	 * counted by the top when it answers (contain_count).
+	 */
+	uint8_t		has_procs;
+	uint32_t	procs;
 };
 
 const char	*nstate_name(int state);

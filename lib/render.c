@@ -526,6 +526,8 @@ status_extra(struct buf *b, const struct tree_node *n,
 	if (n->dynamic)
 		buf_puts(b, "  dynamic");
 	status_health(b, n, st);
+	if (n->kind == TREE_WORKER && st->has_procs && st->procs > 1)
+		buf_printf(b, "  procs %lu", (unsigned long)st->procs);
 	if (st->error[0] != '\0') {
 		buf_puts(b, "  error: ");
 		put_text(b, st->error);
@@ -642,6 +644,8 @@ json_node(struct buf *b, const struct tree *t, int id,
 	buf_puts(b, ",\"status_text\":");
 	put_json_str(b, st->status[0] != '\0' ? st->status : NULL);
 	buf_printf(b, ",\"manual\":%s", st->manual ? "true" : "false");
+	if (n->kind == TREE_WORKER && st->has_procs)
+		buf_printf(b, ",\"procs\":%lu", (unsigned long)st->procs);
 	json_deps(b, t, n, st);
 	if (n->kind == TREE_SUPERVISOR) {
 		buf_printf(b, ",\"strategy\":\"%s\",\"intensity\":",

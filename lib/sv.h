@@ -150,6 +150,7 @@ struct sv {
 	int			 exe_fd;	/* our own image, for children */
 	int			 quiet;
 	long			 token;		/* the tree's, for markers */
+	struct contain_since	 since;		/* the top's start */
 
 	struct sv_child		**children;
 	int			 n;
@@ -212,6 +213,7 @@ void		 sv_settled(struct sv *);
 void		 sv_child_feed(struct sv_child *, enum fsm_ev,
 		    const struct policy_exit *, int);
 void		 sv_report(struct sv *, int id);
+void		 sv_contain_count(struct sv *, struct nstate *);
 void		 sv_child_ready(struct sv_child *);
 void		 sv_child_fail(struct sv_child *, int);
 void		 sv_child_extend(struct sv_child *, int64_t);

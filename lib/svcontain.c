@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,10 +21,12 @@
 #include "proc.h"
 #include "sv.h"
 #include "sv_int.h"
+#include "xmalloc.h"
 
 static int	sv_contain_mine(void *, const char *);
 static int	sv_contain_in(void *, const char *);
 static int	sv_contain_known(void *, pid_t);
+static int	sv_contain_node(void *, pid_t, int *);
 
 /* The tree's token for markers: the top's pid, as the top said it. */
 void
@@ -34,6 +37,8 @@ sv_contain_token(struct sv *sv)
 
 	if (sv->id == -1) {
 		sv->token = (long)getpid();
+		if (contain_since_now(&sv->since) == 0)
+			sv->since.lo = getpid();
 		snprintf(buf, sizeof buf, "%ld", sv->token);
 		setenv("SUPERTREE_TREE", buf, 1);
 	} else if ((e = getenv("SUPERTREE_TREE")) != NULL)
@@ -134,4 +139,55 @@ sv_contain_wipe(struct sv_child *c)
 	w.known = sv_contain_known;
 	w.arg = c;
 	(void)contain_sweep(&w, SIGKILL, 0);
+}
+
+/* For contain_count: a pid's node, by the map sv_contain_count built. */
+static int
+sv_contain_node(void *arg, pid_t pid, int *id)
+{
+	intptr_t	v = (intptr_t)pidmap_get(arg, pid);
+
+	if (v == 0)
+		return (0);
+	*id = (int)(v >> 2) - 1;
+	return ((int)(v & 3));
+}
+
+/*
+ * The top, answering status: how many processes each worker holds now
+ * (states is its copy of the mirror). One scan; nothing is kept.
+ */
+void
+sv_contain_count(struct sv *sv, struct nstate *states)
+{
+	struct contain_tree	 t;
+	struct pidmap		 m;
+	uint32_t		*counts;
+	int			 i, n = sv->tree->nnodes, kind;
+
+	memset(&m, 0, sizeof m);
+	pidmap_put(&m, getpid(), (void *)(intptr_t)CONTAIN_SUPER);
+	for (i = 0; i < n; i++) {
+		if (states[i].pid <= 0)
+			continue;
+		kind = sv->tree->nodes[i].kind == TREE_WORKER ?
+		    CONTAIN_LEADER : CONTAIN_SUPER;
+		pidmap_put(&m, states[i].pid,
+		    (void *)(intptr_t)(((i + 1) << 2) | kind));
+	}
+	memset(&t, 0, sizeof t);
+	t.token = sv->token;
+	t.since = sv->since;
+	t.node_of = sv_contain_node;
+	t.arg = &m;
+	counts = xcalloc(n, sizeof *counts);
+	contain_count(&t, counts, n);
+	for (i = 0; i < n; i++) {
+		if (sv->tree->nodes[i].kind != TREE_WORKER)
+			continue;
+		states[i].has_procs = 1;
+		states[i].procs = counts[i];
+	}
+	free(counts);
+	pidmap_free(&m);
 }

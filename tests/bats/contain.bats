@@ -81,6 +81,14 @@ only_supervisors() {
 	done
 }
 
+procs_is() {
+	[ "$(node_field "$1" procs)" -eq "$2" ]
+}
+
+escaped_ge() {
+	[ "$(wc -l <"$T/esc.pids")" -ge "$1" ]
+}
+
 esc_pid() {
 	sed -n "${1:-1}p" "$T/esc.pids"
 }
@@ -114,7 +122,7 @@ down_by_crash() {
 	wait_for pid_changed mid/w "$w"
 	# Restarted only once the escaped process was gone.
 	not_alive "$e"
-	wait_for test "$(wc -l <"$T/esc.pids")" -ge 2
+	wait_for escaped_ge 2
 	alive "$(esc_pid 2)"
 }
 
@@ -239,4 +247,35 @@ EOF
 	assert_failure 2
 	assert_output --partial "bad.ini:3"
 	assert_output --partial "contain"
+}
+
+@test "contain: status --json counts a worker's processes, escaped ones included" {
+	contain_tree setsid run
+	local e
+	e=$(esc_pid)
+	escaped "$e"
+	# The leader's own short-lived children come and go until it execs.
+	wait_for procs_is mid/w 2
+	run st status
+	assert_success
+	assert_output --regexp 'w +running .*procs 2'
+}
+
+@test "contain: a plain worker has procs 1, not drawn; a stopped one 0" {
+	start_tree "$(write_spec p.ini <<EOF
+[a]
+command = sleep 1000
+
+[b]
+command = sleep 1000
+EOF
+)"
+	wait_for node_state_is b running
+	[ "$(node_field a procs)" -eq 1 ]
+	run st status
+	refute_output --partial procs
+	run st stop b
+	assert_success
+	[ "$(node_field b procs)" -eq 0 ]
+	[ "$(node_field supertree procs)" = null ]
 }

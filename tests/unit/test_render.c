@@ -472,6 +472,26 @@ test_json(void)
 	    "\"http.server\",\"8080\"]}", "json node: a ready worker");
 	free(s);
 
+	/* procs: counted by the top at status time, for workers only. */
+	st[1].has_procs = 1;
+	st[1].procs = 3;
+	s = render_json_node(t, 1, &st[1], NOW);
+	ok(strstr(s, "\"manual\":false,\"procs\":3,\"restart\"") != NULL,
+	    "json: procs of a worker");
+	free(s);
+	s = render_tree(t, st, NOW, 0);
+	ok(strstr(s, "procs 3") != NULL, "status: procs drawn when over 1");
+	free(s);
+	st[1].procs = 1;
+	s = render_tree(t, st, NOW, 0);
+	ok(strstr(s, "procs") == NULL, "status: procs 1 is not drawn");
+	free(s);
+	st[2].has_procs = 1;
+	s = render_json_node(t, 2, &st[2], NOW);
+	ok(strstr(s, "procs") == NULL, "json: no procs for a supervisor");
+	free(s);
+	st[1].has_procs = st[2].has_procs = 0;
+
 	st[3].cause = NSTATE_CAUSE_EXIT;
 	s = render_json_node(t, 3, &st[3], NOW);
 	ok(strstr(s, "\"restarts\":2,\"restart_cause\":\"exit\","
