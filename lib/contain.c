@@ -422,8 +422,9 @@ contain_hit(const struct contain_proc *p, int sig, int cont)
 
 /*
  * The worker's processes, its leader aside (signalled through its own
- * pidfd by the caller): how many there are, and with sig != 0 each gets
- * sig (then SIGCONT with cont, so a stopped one sees it).
+ * pidfd by the caller): how many there are, and with sig != 0 each that
+ * left the worker's group gets sig (then SIGCONT with cont, so a stopped
+ * one sees it); the group's members had it from killpg.
  */
 int
 contain_sweep(const struct contain_who *w, int sig, int cont)
@@ -446,7 +447,12 @@ contain_sweep(const struct contain_who *w, int sig, int cont)
 		if (!contain_owner(w, &s, own, path, i))
 			continue;
 		n++;
-		if (sig != 0)
+		/*
+		 * The group had its signal (killpg) already: a second one
+		 * could reach a shell's child forked since, before it reset
+		 * the shell's traps, and run a trap twice.
+		 */
+		if (sig != 0 && (w->pgid <= 0 || s.p[i].pgid != w->pgid))
 			contain_hit(&s.p[i], sig, cont);
 	}
 	free(path);
