@@ -24,8 +24,15 @@
  *   (a restart loop: a handful) or by listing /proc otherwise, and the
  *   whole of /proc when the system forked so often since the spawn that
  *   the pids may have wrapped around past the leader's (the fork count in
- *   /proc/stat says so). This kernel lacks /proc/PID/task/TID/children
- *   (CONFIG_PROC_CHILDREN), so parents are read from each process's stat.
+ *   /proc/stat says so). That is the fallback: where the kernel has
+ *   /proc/PID/task/TID/children (CONFIG_PROC_CHILDREN, as Debian's and
+ *   most distributions' kernels do), the scan walks down instead, from
+ *   the leader and from the supervisor's children that no one knows (the
+ *   orphans), reading only the worker's own processes and one list of
+ *   the supervisor's children: no /proc read for a pid that is not the
+ *   worker's. A walk during which a process it read died (its children
+ *   then move to the supervisor, perhaps after the supervisor's list was
+ *   read) is taken again until two agree.
  *
  * Every signal goes through a pidfd opened on the pid and then checked
  * against the start time the scan read: a pid that was reused between the
@@ -61,6 +68,10 @@ static pid_t	contain_pid_max(void);
 static int	contain_read_proc(pid_t, struct contain_proc *);
 static void	snap_add(struct contain_snap *, pid_t);
 static void	snap_take(struct contain_snap *, const struct contain_since *);
+static int	snap_walk(struct contain_snap *, const struct contain_who *);
+static int	snap_walk_once(struct contain_snap *,
+		    const struct contain_who *, int *);
+static int	read_children(pid_t, pid_t **, int *);
 static int	snap_find(const struct contain_snap *, pid_t);
 static int	proc_cmp(const void *, const void *);
 static int	contain_root(const struct contain_who *,
@@ -301,6 +312,145 @@ sort:
 	qsort(s->p, s->n, sizeof *s->p, proc_cmp);
 }
 
+/*
+ * The children of process pid (its main thread's: a worker's process that
+ * forks from another thread is found through the pid scan of its orphans
+ * only if it dies first; supertree's supervisors are single-threaded), in
+ * *out (xrealloc'd), their number in *n. -1 if the list cannot be read
+ * (no CONFIG_PROC_CHILDREN, or the process is gone).
+ */
+static int
+read_children(pid_t pid, pid_t **out, int *n)
+{
+	static char	*buf;
+	static size_t	 size;
+	char		 path[64], *s, *ep;
+	size_t		 got = 0;
+	ssize_t		 r;
+	int		 fd, cap = 0;
+	long		 v;
+
+	*n = 0;
+	snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)pid,
+	    (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return (-1);
+	if (buf == NULL) {
+		size = 4096;
+		buf = xmalloc(size);
+	}
+	for (;;) {
+		if (got == size - 1) {
+			size *= 2;
+			buf = xrealloc(buf, size);
+		}
+		if ((r = read(fd, buf + got, size - 1 - got)) <= 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fd);
+	if (r == -1)
+		return (-1);
+	buf[got] = '\0';
+	for (s = buf; *s != '\0'; s = ep) {
+		v = strtol(s, &ep, 10);
+		if (ep == s)
+			break;
+		if (v <= 0)
+			continue;
+		if (*n == cap) {
+			cap = cap == 0 ? 16 : cap * 2;
+			*out = xreallocarray(*out, cap, sizeof **out);
+		}
+		(*out)[(*n)++] = (pid_t)v;
+	}
+	return (0);
+}
+
+/*
+ * One walk down: the leader and what is below it, and the supervisor's
+ * unknown children (orphans: decided later by their marker) and what is
+ * below them. *unstable is set when a process read in the walk had died
+ * (its children may have moved to the supervisor after its list was
+ * read). -1 if a children list cannot be read at all.
+ */
+static int
+snap_walk_once(struct contain_snap *s, const struct contain_who *w,
+    int *unstable)
+{
+	pid_t	*kids = NULL;
+	int	 nk, i, k, from;
+
+	*unstable = 0;
+	s->n = 0;
+	if (read_children(w->self, &kids, &nk) == -1) {
+		free(kids);
+		return (-1);
+	}
+	for (i = 0; i < nk; i++) {
+		if (kids[i] != w->leader && w->known != NULL &&
+		    w->known(w->arg, kids[i]))
+			continue;
+		snap_add(s, kids[i]);
+	}
+	/* Breadth first: s->p grows as children are found. */
+	for (from = 0; from < s->n; from++) {
+		if (s->p[from].state == 'Z' || s->p[from].state == 'X') {
+			*unstable = 1;
+			continue;
+		}
+		if (read_children(s->p[from].pid, &kids, &nk) == -1) {
+			*unstable = 1;
+			continue;
+		}
+		for (k = 0; k < nk; k++)
+			snap_add(s, kids[k]);
+		/* Read after its list: alive then, the list was whole. */
+		if (contain_read_proc(s->p[from].pid, &s->p[from]) == -1 ||
+		    s->p[from].state == 'Z' || s->p[from].state == 'X')
+			*unstable = 1;
+		if (s->n > 1 << 20)
+			break;
+	}
+	free(kids);
+	qsort(s->p, s->n, sizeof *s->p, proc_cmp);
+	return (0);
+}
+
+/*
+ * The worker's processes by walking down (see the top of the file), or -1
+ * where the kernel cannot list children (the caller scans pids instead).
+ * Taken again while a process died during the walk, until two walks find
+ * the same pids (four at most).
+ */
+static int
+snap_walk(struct contain_snap *s, const struct contain_who *w)
+{
+	struct contain_snap	prev;
+	int			unstable, tries, same, i;
+
+	memset(&prev, 0, sizeof prev);
+	for (tries = 0; tries < 4; tries++) {
+		if (snap_walk_once(s, w, &unstable) == -1) {
+			free(prev.p);
+			return (-1);
+		}
+		if (!unstable)
+			break;
+		same = tries > 0 && prev.n == s->n;
+		for (i = 0; same && i < s->n; i++)
+			same = prev.p[i].pid == s->p[i].pid;
+		if (same)
+			break;
+		prev.p = xreallocarray(prev.p, s->n > 0 ? s->n : 1,
+		    sizeof *prev.p);
+		memcpy(prev.p, s->p, s->n * sizeof *s->p);
+		prev.n = s->n;
+	}
+	free(prev.p);
+	return (0);
+}
+
 static int
 snap_find(const struct contain_snap *s, pid_t pid)
 {
@@ -434,9 +584,14 @@ contain_sweep(const struct contain_who *w, int sig, int cont)
 	int			*path, i, n = 0;
 
 	memset(&s, 0, sizeof s);
-	snap_take(&s, &w->since);
-	if (s.n == 0)
+	if (snap_walk(&s, w) == -1) {
+		s.n = 0;
+		snap_take(&s, &w->since);
+	}
+	if (s.n == 0) {
+		free(s.p);
 		return (0);
+	}
 	own = xcalloc(s.n, 1);
 	memset(own, -1, s.n);
 	path = xcalloc(s.n, sizeof *path);
