@@ -24,6 +24,7 @@
 
 #include "cmd.h"
 #include "addr.h"
+#include "cgroup.h"
 #include "ctl.h"
 #include "http.h"
 #include "log.h"
@@ -121,6 +122,48 @@ run_notify_reset(void)
 	nworkers = -1;
 	for (i = 0; i < n; i++)
 		run_notify_count(i);
+}
+
+/*
+ * A tree with a cgroup key or cgroup keys on its workers needs a cgroup v2
+ * directory it may write to, offering their controllers: said here, with
+ * what to do, before anything starts. Then the tree's own directory is
+ * made (the top's pid names it: this process is the top).
+ */
+static int
+run_cgroup(struct tree *t, const char *file)
+{
+	char	*base, *dir, *cause = NULL;
+
+	if (t->cgroup == NULL && !cgroup_needed(t))
+		return (0);
+	if ((base = cgroup_base(t->cgroup, &cause)) == NULL) {
+		fprintf(stderr, "supertree: %s: %s: cgroup keys (memory_max, "
+		    "memory_high, cpu_weight, cpu_max, pids_max, cgroup) need "
+		    "a writable cgroup v2 directory: run under systemd with "
+		    "Delegate=yes, in a container, or as root with cgroup = "
+		    "PATH, or remove them\n", file, cause);
+		free(cause);
+		return (-1);
+	}
+	if (cgroup_check(t, base, &cause) == -1) {
+		fprintf(stderr, "supertree: %s: %s; delegate the controller "
+		    "(cgroup.subtree_control of the parent) or remove the "
+		    "key\n", file, cause);
+		free(cause);
+		free(base);
+		return (-1);
+	}
+	dir = cgroup_tree_dir(base, (long)getpid());
+	free(base);
+	if (cgroup_tree_create(dir, t, &cause) == -1) {
+		fprintf(stderr, "supertree: %s: cgroup: %s\n", file, cause);
+		free(cause);
+		free(dir);
+		return (-1);
+	}
+	free(dir);
+	return (0);
 }
 
 /* Runs t, whose spec text (allocated, NUL-terminated) it takes. */
@@ -223,6 +266,11 @@ cmd_run(int argc, char **argv)
 	}
 	if ((t = check_load(argv[optind], &text, &len)) == NULL)
 		return (EXIT_USAGE);
+	if (run_cgroup(t, argv[optind]) == -1) {
+		tree_free(t);
+		free(text);
+		return (EXIT_USAGE);
+	}
 	/* --http wins over the spec's http key. */
 	if (httpopt != NULL) {
 		free(t->http);

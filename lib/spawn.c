@@ -72,12 +72,13 @@ enum spawn_step {
 	STEP_SETUID,
 	STEP_PARENT,
 	STEP_EXEC,
-	STEP_CHILD
+	STEP_CHILD,
+	STEP_CGROUP
 };
 
 static const char *step_names[] = {
 	"descriptors", "limit", "nice", "oom_score_adj", "directory", "setgroups", "setgid", "setuid",
-	"parent", "exec", "spawn: the child died before exec"
+	"parent", "exec", "spawn: the child died before exec", "cgroup"
 };
 
 struct spawn_err {
@@ -327,6 +328,22 @@ spawn_child(void *arg)
 	if (r->umask != -1)
 		umask((mode_t)r->umask);
 	/*
+	 * The worker's cgroup (cgroup.c) before anything of it runs: it
+	 * moves itself (0 is the writer), so all it starts is in it.
+	 */
+	if (r->cgroup_procs != NULL) {
+		int	cfd;
+
+		e.step = STEP_CGROUP;
+		if ((cfd = open(r->cgroup_procs, O_WRONLY | O_CLOEXEC)) == -1)
+			goto fail;
+		if (write(cfd, "0", 1) != 1) {
+			close(cfd);
+			goto fail;
+		}
+		close(cfd);
+	}
+	/*
 	 * Limits, priority and OOM score before the drop: raising a hard
 	 * limit, a negative nice or a lower oom_score_adj need privilege the
 	 * user may not have. A failure is a start failure, reported.
@@ -520,6 +537,9 @@ spawn(const struct spawn_req *r, pid_t *pidp, int *pidfdp, char **cause)
 			    ctx.err.err);
 		else if (ctx.err.step == STEP_NICE)
 			xasprintf(cause, "nice %d: %s", r->nice,
+			    strerror(ctx.err.err));
+		else if (ctx.err.step == STEP_CGROUP)
+			xasprintf(cause, "cgroup %s: %s", r->cgroup_procs,
 			    strerror(ctx.err.err));
 		else if (ctx.err.step == STEP_OOM)
 			xasprintf(cause, "oom_score_adj %d: %s",

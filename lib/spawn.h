@@ -47,6 +47,7 @@ struct spawn_req {
 					   child writes its pid there
 					   (WATCHDOG_PID) */
 	int		  no_pidfd;	/* hand back no pidfd (-1) */
+	const char	 *cgroup_procs;	/* join: this cgroup.procs, or NULL */
 };
 
 void	spawn_init(void);

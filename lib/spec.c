@@ -213,6 +213,7 @@ spec_free(struct spec_ctx *ctx)
 	free(ctx->name);
 	free(ctx->socket);
 	free(ctx->http);
+	free(ctx->cgroup);
 }
 
 static void

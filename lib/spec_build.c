@@ -80,7 +80,8 @@ spec_build_tree(struct spec_ctx *ctx)
 	t->name = ctx->name;
 	t->socket = ctx->socket;
 	t->http = ctx->http;
-	ctx->name = ctx->socket = ctx->http = NULL;
+	t->cgroup = ctx->cgroup;
+	ctx->name = ctx->socket = ctx->http = ctx->cgroup = NULL;
 	return (t);
 }
 
@@ -178,6 +179,8 @@ spec_build_digest(struct spec_ctx *ctx, const struct tree_node *n, int root)
 			buf_puts(&b, ctx->socket != NULL ? ctx->socket : "");
 		else if (k == K_HTTP)
 			buf_puts(&b, ctx->http != NULL ? ctx->http : "");
+		else if (k == K_CGROUP)
+			buf_puts(&b, ctx->cgroup != NULL ? ctx->cgroup : "");
 		else
 			spec_build_fmt_key(&b, n, k);
 		buf_puts(&b, "\n");
@@ -280,6 +283,11 @@ spec_build_fmt_key(struct buf *b, const struct tree_node *n,
 			    n->rlimits[k - K_LIMIT_NOFILE].soft,
 			    (unsigned long long)
 			    n->rlimits[k - K_LIMIT_NOFILE].hard);
+		break;
+	case K_MEMORY_MAX: case K_MEMORY_HIGH: case K_CPU_WEIGHT:
+	case K_CPU_MAX: case K_PIDS_MAX:
+		if (n->cglimits[k - K_MEMORY_MAX].set)
+			buf_puts(b, n->cglimits[k - K_MEMORY_MAX].text);
 		break;
 	case K_UMASK:
 		if (n->umask == -1)

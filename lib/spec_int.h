@@ -45,8 +45,10 @@ enum spec_keyid {
 	/* Liveness (spec_live.c). */
 	K_HEALTH, K_HEALTH_INTERVAL, K_HEALTH_TIMEOUT, K_HEALTH_FAILURES,
 	K_HEALTH_GRACE, K_WATCHDOG, K_WATCHDOG_SIGNAL, K_MAX_MEMORY,
+	K_MEMORY_MAX, K_MEMORY_HIGH, K_CPU_WEIGHT, K_CPU_MAX, K_PIDS_MAX,
 	K_STRATEGY, K_INTENSITY, K_PERIOD, K_AUTO_SHUTDOWN, K_START,
-	K_AFTER, K_ONESHOT, K_NAME, K_SOCKET, K_HTTP, K_NKEYS
+	K_AFTER, K_ONESHOT, K_NAME, K_SOCKET, K_HTTP, K_CGROUP,
+	K_NKEYS
 };
 
 struct spec_word {
@@ -141,6 +143,7 @@ struct spec_ctx {
 	char		*name;
 	char		*socket;
 	char		*http;		/* [HOST:]PORT as written, or NULL */
+	char		*cgroup;
 
 	struct spec_err	*errs;
 	int		 nerrs;

@@ -119,6 +119,11 @@ const struct spec_key spec_key_table[K_NKEYS] = {
 	{ "watchdog", KW_WORKER, KT_FN, 0, 0, 0, NULL, NULL },
 	{ "watchdog_signal", KW_WORKER, KT_FN, 0, 0, 0, NULL, NULL },
 	{ "max_memory", KW_WORKER, KT_FN, 0, 0, 0, NULL, NULL },
+	{ "memory_max", KW_WORKER, KT_FN, 0, 0, 0, NULL, NULL },
+	{ "memory_high", KW_WORKER, KT_FN, 0, 0, 0, NULL, NULL },
+	{ "cpu_weight", KW_WORKER, KT_FN, 0, 0, 0, NULL, NULL },
+	{ "cpu_max", KW_WORKER, KT_FN, 0, 0, 0, NULL, NULL },
+	{ "pids_max", KW_WORKER, KT_FN, 0, 0, 0, NULL, NULL },
 	{ "strategy", KW_SUPER, KT_WORD, OFF(strategy), 0, 0, spec_strategies,
 	  "(use one_for_one, one_for_all or rest_for_one)" },
 	{ "intensity", KW_SUPER, KT_LIMIT, OFF(intensity), 0, 0, NULL, NULL },
@@ -132,6 +137,7 @@ const struct spec_key spec_key_table[K_NKEYS] = {
 	{ "name", KW_ROOT, KT_FN, 0, 0, 0, NULL, NULL },
 	{ "socket", KW_ROOT, KT_FN, 0, 0, 0, NULL, NULL },
 	{ "http", KW_ROOT, KT_FN, 0, 0, 0, NULL, NULL },
+	{ "cgroup", KW_ROOT, KT_FN, 0, 0, 0, NULL, NULL },
 };
 
 /* Names people reach for, used only to suggest the real key. */
@@ -330,6 +336,18 @@ spec_key_special(struct spec_ctx *ctx, struct tree_node *n, enum spec_keyid k,
 	case K_LIMIT_FSIZE: case K_LIMIT_STACK: case K_LIMIT_DATA:
 		return (rlimit_parse(k - K_LIMIT_NOFILE, s,
 		    &n->rlimits[k - K_LIMIT_NOFILE], cause));
+	case K_MEMORY_MAX: case K_MEMORY_HIGH: case K_CPU_WEIGHT:
+	case K_CPU_MAX: case K_PIDS_MAX:
+		return (cglimit_parse(k - K_MEMORY_MAX, s,
+		    &n->cglimits[k - K_MEMORY_MAX], cause));
+	case K_CGROUP:
+		if (*s != '/') {
+			return (spec_key_bad(cause, "invalid cgroup", s,
+			    "(use the absolute path of a cgroup v2 directory)"));
+		}
+		free(ctx->cgroup);
+		ctx->cgroup = xstrdup(s);
+		return (0);
 	case K_UMASK:
 		if (strspn(s, "01234567") != strlen(s) || strlen(s) > 4 ||
 		    strtol(s, NULL, 8) > 0777) {

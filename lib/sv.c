@@ -44,6 +44,7 @@
 
 #include "dep.h"
 #include "health.h"
+#include "cgroup.h"
 #include "log.h"
 #include "msg.h"
 #include "nofile.h"
@@ -200,6 +201,7 @@ sv_child_free(struct sv_child *c)
 		c->sv->nsatisfied--;
 	if (c->up)
 		c->sv->nup--;
+	sv_cgroup_gone(c);
 	event_free(c->ev_timer);
 	free(c->depbits);
 	output_free(c->out);
@@ -681,6 +683,8 @@ group_send(struct sv_child *c, int sig, int cont)
 	}
 	if (cont && c->pid != 0 && c->pidfd != -1)
 		(void)proc_pidfd_signal(c->pidfd, SIGCONT);
+	if (sig == SIGKILL)
+		sv_cgroup_kill(c);
 	(void)sv_contain(c, sig, cont);
 }
 
@@ -824,7 +828,7 @@ child_reap(struct sv_child *c)
 	 * is the worker's too (contain.c).
 	 */
 	group = c->node->kind == TREE_WORKER && (killpg(c->pgid, 0) == 0 ||
-	    sv_contain(c, 0, 0) > 0);
+	    sv_cgroup_populated(c) || sv_contain(c, 0, 0) > 0);
 	if (!group)
 		child_gone(c);
 	sv_child_feed(c, FSM_EV_EXIT, &ex, group);
@@ -837,6 +841,7 @@ child_gone(struct sv_child *c)
 {
 	c->pgid = 0;
 	c->st->pid = 0;
+	sv_cgroup_gone(c);
 	if (c->link != NULL) {
 		peer_free(c->link);
 		c->link = NULL;
@@ -1252,6 +1257,7 @@ sv_drain_check(struct sv *sv)
 
 	TAILQ_FOREACH_SAFE(c, &sv->drainq, drain_entry, tc) {
 		if (killpg(c->pgid, 0) == -1 && errno == ESRCH &&
+		    !sv_cgroup_populated(c) &&
 		    sv_contain(c, c->fsm.sig == SIGKILL ? SIGKILL : 0, 0) == 0) {
 			child_gone(c);
 			sv_child_feed(c, FSM_EV_GONE, NULL, 0);
@@ -1372,6 +1378,9 @@ sv_run(struct sv *sv, int linkfd)
 		event_base_dispatch(sv->base);
 	if (sv->hooks.done != NULL)
 		sv->hooks.done(sv);
+	/* The tree's cgroup, empty now that everything is down. */
+	if (sv->id == -1 && sv->cgdir != NULL)
+		cgroup_tree_remove(sv->cgdir);
 	/* Let the last reports reach the parent before we exit. */
 	if (sv->up != NULL && peer_pending(sv->up) > 0) {
 		fl = fcntl(peer_fd(sv->up), F_GETFL);

@@ -95,6 +95,7 @@ struct sv_child {
 	struct health		*health;	/* liveness checks, or NULL */
 	char			 marker[CONTAIN_MARKLEN]; /* workers: env */
 	struct contain_since	 since;		/* pids since its spawn */
+	char			*cgdir;		/* its cgroup, or NULL */
 
 	/* Kept by child_feed from the lifecycle, for O(1) counts. */
 	int			 satisfied;	/* counted in sv->nsatisfied */
@@ -151,6 +152,7 @@ struct sv {
 	int			 quiet;
 	long			 token;		/* the tree's, for markers */
 	struct contain_since	 since;		/* the top's start */
+	char			*cgdir;		/* the tree's cgroup, or NULL */
 
 	struct sv_child		**children;
 	int			 n;

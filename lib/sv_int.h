@@ -38,6 +38,10 @@ void		 sv_contain_init(struct sv_child *);
 void		 sv_contain_spawned(struct sv_child *);
 int		 sv_contain(struct sv_child *, int, int);
 void		 sv_contain_wipe(struct sv_child *);
+int		 sv_cgroup_worker(struct sv_child *, char **);
+int		 sv_cgroup_populated(struct sv_child *);
+void		 sv_cgroup_kill(struct sv_child *);
+void		 sv_cgroup_gone(struct sv_child *);
 
 /* svlink.c */
 void		 link_dispatch(struct peer *, uint16_t, const uint8_t *, size_t,

@@ -17,12 +17,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "contain.h"
 #include "proc.h"
 #include "sv.h"
 #include "sv_int.h"
 #include "xmalloc.h"
 
+static void	sv_cgroup_init(struct sv *);
 static int	sv_contain_mine(void *, const char *);
 static int	sv_contain_in(void *, const char *);
 static int	sv_contain_known(void *, pid_t);
@@ -45,6 +47,68 @@ sv_contain_token(struct sv *sv)
 		sv->token = atol(e);
 	else
 		sv->token = (long)getppid();
+	sv_cgroup_init(sv);
+}
+
+/*
+ * The tree's cgroup directory (cgroup.c), if it has one: `run` checked
+ * that it can (and the top made it); a supervisor below finds the same
+ * one, since supervisors stay in the top's cgroup.
+ */
+static void
+sv_cgroup_init(struct sv *sv)
+{
+	char	*base, *cause = NULL;
+
+	if (sv->tree->cgroup == NULL && !cgroup_needed(sv->tree))
+		return;
+	if ((base = cgroup_base(sv->tree->cgroup, &cause)) == NULL) {
+		sv_event(sv, sv->id, "cgroup: %s", cause);
+		free(cause);
+		return;
+	}
+	sv->cgdir = cgroup_tree_dir(base, sv->token);
+	free(base);
+}
+
+/* A worker is about to be spawned: its cgroup, made and limited. */
+int
+sv_cgroup_worker(struct sv_child *c, char **cause)
+{
+	struct sv	*sv = c->sv;
+
+	if (sv->cgdir == NULL)
+		return (0);
+	if (c->cgdir == NULL && (c->cgdir = cgroup_worker(sv->cgdir,
+	    c->id + sv->idoff, c->node, cause)) == NULL)
+		return (-1);
+	return (0);
+}
+
+/* Is anything left in the worker's cgroup? */
+int
+sv_cgroup_populated(struct sv_child *c)
+{
+	return (c->cgdir != NULL && cgroup_populated(c->cgdir) == 1);
+}
+
+/* The kill: everything in the worker's cgroup at once. */
+void
+sv_cgroup_kill(struct sv_child *c)
+{
+	if (c->cgdir != NULL)
+		(void)cgroup_kill(c->cgdir);
+}
+
+/* The worker is down: its cgroup goes (a later start makes it again). */
+void
+sv_cgroup_gone(struct sv_child *c)
+{
+	if (c->cgdir == NULL)
+		return;
+	cgroup_remove(c->cgdir);
+	free(c->cgdir);
+	c->cgdir = NULL;
 }
 
 /* A new child slot: a worker's marker. */

@@ -141,6 +141,7 @@ spawn_worker(struct sv_child *c, char **cause)
 	struct spawn_req	 r;
 	struct spawn_fd		 fds[5];
 	char			**env, *extra[READY_NENV] = { NULL };
+	char			 *cgprocs = NULL;
 	int			 nfds = 0, devnull, rv, i;
 
 	if ((devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1) {
@@ -158,9 +159,21 @@ spawn_worker(struct sv_child *c, char **cause)
 		close(devnull);
 		return (-1);
 	}
+	if (sv_cgroup_worker(c, cause) == -1) {
+		if (c->ready != NULL)
+			ready_started(c->ready, 0);
+		output_started(c->out, 0);
+		close(devnull);
+		for (i = 0; extra[i] != NULL; i++)
+			free(extra[i]);
+		return (-1);
+	}
 	sv_worker_req(c, &r, extra);
 	env = r.envp;
 	r.argv = n->argv;
+	if (c->cgdir != NULL)
+		xasprintf(&cgprocs, "%s/cgroup.procs", c->cgdir);
+	r.cgroup_procs = cgprocs;
 	r.fds = fds;
 	r.nfds = nfds;
 	r.no_pidfd = sv_no_pidfd(c->sv);
@@ -169,6 +182,7 @@ spawn_worker(struct sv_child *c, char **cause)
 			r.pid_var = extra[i];
 	}
 	rv = spawn(&r, &c->pid, &c->pidfd, cause);
+	free(cgprocs);
 	free(env);
 	for (i = 0; extra[i] != NULL; i++)
 		free(extra[i]);

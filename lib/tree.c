@@ -143,5 +143,6 @@ tree_free(struct tree *t)
 	free(t->name);
 	free(t->socket);
 	free(t->http);
+	free(t->cgroup);
 	free(t);
 }

@@ -21,6 +21,7 @@
 #ifndef TREE_H
 #define TREE_H
 
+#include "cglimit.h"
 #include "rlimit.h"
 #include <sys/types.h>
 #include <stdint.h>
@@ -140,6 +141,7 @@ struct tree_node {
 	int		  nice;		/* TREE_NICE_UNSET: inherit */
 	int		  oom_score_adj; /* TREE_OOM_UNSET: inherit */
 	int		  contain;	/* hold what leaves the group */
+	struct cglimit_val cglimits[CGLIMIT_NKEYS]; /* memory_max, ... */
 	enum tree_output  output;
 	char		 *output_path;	/* for TREE_OUT_FILE */
 	int64_t		  log_max_size;	/* bytes; 0: never rotate */
@@ -191,6 +193,7 @@ struct tree {
 	char		 *name;		/* tree name */
 	char		 *socket;	/* spec's socket key, or NULL */
 	char		 *http;		/* spec's http key ([HOST:]PORT), or NULL */
+	char		 *cgroup;	/* spec's cgroup key, or NULL */
 	struct tree_node *nodes;
 	int		  nnodes;
 	int		  pathwidth;	/* longest path, for aligned output */

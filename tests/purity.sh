@@ -5,7 +5,7 @@
 # clock, no processes, no system databases, no mutable globals. Time comes
 # in as now_ms, user lookups as struct spec_ids. For every file of a pure
 # module (lib/spec*, policy, fsm, plan, diff, render, msg, value, tree,
-# nstate, buf, escape, rlimit, overlay, addr, metrics, page, liveness) this checks:
+# nstate, buf, escape, rlimit, overlay, addr, metrics, page, liveness, cglimit) this checks:
 #   1. its #include lines: system headers from an allowed list only (no
 #      event2/, unistd.h, sys/ but sys/types.h and sys/queue.h, ...), and
 #      of our headers only those of pure modules, log.h and xmalloc.h;
@@ -49,7 +49,7 @@ calls=$(printf '%s' "$calls" | tr -d '\n')
 # The files of each pure module.
 modules() {
 	for m in spec policy fsm plan diff render msg value tree nstate buf \
-	    escape rlimit dep overlay addr metrics page liveness; do
+	    escape rlimit dep overlay addr metrics page liveness cglimit; do
 		files=
 		for f in "$src/lib/$m.c" "$src/lib/$m.h" "$src/lib/${m}_"*.c \
 		    "$src/lib/${m}_"*.h; do
