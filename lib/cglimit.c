@@ -176,3 +176,27 @@ cglimit_has(const char *list, const char *name)
 	}
 	return (0);
 }
+
+/*
+ * The value of key in a cgroup "key value" file (cpu.stat,
+ * memory.events): 0 and *v, or -1 if the file has no such line.
+ */
+int
+cglimit_stat(const char *text, const char *key, uint64_t *v)
+{
+	size_t		 klen = strlen(key);
+	const char	*s = text;
+	char		*ep;
+
+	while (s != NULL && *s != '\0') {
+		if (strncmp(s, key, klen) == 0 && s[klen] == ' ') {
+			*v = strtoull(s + klen + 1, &ep, 10);
+			if (ep == s + klen + 1)
+				return (-1);
+			return (0);
+		}
+		if ((s = strchr(s, '\n')) != NULL)
+			s++;
+	}
+	return (-1);
+}

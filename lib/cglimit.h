@@ -7,6 +7,8 @@
 #ifndef CGLIMIT_H
 #define CGLIMIT_H
 
+#include <stdint.h>
+
 #define CGLIMIT_NKEYS	5
 #define CGLIMIT_TEXTLEN	48
 
@@ -20,5 +22,6 @@ const char	*cglimit_file(int);
 const char	*cglimit_controller(int);
 int		 cglimit_parse(int, const char *, struct cglimit_val *, char **);
 int		 cglimit_has(const char *, const char *);
+int		 cglimit_stat(const char *, const char *, uint64_t *);
 
 #endif

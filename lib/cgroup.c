@@ -298,3 +298,41 @@ cgroup_remove(const char *dir)
 {
 	(void)rmdir(dir);
 }
+
+/*
+ * What the cgroup uses now: memory.current in *mem (UINT64_MAX without
+ * the memory controller) and cpu.stat's usage_usec in *cpu (kept by every
+ * cgroup v2, controller or not). -1 if the cgroup is not there.
+ */
+int
+cgroup_usage(const char *dir, uint64_t *mem, uint64_t *cpu)
+{
+	char	path[4096], buf[1024], *ep;
+
+	snprintf(path, sizeof path, "%s/cpu.stat", dir);
+	if (read_text(path, buf, sizeof buf) < 0 ||
+	    cglimit_stat(buf, "usage_usec", cpu) == -1)
+		return (-1);
+	*mem = UINT64_MAX;
+	snprintf(path, sizeof path, "%s/memory.current", dir);
+	if (read_text(path, buf, sizeof buf) > 0) {
+		*mem = strtoull(buf, &ep, 10);
+		if (ep == buf)
+			*mem = UINT64_MAX;
+	}
+	return (0);
+}
+
+/* How many OOM kills memory.events counts in the cgroup (0 without it). */
+uint64_t
+cgroup_oom_kills(const char *dir)
+{
+	char		path[4096], buf[1024];
+	uint64_t	v = 0;
+
+	snprintf(path, sizeof path, "%s/memory.events", dir);
+	if (read_text(path, buf, sizeof buf) < 0 ||
+	    cglimit_stat(buf, "oom_kill", &v) == -1)
+		return (0);
+	return (v);
+}

@@ -6,6 +6,8 @@
 #ifndef CGROUP_H
 #define CGROUP_H
 
+#include <stdint.h>
+
 struct tree;
 struct tree_node;
 
@@ -19,5 +21,7 @@ char	*cgroup_worker(const char *, int, const struct tree_node *, char **);
 int	 cgroup_populated(const char *);
 int	 cgroup_kill(const char *);
 void	 cgroup_remove(const char *);
+int	 cgroup_usage(const char *, uint64_t *, uint64_t *);
+uint64_t cgroup_oom_kills(const char *);
 
 #endif

@@ -80,6 +80,10 @@ struct nstate {
 	 */
 	uint8_t		has_procs;
 	uint32_t	procs;
+	/* Status only, with cgroups: memory (UINT64_MAX: unknown), CPU. */
+	uint8_t		has_cg;
+	uint64_t	memory;
+	uint64_t	cpu_usec;
 };
 
 const char	*nstate_name(int state);

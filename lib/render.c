@@ -528,6 +528,12 @@ status_extra(struct buf *b, const struct tree_node *n,
 	status_health(b, n, st);
 	if (n->kind == TREE_WORKER && st->has_procs && st->procs > 1)
 		buf_printf(b, "  procs %lu", (unsigned long)st->procs);
+	if (n->kind == TREE_WORKER && st->has_cg) {
+		if (st->memory != UINT64_MAX)
+			buf_printf(b, "  mem %.1fM",
+			    (double)st->memory / (1024.0 * 1024.0));
+		buf_printf(b, "  cpu %.2fs", (double)st->cpu_usec / 1e6);
+	}
 	if (st->error[0] != '\0') {
 		buf_puts(b, "  error: ");
 		put_text(b, st->error);
@@ -646,6 +652,13 @@ json_node(struct buf *b, const struct tree *t, int id,
 	buf_printf(b, ",\"manual\":%s", st->manual ? "true" : "false");
 	if (n->kind == TREE_WORKER && st->has_procs)
 		buf_printf(b, ",\"procs\":%lu", (unsigned long)st->procs);
+	if (n->kind == TREE_WORKER && st->has_cg) {
+		if (st->memory != UINT64_MAX)
+			buf_printf(b, ",\"memory_bytes\":%llu",
+			    (unsigned long long)st->memory);
+		buf_printf(b, ",\"cpu_usec\":%llu",
+		    (unsigned long long)st->cpu_usec);
+	}
 	json_deps(b, t, n, st);
 	if (n->kind == TREE_SUPERVISOR) {
 		buf_printf(b, ",\"strategy\":\"%s\",\"intensity\":",

@@ -823,6 +823,12 @@ child_reap(struct sv_child *c)
 		name = value_signame(si.si_status);
 		child_event(c, "killed by SIG%s", name ? name : "?");
 	}
+	if (sv_cgroup_oom(c)) {
+		child_event(c, "out of memory: killed by the kernel's OOM "
+		    "killer (memory.events oom_kill)");
+		snprintf(c->st->error, sizeof c->st->error,
+		    "killed by the OOM killer");
+	}
 	/*
 	 * Only a worker's group is its own (setsid); and what left the group
 	 * is the worker's too (contain.c).

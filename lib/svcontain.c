@@ -25,6 +25,7 @@
 #include "xmalloc.h"
 
 static void	sv_cgroup_init(struct sv *);
+static void	sv_cgroup_usage(struct sv *, int, struct nstate *);
 static int	sv_contain_mine(void *, const char *);
 static int	sv_contain_in(void *, const char *);
 static int	sv_contain_known(void *, pid_t);
@@ -83,6 +84,29 @@ sv_cgroup_worker(struct sv_child *c, char **cause)
 	    c->id + sv->idoff, c->node, cause)) == NULL)
 		return (-1);
 	return (0);
+}
+
+/* The top, for status: what worker id's cgroup uses, if it has one. */
+static void
+sv_cgroup_usage(struct sv *sv, int id, struct nstate *st)
+{
+	char	dir[4096];
+
+	if (sv->cgdir == NULL)
+		return;
+	snprintf(dir, sizeof dir, "%s/w%d", sv->cgdir, id);
+	if (cgroup_usage(dir, &st->memory, &st->cpu_usec) == 0)
+		st->has_cg = 1;
+}
+
+/*
+ * The worker ended: did the kernel's OOM killer end it (memory.events of
+ * its cgroup, made anew for each start, counts a kill)?
+ */
+int
+sv_cgroup_oom(struct sv_child *c)
+{
+	return (c->cgdir != NULL && cgroup_oom_kills(c->cgdir) > 0);
 }
 
 /* Is anything left in the worker's cgroup? */
@@ -251,6 +275,7 @@ sv_contain_count(struct sv *sv, struct nstate *states)
 			continue;
 		states[i].has_procs = 1;
 		states[i].procs = counts[i];
+		sv_cgroup_usage(sv, i, &states[i]);
 	}
 	free(counts);
 	pidmap_free(&m);

@@ -52,6 +52,30 @@ EOF
 	grep -q "^0::.*/supertree-test-$ST_MARK/supertree\.$TREE_PID/w[0-9]*\$" "/proc/$p/cgroup"
 }
 
+@test "cgroup: status --json gives a worker's CPU use (and memory where the controller is on)" {
+	need_cgroup
+	start_tree "$(write_spec c.ini <<EOF
+[supertree]
+cgroup = $CG
+
+[w]
+command = sh -c 'i=0; while [ \$i -lt 20000 ]; do i=\$((i+1)); done; exec sleep 1000'
+EOF
+)"
+	wait_for node_state_is w running
+	local cpu
+	cpu=$(node_field w cpu_usec)
+	[ -n "$cpu" ] && [ "$cpu" != null ] && [ "$cpu" -gt 0 ]
+	if grep -qw memory "$CG/cgroup.controllers"; then
+		[ "$(node_field w memory_bytes)" -gt 0 ]
+	else
+		[ "$(node_field w memory_bytes)" = null ]
+	fi
+	run st status
+	assert_success
+	assert_output --regexp 'w +running .*cpu [0-9.]+s'
+}
+
 @test "cgroup: everything a worker starts stays in its cgroup and is stopped with it" {
 	need_cgroup
 	cat >"$T/w.sh" <<EOF

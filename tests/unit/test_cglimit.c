@@ -40,6 +40,7 @@ main(void)
 {
 	char			*cause = NULL;
 	struct cglimit_val	 v;
+	uint64_t		 u = 0;
 
 	is_str(cglimit_file(key("memory_max")), "memory.max", "memory_max file");
 	is_str(cglimit_controller(key("cpu_max")), "cpu", "cpu_max controller");
@@ -77,5 +78,14 @@ main(void)
 	ok(cglimit_has("cpuset cpu\n", "cpu"), "has cpu, not just cpuset");
 	ok(!cglimit_has("cpuset\n", "cpu"), "cpuset is not cpu");
 	ok(!cglimit_has("", "pids"), "none");
+	ok(cglimit_stat("usage_usec 1234\nuser_usec 1000\n", "usage_usec",
+	    &u) == 0 && u == 1234, "cpu.stat usage_usec");
+	ok(cglimit_stat("low 0\nhigh 0\nmax 3\noom 2\noom_kill 1\n",
+	    "oom_kill", &u) == 0 && u == 1, "memory.events oom_kill");
+	ok(cglimit_stat("oom_kill_x 5\n", "oom_kill", &u) == -1,
+	    "a longer key is not the key");
+	ok(cglimit_stat("oom 2\n", "oom_kill", &u) == -1, "absent");
+	ok(cglimit_stat("oom_kill x\n", "oom_kill", &u) == -1,
+	    "not a number");
 	return (done_testing());
 }
