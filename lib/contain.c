@@ -71,7 +71,8 @@ static void	snap_take(struct contain_snap *, const struct contain_since *);
 static int	snap_walk(struct contain_snap *, const struct contain_who *);
 static int	snap_walk_once(struct contain_snap *,
 		    const struct contain_who *, int *);
-static int	read_children(pid_t, pid_t **, int *);
+static int	read_children(pid_t, long, pid_t **, int *);
+static int	read_task_children(pid_t, pid_t, pid_t **, int *);
 static int	snap_find(const struct contain_snap *, pid_t);
 static int	proc_cmp(const void *, const void *);
 static int	contain_root(const struct contain_who *,
@@ -120,6 +121,7 @@ contain_parse_stat(const char *buf, size_t len, struct contain_proc *p)
 	p->ppid = (pid_t)v[0];
 	p->pgid = (pid_t)v[1];
 	p->sid = (pid_t)v[2];
+	p->threads = (long)v[16];
 	p->start = v[18];
 	return (0);
 }
@@ -313,26 +315,49 @@ sort:
 }
 
 /*
- * The children of process pid (its main thread's: a worker's process that
- * forks from another thread is found through the pid scan of its orphans
- * only if it dies first; supertree's supervisors are single-threaded), in
- * *out (xrealloc'd), their number in *n. -1 if the list cannot be read
- * (no CONFIG_PROC_CHILDREN, or the process is gone).
+ * The children of process pid, those of all its threads when it has more
+ * than one (each thread's children are listed apart), appended to *out
+ * (xrealloc'd, *n of them). -1 if a list cannot be read (no
+ * CONFIG_PROC_CHILDREN, or the process is gone).
  */
 static int
-read_children(pid_t pid, pid_t **out, int *n)
+read_children(pid_t pid, long threads, pid_t **out, int *n)
+{
+	char		 path[64];
+	struct dirent	*de;
+	DIR		*d;
+
+	*n = 0;
+	if (threads <= 1)
+		return (read_task_children(pid, pid, out, n));
+	snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+	if ((d = opendir(path)) == NULL)
+		return (-1);
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		/* A thread that ended meanwhile has no children left. */
+		(void)read_task_children(pid, (pid_t)atol(de->d_name), out,
+		    n);
+	}
+	closedir(d);
+	return (0);
+}
+
+/* The children of one thread, appended to *out. */
+static int
+read_task_children(pid_t pid, pid_t tid, pid_t **out, int *n)
 {
 	static char	*buf;
 	static size_t	 size;
 	char		 path[64], *s, *ep;
 	size_t		 got = 0;
 	ssize_t		 r;
-	int		 fd, cap = 0;
+	int		 fd, cap = *n;
 	long		 v;
 
-	*n = 0;
 	snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)pid,
-	    (int)pid);
+	    (int)tid);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return (-1);
 	if (buf == NULL) {
@@ -358,8 +383,8 @@ read_children(pid_t pid, pid_t **out, int *n)
 			break;
 		if (v <= 0)
 			continue;
-		if (*n == cap) {
-			cap = cap == 0 ? 16 : cap * 2;
+		if (*n >= cap) {
+			cap = cap < 16 ? 16 : cap * 2;
 			*out = xreallocarray(*out, cap, sizeof **out);
 		}
 		(*out)[(*n)++] = (pid_t)v;
@@ -383,7 +408,7 @@ snap_walk_once(struct contain_snap *s, const struct contain_who *w,
 
 	*unstable = 0;
 	s->n = 0;
-	if (read_children(w->self, &kids, &nk) == -1) {
+	if (read_children(w->self, 1, &kids, &nk) == -1) {
 		free(kids);
 		return (-1);
 	}
@@ -399,7 +424,8 @@ snap_walk_once(struct contain_snap *s, const struct contain_who *w,
 			*unstable = 1;
 			continue;
 		}
-		if (read_children(s->p[from].pid, &kids, &nk) == -1) {
+		if (read_children(s->p[from].pid, s->p[from].threads, &kids,
+		    &nk) == -1) {
 			*unstable = 1;
 			continue;
 		}

@@ -19,6 +19,7 @@ struct contain_proc {
 	pid_t		pgid;
 	pid_t		sid;
 	char		state;
+	long		threads;
 	uint64_t	start;		/* clock ticks after boot */
 };
 
