@@ -95,7 +95,7 @@ cgroup_needed(const struct tree *t)
 static char *
 cgroup_self(char **cause)
 {
-	char	 buf[8192], *line, *mnt = NULL, *p, *sp, *path = NULL;
+	char	 buf[8192], *line, *mnt = NULL, *sp, *path = NULL;
 	char	*dir;
 
 	if (read_text("/proc/self/cgroup", buf, sizeof buf) <= 0) {
@@ -115,7 +115,7 @@ cgroup_self(char **cause)
 	if (read_text("/proc/self/mountinfo", buf, sizeof buf) > 0) {
 		for (line = strtok_r(buf, "\n", &sp); line != NULL;
 		    line = strtok_r(NULL, "\n", &sp)) {
-			if ((p = strstr(line, " - cgroup2 ")) == NULL)
+			if (strstr(line, " - cgroup2 ") == NULL)
 				continue;
 			/* Field 5 is the mount point. */
 			if (sscanf(line, "%*s %*s %*s %*s %ms", &mnt) == 1)

@@ -78,7 +78,7 @@ static int	proc_cmp(const void *, const void *);
 static int	contain_root(const struct contain_who *,
 		    const struct contain_proc *);
 static int	contain_owner(const struct contain_who *,
-		    const struct contain_snap *, signed char *, int *, int);
+		    const struct contain_snap *, int *, int *, int);
 static void	contain_hit(const struct contain_proc *, int, int);
 static int	count_owner(const struct contain_tree *,
 		    const struct contain_snap *, int *, int *, int);
@@ -311,7 +311,8 @@ snap_take(struct contain_snap *s, const struct contain_since *since)
 	}
 	closedir(d);
 sort:
-	qsort(s->p, s->n, sizeof *s->p, proc_cmp);
+	if (s->n > 0)
+		qsort(s->p, s->n, sizeof *s->p, proc_cmp);
 }
 
 /*
@@ -439,7 +440,8 @@ snap_walk_once(struct contain_snap *s, const struct contain_who *w,
 			break;
 	}
 	free(kids);
-	qsort(s->p, s->n, sizeof *s->p, proc_cmp);
+	if (s->n > 0)
+		qsort(s->p, s->n, sizeof *s->p, proc_cmp);
 	return (0);
 }
 
@@ -525,7 +527,7 @@ contain_root(const struct contain_who *w, const struct contain_proc *p)
  */
 static int
 contain_owner(const struct contain_who *w, const struct contain_snap *s,
-    signed char *own, int *path, int i)
+    int *own, int *path, int i)
 {
 	const struct contain_proc *p;
 	int	npath = 0, cur = i, res, k;
@@ -570,7 +572,7 @@ contain_owner(const struct contain_who *w, const struct contain_snap *s,
 		return (res);
 	}
 	for (k = 0; k < npath; k++)
-		own[path[k]] = (signed char)res;
+		own[path[k]] = res;
 	return (res);
 }
 
@@ -606,8 +608,7 @@ int
 contain_sweep(const struct contain_who *w, int sig, int cont)
 {
 	struct contain_snap	 s;
-	signed char		*own;
-	int			*path, i, n = 0;
+	int			*own, *path, i, n = 0;
 
 	memset(&s, 0, sizeof s);
 	if (snap_walk(&s, w) == -1) {
@@ -618,8 +619,9 @@ contain_sweep(const struct contain_who *w, int sig, int cont)
 		free(s.p);
 		return (0);
 	}
-	own = xcalloc(s.n, 1);
-	memset(own, -1, s.n);
+	own = xreallocarray(NULL, s.n, sizeof *own);
+	for (i = 0; i < s.n; i++)
+		own[i] = -1;
 	path = xcalloc(s.n, sizeof *path);
 	for (i = 0; i < s.n; i++) {
 		if (s.p[i].pid == w->leader || s.p[i].pid == w->self ||
