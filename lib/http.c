@@ -577,6 +577,7 @@ request_cb(struct evhttp_request *req, void *arg)
 	const struct evhttp_uri	*uri;
 	struct http_conn	*c;
 	struct http_out		*o;
+	struct nstate		*states;
 	const char		*path;
 	char			*out;
 	int			 code, method;
@@ -618,8 +619,15 @@ request_cb(struct evhttp_request *req, void *arg)
 		    strlen(out));
 		free(out);
 	} else if (strcmp(path, "/status.json") == 0) {
+		/* What status --json says: the mirror and the holdings. */
+		states = xreallocarray(NULL, top->tree->nnodes,
+		    sizeof *states);
+		memcpy(states, top->mirror, top->tree->nnodes *
+		    sizeof *states);
+		sv_contain_count(top, states);
 		o = out_new(h);
-		json_into(&o->b, top->tree, top->mirror, proc_wall_ms());
+		json_into(&o->b, top->tree, states, proc_wall_ms());
+		free(states);
 		reply_out(req, 200, "OK", "application/json", o);
 	} else if (strcmp(path, "/events") == 0 && method == EVHTTP_REQ_HEAD) {
 		reply(req, 200, "OK", "text/event-stream", "", 0);
