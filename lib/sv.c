@@ -90,7 +90,7 @@ static void	sv_check_done(struct sv *);
 static void	sv_auto_shutdown(struct sv *, struct sv_child *);
 
 const char *
-node_path(struct sv *sv, int id)
+sv_node_path(struct sv *sv, int id)
 {
 	if (id <= 0)
 		return (sv->tree->name);
@@ -130,7 +130,7 @@ sv_event(struct sv *sv, int id, const char *fmt, ...)
 	va_list	ap;
 
 	va_start(ap, fmt);
-	sv_vevent(sv, node_path(sv, id), fmt, ap);
+	sv_vevent(sv, sv_node_path(sv, id), fmt, ap);
 	va_end(ap);
 }
 
@@ -397,9 +397,9 @@ child_act(struct sv_child *c, const struct fsm_action *a)
 			child_report(c);
 		}
 		if (a->type == FSM_A_REPLY_DOWN)
-			child_replies(c, 0, 0, NULL);
+			sv_child_replies(c, 0, 0, NULL);
 		else
-			child_replies(c, 1, (int)a->arg, a->arg == 0 ? NULL :
+			sv_child_replies(c, 1, (int)a->arg, a->arg == 0 ? NULL :
 			    c->st->error[0] != '\0' ? c->st->error :
 			    "ended before it was ready");
 		break;
@@ -504,7 +504,7 @@ child_report(struct sv_child *c)
 	} else
 		st->next_ms = 0;
 	c->reports++;
-	report(c->sv, c->id);
+	sv_report(c->sv, c->id);
 }
 
 /* The supervisor is ready when every child is satisfied. */
@@ -521,7 +521,7 @@ sv_ready_check(struct sv *sv)
 
 /* Report a node's state to the parent (or to the control socket). */
 void
-report(struct sv *sv, int id)
+sv_report(struct sv *sv, int id)
 {
 	struct msg_buf	mb;
 
@@ -534,12 +534,6 @@ report(struct sv *sv, int id)
 		svdep_state(sv, id);
 	if (sv->hooks.state != NULL)
 		sv->hooks.state(sv, id);
-}
-
-void
-sv_report(struct sv *sv, int id)
-{
-	report(sv, id);
 }
 
 void
@@ -577,9 +571,9 @@ child_spawn(struct sv_child *c)
 	int		 rv;
 
 	if (c->node->kind == TREE_WORKER)
-		rv = spawn_worker(c, &cause);
+		rv = svspawn_worker(c, &cause);
 	else
-		rv = spawn_supervisor(c, &cause);
+		rv = svspawn_supervisor(c, &cause);
 	if (rv == -1) {
 		snprintf(c->st->error, sizeof c->st->error, "%s", cause);
 		child_event(c, "start failed: %s", cause);
@@ -649,11 +643,11 @@ void
 sv_child_status(struct sv_child *c, const char *text)
 {
 	snprintf(c->st->status, sizeof c->st->status, "%s", text);
-	report(c->sv, c->id);
+	sv_report(c->sv, c->id);
 }
 
 void
-group_signal(struct sv_child *c, int sig)
+sv_group_signal(struct sv_child *c, int sig)
 {
 	group_send(c, sig, 0);
 }
@@ -892,7 +886,7 @@ child_wipe(struct sv_child *c)
 			st->unstarted = 0;
 			st->state = NS_STOPPED;
 			st->since_ms = proc_wall_ms();
-			report(sv, i);
+			sv_report(sv, i);
 		}
 	}
 }
@@ -919,8 +913,8 @@ child_free_retired(struct sv_child *c)
 	if (!TAILQ_EMPTY(&c->waiters)) {
 		xasprintf(&why, "%s: taken out by a reload (changed or "
 		    "removed)", c->node->path);
-		child_replies(c, 0, 0, NULL);
-		child_replies(c, 1, 1, why);
+		sv_child_replies(c, 0, 0, NULL);
+		sv_child_replies(c, 1, 1, why);
 		free(why);
 	}
 	next = c->next_retire;
@@ -995,7 +989,7 @@ timer_cb(int fd, short what, void *arg)
 
 /* Reply to the commands waiting on this child. */
 void
-child_replies(struct sv_child *c, int up, int status, const char *text)
+sv_child_replies(struct sv_child *c, int up, int status, const char *text)
 {
 	struct sv_waiter	*w, *tw;
 	struct msg_buf		 mb;
@@ -1312,7 +1306,7 @@ signal_cb(int sig, short what, void *arg)
 		for (i = 0; i < sv->n; i++) {
 			c = sv->children[i];
 			if (c->node->kind == TREE_SUPERVISOR && c->pid != 0)
-				group_signal(c, SIGUSR1);
+				sv_group_signal(c, SIGUSR1);
 		}
 		break;
 	}
@@ -1373,7 +1367,7 @@ sv_run(struct sv *sv, int linkfd)
 	sv_nofile(sv);
 	if (linkfd != -1) {
 		proc_set_nonblock(linkfd);
-		sv->up = peer_new(sv->base, linkfd, up_dispatch, up_lost, sv);
+		sv->up = peer_new(sv->base, linkfd, svlink_up_dispatch, svlink_up_lost, sv);
 	}
 	if (sv->n == 0 && sv->id != -1) {
 		sv->ready = 1;

@@ -13,16 +13,15 @@ struct sv;
 struct sv_child;
 
 /* sv.c */
-const char	*node_path(struct sv *, int);
-void		 child_replies(struct sv_child *, int, int, const char *);
-void		 group_signal(struct sv_child *, int);
-void		 report(struct sv *, int);
+const char	*sv_node_path(struct sv *, int);
+void		 sv_child_replies(struct sv_child *, int, int, const char *);
+void		 sv_group_signal(struct sv_child *, int);
 void		 sv_send_info(struct sv *);
 void		 sv_start_order(struct sv *);
 
 /* svspawn.c */
-int		 spawn_worker(struct sv_child *, char **);
-int		 spawn_supervisor(struct sv_child *, char **);
+int		 svspawn_worker(struct sv_child *, char **);
+int		 svspawn_supervisor(struct sv_child *, char **);
 
 /* svdep.c */
 void		 svdep_init(struct sv *);
@@ -45,11 +44,11 @@ void		 sv_cgroup_kill(struct sv_child *);
 void		 sv_cgroup_gone(struct sv_child *);
 
 /* svlink.c */
-void		 link_dispatch(struct peer *, uint16_t, const uint8_t *, size_t,
+void		 svlink_dispatch(struct peer *, uint16_t, const uint8_t *, size_t,
 		     void *);
-void		 link_lost(struct peer *, const char *, void *);
-void		 up_dispatch(struct peer *, uint16_t, const uint8_t *, size_t,
+void		 svlink_lost(struct peer *, const char *, void *);
+void		 svlink_up_dispatch(struct peer *, uint16_t, const uint8_t *, size_t,
 		     void *);
-void		 up_lost(struct peer *, const char *, void *);
+void		 svlink_up_lost(struct peer *, const char *, void *);
 
 #endif

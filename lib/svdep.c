@@ -279,7 +279,7 @@ svdep_dispatch(struct sv *sv, const uint8_t *data, size_t len)
 	bits = msg_get_u8(&r);
 	if (msg_get_strbuf(&r, path, sizeof path) == -1 ||
 	    msg_rd_done(&r) == -1) {
-		log_warnx("%s: bad dependency message", node_path(sv, sv->id));
+		log_warnx("%s: bad dependency message", sv_node_path(sv, sv->id));
 		return;
 	}
 	id = (int64_t)dest - sv->idoff;

@@ -44,7 +44,7 @@ link_node(struct sv *sv, uint32_t node)
 }
 
 void
-link_dispatch(struct peer *p, uint16_t type, const uint8_t *data, size_t len,
+svlink_dispatch(struct peer *p, uint16_t type, const uint8_t *data, size_t len,
     void *arg)
 {
 	struct sv_child	*c = arg;
@@ -67,7 +67,7 @@ link_dispatch(struct peer *p, uint16_t type, const uint8_t *data, size_t len,
 		    c->id || id >= end)
 			goto bad;
 		sv->mirror[id] = st;
-		report(sv, id);
+		sv_report(sv, id);
 		break;
 	case MSG_SVINFO:
 		node = msg_get_u32(&r);
@@ -82,7 +82,7 @@ link_dispatch(struct peer *p, uint16_t type, const uint8_t *data, size_t len,
 			sv_child_feed(c, ready ? FSM_EV_READY : FSM_EV_UNREADY,
 			    NULL, 0);
 		if (c->reports == seen)
-			report(sv, c->id);
+			sv_report(sv, c->id);
 		break;
 	case MSG_REPLY:
 	case MSG_LOGDUMP:
@@ -134,12 +134,12 @@ link_dispatch(struct peer *p, uint16_t type, const uint8_t *data, size_t len,
 	return;
 bad:
 	log_warnx("%s: bad message %u from child supervisor",
-	    node_path(sv, c->id), type);
+	    sv_node_path(sv, c->id), type);
 	(void)p;
 }
 
 void
-link_lost(struct peer *p, const char *cause, void *arg)
+svlink_lost(struct peer *p, const char *cause, void *arg)
 {
 	struct sv_child	*c = arg;
 
@@ -151,7 +151,7 @@ link_lost(struct peer *p, const char *cause, void *arg)
 }
 
 void
-up_dispatch(struct peer *p, uint16_t type, const uint8_t *data, size_t len,
+svlink_up_dispatch(struct peer *p, uint16_t type, const uint8_t *data, size_t len,
     void *arg)
 {
 	struct sv	*sv = arg;
@@ -196,13 +196,13 @@ up_dispatch(struct peer *p, uint16_t type, const uint8_t *data, size_t len,
 		a = (int)msg_get_u32(&r);
 		if (r.err || (size_t)a != len - r.off || node > INT32_MAX ||
 		    width > INT32_MAX) {
-			log_warnx("%s: bad reload message", node_path(sv,
+			log_warnx("%s: bad reload message", sv_node_path(sv,
 			    sv->id));
 			break;
 		}
 		if (sv_reload(sv, (const char *)data + r.off, a, (int)node,
 		    (int)width, &cause) == -1) {
-			log_warnx("%s: reload: %s", node_path(sv, sv->id),
+			log_warnx("%s: reload: %s", sv_node_path(sv, sv->id),
 			    cause);
 			free(cause);
 		}
@@ -211,14 +211,14 @@ up_dispatch(struct peer *p, uint16_t type, const uint8_t *data, size_t len,
 		svdep_dispatch(sv, data, len);
 		break;
 	default:
-		log_warnx("%s: bad message %u from parent", node_path(sv,
+		log_warnx("%s: bad message %u from parent", sv_node_path(sv,
 		    sv->id), type);
 		break;
 	}
 }
 
 void
-up_lost(struct peer *p, const char *cause, void *arg)
+svlink_up_lost(struct peer *p, const char *cause, void *arg)
 {
 	struct sv	*sv = arg;
 
@@ -332,8 +332,8 @@ sv_command(struct sv *sv, uint32_t reqid, int op, int node, int arg,
 	}
 	cid = tree_child_toward(sv->tree, sv->id, node);
 	if (cid == -1) {
-		xasprintf(cause, "%s: not below %s", node_path(sv, node),
-		    node_path(sv, sv->id));
+		xasprintf(cause, "%s: not below %s", sv_node_path(sv, node),
+		    sv_node_path(sv, sv->id));
 		return (-1);
 	}
 	c = sv->children[sv->id == -1 ? 0 : sv->tree->nodes[cid].index];
@@ -348,7 +348,7 @@ sv_command(struct sv *sv, uint32_t reqid, int op, int node, int arg,
 	if (cid != node || op == MSG_OP_SETTLE) {
 		if (c->link == NULL || c->pid == 0) {
 			xasprintf(cause, "%s: its supervisor %s is not running",
-			    node_path(sv, node), c->node->path);
+			    sv_node_path(sv, node), c->node->path);
 			return (-1);
 		}
 		msg_buf_init(&mb);
@@ -361,7 +361,7 @@ sv_command(struct sv *sv, uint32_t reqid, int op, int node, int arg,
 	}
 	if (sv->shutting_down) {
 		xasprintf(cause, "%s: the tree is shutting down",
-		    node_path(sv, node));
+		    sv_node_path(sv, node));
 		return (-1);
 	}
 	switch (op) {
@@ -385,17 +385,17 @@ sv_command(struct sv *sv, uint32_t reqid, int op, int node, int arg,
 			xasprintf(cause, "%s: not running", c->node->path);
 			return (-1);
 		}
-		group_signal(c, arg);
+		sv_group_signal(c, arg);
 		waiter_add(c, reqid, 1);
-		child_replies(c, 1, 0, NULL);
+		sv_child_replies(c, 1, 0, NULL);
 		return (0);
 	case MSG_OP_AWAIT:
 		/* As a start by hand would, but the plan starts it. */
 		waiter_add(c, reqid, 1);
 		if (fsm_is_up(&c->fsm) && c->fsm.ready)
-			child_replies(c, 1, 0, NULL);
+			sv_child_replies(c, 1, 0, NULL);
 		else if (!c->fsm.want_up)
-			child_replies(c, 1, 1, c->st->error[0] != '\0' ?
+			sv_child_replies(c, 1, 1, c->st->error[0] != '\0' ?
 			    c->st->error : "not started");
 		return (0);
 	case MSG_OP_LOGS:

@@ -135,7 +135,7 @@ sv_worker_req(struct sv_child *c, struct spawn_req *req, char **extra)
 }
 
 int
-spawn_worker(struct sv_child *c, char **cause)
+svspawn_worker(struct sv_child *c, char **cause)
 {
 	const struct tree_node	*n = c->node;
 	struct spawn_req	 r;
@@ -224,7 +224,7 @@ spec_memfd(struct sv_child *c, char **cause)
 }
 
 int
-spawn_supervisor(struct sv_child *c, char **cause)
+svspawn_supervisor(struct sv_child *c, char **cause)
 {
 	struct sv	*sv = c->sv;
 	struct spawn_req r;
@@ -282,6 +282,6 @@ spawn_supervisor(struct sv_child *c, char **cause)
 		return (-1);
 	}
 	proc_set_nonblock(sp[0]);
-	c->link = peer_new(sv->base, sp[0], link_dispatch, link_lost, c);
+	c->link = peer_new(sv->base, sp[0], svlink_dispatch, svlink_lost, c);
 	return (0);
 }

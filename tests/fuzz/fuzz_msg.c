@@ -4,9 +4,9 @@
  *
  * The input is a byte stream as a peer reads it from a link. It is cut
  * into frames exactly as peer.c's peer_read_cb does (header, length check,
- * payload) and each payload is decoded as svlink.c's link_dispatch (child to
+ * payload) and each payload is decoded as svlink.c's svlink_dispatch (child to
  * parent: MSG_STATE, MSG_SVINFO, MSG_REPLY, MSG_LOG, MSG_LOGDUMP) and
- * up_dispatch (parent to child: MSG_CMD, MSG_RELOAD) decode it, whatever
+ * svlink_up_dispatch (parent to child: MSG_CMD, MSG_RELOAD) decode it, whatever
  * the frame's type says, so every decoder sees every payload. The readers
  * must never read out of bounds, leak or accept a malformed record; a
  * state record that decodes must survive a pack/unpack round trip
