@@ -12,7 +12,7 @@
  *   double-fork is below it: a process whose chain of parents reaches the
  *   leader is the worker's.
  * - An orphan reparented to the supervisor is the worker's if it carries
- *   the worker's marker, SUPERTREE_WORKER=TREE.ID, which every worker gets
+ *   the worker's marker, SUPERVISED_BY=TREE.ID, which every worker gets
  *   in its environment (first, so that one read of /proc/PID/environ finds
  *   it) and which fork, exec, setsid and daemon(3) all keep; or, if its
  *   environment cannot be read (a zombie, a process that made itself

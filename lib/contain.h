@@ -9,7 +9,7 @@
 #include <sys/types.h>
 #include <stdint.h>
 
-#define CONTAIN_VAR	"SUPERTREE_WORKER"
+#define CONTAIN_VAR	"SUPERVISED_BY"
 #define CONTAIN_MARKLEN	64
 
 /* One process as /proc/PID/stat shows it. */

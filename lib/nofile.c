@@ -187,25 +187,33 @@ nofile_budget(struct sv *sv)
 		}
 	}
 	got = nofile_raise(fixed + second + sv->n);
+	if (got < fixed) {
+		/*
+		 * Even without pidfds and second pipes the tree does not fit:
+		 * giving them up would not run it whole, so they are kept
+		 * (exits by pidfd, stderr apart) and the cap is said.
+		 */
+		sv->no_pidfd = 0;
+		sv->out_merged = same;
+		fixed += second + sv->n;
+		allowed = got <= NOFILE_BASE ? 0 : (long)((double)sv->n *
+		    (got - NOFILE_BASE) / (fixed - NOFILE_BASE));
+		sv_event(sv, sv->id, "%d children need about %ld file "
+		    "descriptors but RLIMIT_NOFILE allows about %ld children: "
+		    "raise the hard limit (ulimit -Hn, LimitNOFILE=) or split "
+		    "this supervisor", sv->n, fixed, allowed);
+		return;
+	}
 	sv->no_pidfd = got < fixed + second + sv->n;
 	sv->out_merged = same || got < fixed + second;
 	if (got >= fixed + second)
 		return;
-	if (got >= fixed) {
-		sv_event(sv, sv->id, "%ld workers write stdout and stderr to "
-		    "different files, but RLIMIT_NOFILE (%ld) has no room for "
-		    "a second pipe each (%ld descriptors): their stderr shares "
-		    "their stdout's pipe and goes to stdout; raise the hard "
-		    "limit (ulimit -Hn, LimitNOFILE=) to keep them apart",
-		    second, got, fixed + second);
-		return;
-	}
-	allowed = got <= NOFILE_BASE ? 0 :
-	    (long)((double)sv->n * (got - NOFILE_BASE) / (fixed - NOFILE_BASE));
-	sv_event(sv, sv->id, "%d children need about %ld file descriptors but "
-	    "RLIMIT_NOFILE allows about %ld children: raise the hard limit "
-	    "(ulimit -Hn, LimitNOFILE=) or split this supervisor", sv->n,
-	    fixed, allowed);
+	sv_event(sv, sv->id, "%ld workers write stdout and stderr to "
+	    "different files, but RLIMIT_NOFILE (%ld) has no room for a "
+	    "second pipe each (%ld descriptors): their stderr shares their "
+	    "stdout's pipe and goes to stdout; raise the hard limit (ulimit "
+	    "-Hn, LimitNOFILE=) to keep them apart", second, got,
+	    fixed + second);
 }
 
 /*

@@ -207,7 +207,7 @@ EOF
 @test "contain: the worker's environment carries its marker" {
 	cat >"$T/w.sh" <<EOF
 #!/bin/sh
-echo "\$SUPERTREE_WORKER" >$T/marker
+echo "\$SUPERVISED_BY" >$T/marker
 exec sleep 1000
 EOF
 	chmod +x "$T/w.sh"

@@ -160,7 +160,7 @@ no_zombies() {
 	wait_for grep -q 'RLIMIT_NOFILE allows about' "$T/err"
 	assert_equal "$(grep -c 'RLIMIT_NOFILE allows about' "$T/err")" 1
 	run grep 'RLIMIT_NOFILE allows about' "$T/err"
-	assert_output --partial '150 children need about 214 file descriptors'
+	assert_output --partial '150 children need about 514 file descriptors'
 	assert_output --partial 'raise the hard limit'
 }
 

@@ -35,17 +35,17 @@ test_stat(void)
 static void
 test_env(void)
 {
-	const char	env[] = "SUPERTREE_WORKER=12.3\0PATH=/bin\0X=\0";
-	const char	env2[] = "SUPERTREE_WORKERS=1\0A=SUPERTREE_WORKER=9\0";
+	const char	env[] = "SUPERVISED_BY=12.3\0PATH=/bin\0X=\0";
+	const char	env2[] = "SUPERVISED_BYS=1\0A=SUPERVISED_BY=9\0";
 	const char	*v;
 
-	v = contain_env_get(env, sizeof env, "SUPERTREE_WORKER");
+	v = contain_env_get(env, sizeof env, "SUPERVISED_BY");
 	ok(v != NULL && strcmp(v, "12.3") == 0, "the marker is found first");
 	v = contain_env_get(env, sizeof env, "PATH");
 	ok(v != NULL && strcmp(v, "/bin") == 0, "a later variable is found");
 	v = contain_env_get(env, sizeof env, "X");
 	ok(v != NULL && *v == '\0', "an empty value");
-	ok(contain_env_get(env2, sizeof env2, "SUPERTREE_WORKER") == NULL,
+	ok(contain_env_get(env2, sizeof env2, "SUPERVISED_BY") == NULL,
 	    "a longer name or a value that looks like it does not match");
 	ok(contain_env_get("", 1, "A") == NULL, "an empty environment");
 }
@@ -71,7 +71,7 @@ test_marker(void)
 	int	id = -1;
 
 	contain_marker(buf, sizeof buf, 4242, 17);
-	ok(strcmp(buf, "SUPERTREE_WORKER=4242.17") == 0, "marker text");
+	ok(strcmp(buf, "SUPERVISED_BY=4242.17") == 0, "marker text");
 	ok(contain_marker_id("4242.17", 4242, &id) == 0 && id == 17,
 	    "marker id");
 	ok(contain_marker_id("4243.17", 4242, &id) == -1,
