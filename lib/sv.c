@@ -79,6 +79,7 @@ static void	timer_cb(int, short, void *);
 static void	sigchld_cb(int, short, void *);
 static void	sweep_cb(int, short, void *);
 static int	sv_chld(struct sv *, pid_t);
+static void	sv_rewipe(struct sv *);
 static void	sv_sweep_in(struct sv *, int64_t);
 static void	sv_drain_check(struct sv *);
 static void	signal_cb(int, short, void *);
@@ -202,6 +203,8 @@ sv_child_free(struct sv_child *c)
 	if (c->up)
 		c->sv->nup--;
 	sv_cgroup_gone(c);
+	if (c->wiped)
+		c->sv->nwiped--;
 	event_free(c->ev_timer);
 	free(c->depbits);
 	output_free(c->out);
@@ -869,6 +872,10 @@ child_wipe(struct sv_child *c)
 	if (sv->orphans != SV_ORPHANS_ALWAYS)
 		sv->orphans = 1;
 	sv_contain_wipe(c);
+	if (!c->wiped) {
+		c->wiped = 1;
+		sv->nwiped++;
+	}
 	for (i = c->id + 1; i < end; i++) {
 		st = &sv->mirror[i];
 		if (st->pid > 0) {
@@ -1184,9 +1191,29 @@ sv_chld(struct sv *sv, pid_t pid)
 	/* Not ours to account for: an orphan, reaped by its pid. */
 	memset(&si, 0, sizeof si);
 	if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG) == 0 &&
-	    si.si_pid == pid)
+	    si.si_pid == pid) {
+		sv_rewipe(sv);
 		return (1);
+	}
 	return (0);
+}
+
+/*
+ * An orphan was reaped: if it was a supervisor of a subtree we wiped (a
+ * grandchild supervisor outlives its parent by a moment), what it held
+ * came to us as it died, after the wipe's scan; wipe again. Only when a
+ * wipe happened (nwiped), and only orphans are looked at: a restarted
+ * supervisor's subtree is below it, known, and never touched.
+ */
+static void
+sv_rewipe(struct sv *sv)
+{
+	int	i;
+
+	for (i = 0; sv->nwiped > 0 && i < sv->n; i++) {
+		if (sv->children[i]->wiped)
+			sv_contain_wipe(sv->children[i]);
+	}
 }
 
 /* Sweep within ms (sooner if one is due sooner already). */
@@ -1239,7 +1266,8 @@ sweep_cb(int fd, short what, void *arg)
 		    health_probe_reap(c->health))
 			continue;
 		/* An orphan reparented to us (or a stray): reap it here. */
-		waitpid(si.si_pid, NULL, WNOHANG);
+		if (waitpid(si.si_pid, NULL, WNOHANG) > 0)
+			sv_rewipe(sv);
 	}
 	if (n == SV_REAPS_PER_TURN)
 		sv_sweep_in(sv, 0);

@@ -95,6 +95,7 @@ struct sv_child {
 	struct health		*health;	/* liveness checks, or NULL */
 	char			 marker[CONTAIN_MARKLEN]; /* workers: env */
 	struct contain_since	 since;		/* pids since its spawn */
+	int			 wiped;		/* its subtree was wiped */
 	char			*cgdir;		/* its cgroup, or NULL */
 
 	/* Kept by child_feed from the lifecycle, for O(1) counts. */
@@ -173,6 +174,7 @@ struct sv {
 	struct event		*ev_sweep;	/* reap orphans, check drains */
 	struct event		*ev_chld;	/* SIGCHLD, from a signalfd */
 	int64_t			 sweep_due;	/* monotonic ms */
+	int			 nwiped;	/* children with wiped set */
 	int			 orphans;	/* an unknown child may exist:
 						   1 until a sweep, or
 						   SV_ORPHANS_ALWAYS */
