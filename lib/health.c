@@ -55,8 +55,7 @@
 #include "xmalloc.h"
 
 struct health {
-	struct sv	*sv;
-	struct sv_child	*c;
+	struct sv_child	*c;		/* opaque: svwork.c */
 	struct event	*timer;		/* the one timer */
 	int64_t		 armed;		/* its deadline; 0: not armed */
 	struct liveness	 live;
@@ -100,19 +99,18 @@ static int	health_memory(struct health *);
 static int64_t	health_rss(pid_t);
 
 struct health *
-health_new(struct sv *sv, struct sv_child *c)
+health_new(struct sv_child *c)
 {
-	const struct tree_node	*n = c->node;
+	const struct tree_node	*n = sv_child_node(c);
 	struct health		*h;
 
 	if (n->kind != TREE_WORKER || (n->health == TREE_HEALTH_NONE &&
 	    n->watchdog_ms == 0 && n->max_memory == 0))
 		return (NULL);
 	h = xcalloc(1, sizeof *h);
-	h->sv = sv;
 	h->c = c;
 	h->fd = h->probefd = -1;
-	h->timer = evtimer_new(sv->base, health_timer_cb, h);
+	h->timer = evtimer_new(sv_child_base(c), health_timer_cb, h);
 	return (h);
 }
 
@@ -127,7 +125,7 @@ health_free(struct health *h)
 	 * forget it, so the sweep reaps it as a stray.
 	 */
 	if (h->probe > 0) {
-		pidmap_del(&h->sv->pids, h->probe);
+		sv_child_probe(h->c, h->probe, 0);
 		if (h->ev != NULL)
 			event_free(h->ev);
 		close(h->probefd);
@@ -155,8 +153,8 @@ health_follow(struct health *h, const struct fsm *f)
 			health_off(h);
 		return;
 	}
-	n = h->c->node;
-	st = h->c->st;
+	n = sv_child_node(h->c);
+	st = sv_child_state(h->c);
 	now = proc_mono_ms();
 	if (!h->on) {
 		h->on = 1;
@@ -174,7 +172,7 @@ health_follow(struct health *h, const struct fsm *f)
 		}
 	}
 	if (f->state == FSM_UP && f->ready && !h->probing &&
-	    n->health != TREE_HEALTH_NONE && !h->sv->shutting_down) {
+	    n->health != TREE_HEALTH_NONE && !sv_child_closing(h->c)) {
 		h->probing = 1;
 		h->check_due = now + n->health_grace_ms;
 	}
@@ -278,10 +276,10 @@ health_trigger(struct health *h)
 {
 	char	msg[128];
 
-	if (h == NULL || !h->on || h->c->node->watchdog_ms == 0)
+	if (h == NULL || !h->on || sv_child_node(h->c)->watchdog_ms == 0)
 		return;
 	liveness_watchdog_msg(msg, sizeof msg, h->watchdog_ms, 1);
-	health_fail(h, msg, h->c->node->watchdog_signal);
+	health_fail(h, msg, sv_child_node(h->c)->watchdog_signal);
 }
 
 static void
@@ -298,7 +296,7 @@ health_timer_cb(int fd, short what, void *arg)
 		return;
 	if (h->wd_due != 0 && now >= h->wd_due) {
 		liveness_watchdog_msg(msg, sizeof msg, h->watchdog_ms, 0);
-		health_fail(h, msg, h->c->node->watchdog_signal);
+		health_fail(h, msg, sv_child_node(h->c)->watchdog_signal);
 		return;
 	}
 	if (h->busy && h->probe_due != 0 && now >= h->probe_due) {
@@ -307,7 +305,7 @@ health_timer_cb(int fd, short what, void *arg)
 			return;
 	}
 	if (h->mem_due != 0 && now >= h->mem_due) {
-		h->mem_due = now + h->c->node->health_interval_ms;
+		h->mem_due = now + sv_child_node(h->c)->health_interval_ms;
 		if (health_memory(h))
 			return;
 	}
@@ -317,13 +315,13 @@ health_timer_cb(int fd, short what, void *arg)
 	 * anyway), and on a machine already short of CPU, a thousand exec
 	 * probes a second would only slow the shutdown. So none starts.
 	 */
-	if (h->probing && h->sv->shutting_down) {
+	if (h->probing && sv_child_closing(h->c)) {
 		h->probing = 0;
 		h->check_due = 0;
 	}
 	if (h->probing && !h->busy && h->check_due != 0 &&
 	    now >= h->check_due) {
-		h->check_due = now + h->c->node->health_interval_ms;
+		h->check_due = now + sv_child_node(h->c)->health_interval_ms;
 		health_probe(h);
 		if (!h->on)
 			return;
@@ -335,8 +333,8 @@ static void
 health_probe(struct health *h)
 {
 	h->busy = 1;
-	h->probe_due = proc_mono_ms() + h->c->node->health_timeout_ms;
-	if (h->c->node->health == TREE_HEALTH_EXEC)
+	h->probe_due = proc_mono_ms() + sv_child_node(h->c)->health_timeout_ms;
+	if (sv_child_node(h->c)->health == TREE_HEALTH_EXEC)
 		health_exec(h);
 	else
 		health_connect(h);
@@ -346,7 +344,7 @@ health_probe(struct health *h)
 static void
 health_exec(struct health *h)
 {
-	const struct tree_node	*n = h->c->node;
+	const struct tree_node	*n = sv_child_node(h->c);
 	struct spawn_req	 req;
 	struct spawn_fd		 fds[3];
 	char			*cause = NULL, what[NSTATE_TEXTLEN];
@@ -378,9 +376,9 @@ health_exec(struct health *h)
 		return;
 	}
 	h->probe_killed = h->timedout = 0;
-	pidmap_put(&h->sv->pids, h->probe, h->c);
+	sv_child_probe(h->c, h->probe, 1);
 	if (h->probefd != -1) {
-		h->ev = event_new(h->sv->base, h->probefd, EV_READ,
+		h->ev = event_new(sv_child_base(h->c), h->probefd, EV_READ,
 		    health_probe_cb, h);
 		event_add(h->ev, NULL);
 	}
@@ -414,7 +412,7 @@ health_probe_reap(struct health *h)
 	memset(&si, 0, sizeof si);
 	(void)waitid(h->probefd != -1 ? P_PIDFD : P_PID, h->probefd != -1 ?
 	    (id_t)h->probefd : (id_t)h->probe, &si, WEXITED | WNOHANG);
-	pidmap_del(&h->sv->pids, h->probe);
+	sv_child_probe(h->c, h->probe, 0);
 	h->probe = 0;
 	if (h->ev != NULL) {
 		event_free(h->ev);
@@ -428,7 +426,7 @@ health_probe_reap(struct health *h)
 	if (!h->on || (h->probe_killed && !h->timedout))
 		return (1);
 	if (h->timedout) {
-		d = value_fmt_duration(h->c->node->health_timeout_ms);
+		d = value_fmt_duration(sv_child_node(h->c)->health_timeout_ms);
 		snprintf(what, sizeof what, "exec timed out after %s", d);
 		free(d);
 		ok = 0;
@@ -459,7 +457,7 @@ health_probe_cb(int fd, short what, void *arg)
 static void
 health_connect(struct health *h)
 {
-	const struct tree_node	*n = h->c->node;
+	const struct tree_node	*n = sv_child_node(h->c);
 	const char		*kind = n->health == TREE_HEALTH_TCP ? "tcp" :
 				    "http";
 	char			 what[NSTATE_TEXTLEN];
@@ -485,7 +483,7 @@ health_connect(struct health *h)
 		health_result(h, 1, "tcp connected");
 		return;
 	}
-	h->ev = event_new(h->sv->base, h->fd, EV_WRITE | EV_PERSIST,
+	h->ev = event_new(sv_child_base(h->c), h->fd, EV_WRITE | EV_PERSIST,
 	    health_sock_cb, h);
 	event_add(h->ev, NULL);
 }
@@ -509,7 +507,7 @@ static void
 health_sock_cb(int fd, short what, void *arg)
 {
 	struct health		*h = arg;
-	const struct tree_node	*n = h->c->node;
+	const struct tree_node	*n = sv_child_node(h->c);
 	const char		*kind = n->health == TREE_HEALTH_TCP ? "tcp" :
 				    "http";
 	char			 text[NSTATE_TEXTLEN], *req;
@@ -545,7 +543,7 @@ health_sock_cb(int fd, short what, void *arg)
 	free(req);
 	h->sent = 1;
 	event_free(h->ev);
-	h->ev = event_new(h->sv->base, fd, EV_READ | EV_PERSIST,
+	h->ev = event_new(sv_child_base(h->c), fd, EV_READ | EV_PERSIST,
 	    health_sock_cb, h);
 	event_add(h->ev, NULL);
 }
@@ -583,7 +581,7 @@ health_http_read(struct health *h)
 static void
 health_timeout(struct health *h)
 {
-	const struct tree_node	*n = h->c->node;
+	const struct tree_node	*n = sv_child_node(h->c);
 	char			 what[NSTATE_TEXTLEN], *d;
 
 	if (h->probe > 0) {
@@ -605,12 +603,13 @@ static void
 health_result(struct health *h, int ok, const char *what)
 {
 	struct sv_child		*c = h->c;
-	struct nstate		*st = c->st;
+	const struct tree_node	*n = sv_child_node(c);
+	struct nstate		*st = sv_child_state(c);
 	enum liveness_verdict	 v;
 	char			 msg[NSTATE_TEXTLEN + 64];
 	int			 was = st->health, changed;
 
-	v = liveness_result(&h->live, ok, c->node->health_failures);
+	v = liveness_result(&h->live, ok, n->health_failures);
 	changed = st->health != liveness_health(&h->live) ||
 	    st->health_fails != (uint32_t)h->live.fails ||
 	    strcmp(st->health_last, what) != 0;
@@ -618,7 +617,7 @@ health_result(struct health *h, int ok, const char *what)
 	st->health_fails = h->live.fails;
 	snprintf(st->health_last, sizeof st->health_last, "%s", what);
 	liveness_check_msg(msg, sizeof msg, v, what, h->live.fails,
-	    c->node->health_failures);
+	    n->health_failures);
 	if (v == LIVENESS_UNHEALTHY) {
 		health_fail(h, msg, 0);
 		return;
@@ -626,7 +625,7 @@ health_result(struct health *h, int ok, const char *what)
 	if (v == LIVENESS_FAILING || was == NSTATE_HEALTH_FAILING)
 		child_event(c, "%s", msg);
 	if (changed)
-		sv_report(h->sv, c->id);
+		sv_child_changed(c);
 }
 
 /* A liveness failure: said, then the lifecycle stops and restarts it. */
@@ -644,16 +643,17 @@ health_fail(struct health *h, const char *msg, int sig)
 static int
 health_memory(struct health *h)
 {
-	struct sv_child	*c = h->c;
-	char		 msg[128];
-	int64_t		 rss;
+	const struct tree_node	*n = sv_child_node(h->c);
+	pid_t			 pid = sv_child_leader(h->c);
+	char			 msg[128];
+	int64_t			 rss;
 
-	if (c->pid == 0)
+	if (pid == 0)
 		return (0);
-	rss = health_rss(c->pid);
-	if (!liveness_memory_over(rss, c->node->max_memory))
+	rss = health_rss(pid);
+	if (!liveness_memory_over(rss, n->max_memory))
 		return (0);
-	liveness_memory_msg(msg, sizeof msg, rss, c->node->max_memory);
+	liveness_memory_msg(msg, sizeof msg, rss, n->max_memory);
 	health_fail(h, msg, 0);
 	return (1);
 }

@@ -11,10 +11,9 @@
 
 struct fsm;
 struct health;
-struct sv;
 struct sv_child;
 
-struct health	*health_new(struct sv *, struct sv_child *);
+struct health	*health_new(struct sv_child *);
 void		 health_free(struct health *);
 void		 health_follow(struct health *, const struct fsm *);
 void		 health_keepalive(struct health *);

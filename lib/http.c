@@ -218,6 +218,7 @@ listen_on(const char *host, int port, char **cause)
 struct http *
 http_start(struct sv *top, const char *addr, char **cause)
 {
+	struct sv_hooks	 hooks;
 	struct http	*h;
 	char		*host, *why, *where;
 	int		 port, fd, v6;
@@ -239,7 +240,7 @@ http_start(struct sv *top, const char *addr, char **cause)
 	}
 	h = xcalloc(1, sizeof *h);
 	h->top = top;
-	h->base = top->base;
+	h->base = sv_base(top);
 	TAILQ_INIT(&h->fresh);
 	TAILQ_INIT(&h->conns);
 	/* Our socket listens already: backlog -1, no second listen(). */
@@ -259,10 +260,12 @@ http_start(struct sv *top, const char *addr, char **cause)
 	h->ev_adopt = event_new(h->base, -1, 0, adopt_cb, h);
 	h->ev_keepalive = evtimer_new(h->base, keepalive_cb, h);
 	h->ev_retry = evtimer_new(h->base, retry_cb, h);
-	h->prev_state = top->hooks.state;
-	h->prev_done = top->hooks.done;
-	top->hooks.state = hook_state;
-	top->hooks.done = hook_done;
+	sv_get_hooks(top, &hooks);
+	h->prev_state = hooks.state;
+	h->prev_done = hooks.done;
+	hooks.state = hook_state;
+	hooks.done = hook_done;
+	sv_set_hooks(top, &hooks);
 	the_http = h;
 	sv_event(top, -1, "http: listening on %s%s", where,
 	    addr_is_loopback(host) ? "" : " (reachable from other machines)");
@@ -274,13 +277,16 @@ http_start(struct sv *top, const char *addr, char **cause)
 void
 http_stop(struct http *h)
 {
+	struct sv_hooks		 hooks;
 	struct http_conn	*c;
 
 	if (h == NULL)
 		return;
 	h->stopping = 1;
-	h->top->hooks.state = h->prev_state;
-	h->top->hooks.done = h->prev_done;
+	sv_get_hooks(h->top, &hooks);
+	hooks.state = h->prev_state;
+	hooks.done = h->prev_done;
+	sv_set_hooks(h->top, &hooks);
 	/* Frees the listener, then every connection (closed_cb for each). */
 	evhttp_free(h->evh);
 	while ((c = TAILQ_FIRST(&h->fresh)) != NULL) {
@@ -609,24 +615,24 @@ request_cb(struct evhttp_request *req, void *arg)
 	}
 	if (strcmp(path, "/metrics") == 0) {
 		o = out_new(h);
-		metrics_render_buf(&o->b, top->tree, top->mirror,
+		metrics_render_buf(&o->b, sv_tree(top), sv_mirror(top),
 		    proc_wall_ms());
 		reply_out(req, 200, "OK", METRICS_CONTENT_TYPE, o);
 	} else if (strcmp(path, "/healthz") == 0) {
-		code = metrics_health(top->tree, top->mirror, &out);
+		code = metrics_health(sv_tree(top), sv_mirror(top), &out);
 		reply(req, code == 0 ? 200 : 503, code == 0 ? "OK" :
 		    "Service Unavailable", "text/plain; charset=utf-8", out,
 		    strlen(out));
 		free(out);
 	} else if (strcmp(path, "/status.json") == 0) {
 		/* What status --json says: the mirror and the holdings. */
-		states = xreallocarray(NULL, top->tree->nnodes,
+		states = xreallocarray(NULL, sv_tree(top)->nnodes,
 		    sizeof *states);
-		memcpy(states, top->mirror, top->tree->nnodes *
+		memcpy(states, sv_mirror(top), sv_tree(top)->nnodes *
 		    sizeof *states);
 		sv_contain_count(top, states);
 		o = out_new(h);
-		json_into(&o->b, top->tree, states, proc_wall_ms());
+		json_into(&o->b, sv_tree(top), states, proc_wall_ms());
 		free(states);
 		reply_out(req, 200, "OK", "application/json", o);
 	} else if (strcmp(path, "/events") == 0 && method == EVHTTP_REQ_HEAD) {
@@ -643,7 +649,7 @@ request_cb(struct evhttp_request *req, void *arg)
 		return;
 	} else {
 		o = out_new(h);
-		page_render_buf(&o->b, top->tree, top->mirror, proc_wall_ms());
+		page_render_buf(&o->b, sv_tree(top), sv_mirror(top), proc_wall_ms());
 		reply_out(req, 200, "OK", "text/html; charset=utf-8", o);
 	}
 }
@@ -731,7 +737,7 @@ hook_state(struct sv *sv, int id)
 		h->prev_state(sv, id);
 	if (h->nstreams == 0)
 		return;
-	json = render_json_node(sv->tree, id, &sv->mirror[id],
+	json = render_json_node(sv_tree(sv), id, &sv_mirror(sv)[id],
 	    proc_wall_ms());
 	len = xasprintf(&line, "data: %s\n\n", json);
 	free(json);

@@ -52,6 +52,7 @@
 
 #include "nofile.h"
 #include "sv.h"
+#include "sv_int.h"
 #include "tree.h"
 
 static struct rlimit	nofile_saved;

@@ -89,8 +89,7 @@ enum output_rd {
 #define OUTPUT_NSTREAMS	4
 
 struct output {
-	struct sv		*sv;
-	struct sv_child		*c;
+	struct sv_child		*c;		/* opaque: svwork.c */
 	struct output_stream	 s[OUTPUT_NSTREAMS];
 	int			 wfd[2];	/* write ends, during spawn */
 	struct sink		*file;		/* output = file:, or NULL */
@@ -116,8 +115,8 @@ static void	output_line(struct output *, int, const char *, size_t);
 static void	output_close(struct output *, int);
 static int	output_open_file(struct output *, char **);
 static int	output_open_dir(struct output *, char **);
-static void	output_reopen(struct output *);
 static void	output_rotate(struct output *);
+static void	output_reopen_file(struct output *);
 
 static int
 use_color(void)
@@ -128,13 +127,13 @@ use_color(void)
 }
 
 struct output *
-output_new(struct sv *sv, struct sv_child *c)
+output_new(struct sv_child *c)
 {
-	struct output	*o;
-	int		 i, width = sv->tree->pathwidth;
+	const struct tree_node	*n = sv_child_node(c);
+	struct output		*o;
+	int			 i, width = sv_child_pathwidth(c);
 
 	o = xcalloc(1, sizeof *o);
-	o->sv = sv;
 	o->c = c;
 	o->dirfd = -1;
 	for (i = 0; i < OUTPUT_NSTREAMS; i++)
@@ -145,10 +144,10 @@ output_new(struct sv *sv, struct sv_child *c)
 		width = 40;
 	if (use_color())
 		snprintf(o->prefix, sizeof o->prefix, "\033[%dm%-*s |\033[0m ",
-		    31 + (c->id + sv->idoff) % 6, width, c->node->path);
+		    31 + sv_child_gid(c) % 6, width, n->path);
 	else
 		snprintf(o->prefix, sizeof o->prefix, "%-*s | ", width,
-		    c->node->path);
+		    n->path);
 	return (o);
 }
 
@@ -169,7 +168,7 @@ output_free(struct output *o)
 	if (o->dirfd != -1)
 		close(o->dirfd);
 	free(o->base);
-	for (i = 0; o->ring != NULL && i < o->c->node->log_lines; i++)
+	for (i = 0; o->ring != NULL && i < sv_child_node(o->c)->log_lines; i++)
 		free(o->ring[i]);
 	free(o->ring);
 	free(o);
@@ -203,7 +202,7 @@ output_prepare(struct output *o, const struct tree_node *n, int devnull,
 		break;
 	}
 	/* stdout's pipe is stderr's too (see the opening comment). */
-	npipes = n->output == TREE_OUT_PREFIX && !o->sv->out_merged ? 2 : 1;
+	npipes = n->output == TREE_OUT_PREFIX && !sv_child_merged(o->c) ? 2 : 1;
 	for (i = 0; i < npipes; i++) {
 		/*
 		 * The last run's stream, if still draining, goes on draining
@@ -248,7 +247,7 @@ output_started(struct output *o, int ok)
 			output_close(o, i);
 			continue;
 		}
-		o->s[i].ev = event_new(o->sv->base, o->s[i].fd,
+		o->s[i].ev = event_new(sv_child_base(o->c), o->s[i].fd,
 		    EV_READ | EV_PERSIST, output_read_cb, o);
 		event_add(o->s[i].ev, NULL);
 	}
@@ -432,7 +431,7 @@ output_follow(struct output *o, int stream, const char *line, size_t len)
 	char		 note[64];
 	int		 n;
 
-	if (peer_pending(o->sv->up) > OUTPUT_FOLLOW_MAX) {
+	if (peer_pending(sv_child_up(o->c)) > OUTPUT_FOLLOW_MAX) {
 		o->dropped++;
 		return;
 	}
@@ -445,17 +444,17 @@ output_follow(struct output *o, int stream, const char *line, size_t len)
 	if (len > UINT16_MAX)
 		len = UINT16_MAX;
 	msg_buf_init(&mb);
-	msg_put_u32(&mb, o->c->id + o->sv->idoff);
+	msg_put_u32(&mb, sv_child_gid(o->c));
 	msg_put_u8(&mb, stream);
 	msg_put_u16(&mb, len);
 	msg_put_bytes(&mb, line, len);
-	peer_send_buf(o->sv->up, MSG_LOG, &mb);
+	peer_send_buf(sv_child_up(o->c), MSG_LOG, &mb);
 }
 
 static void
 output_line(struct output *o, int stream, const char *line, size_t len)
 {
-	const struct tree_node	*n = o->c->node;
+	const struct tree_node	*n = sv_child_node(o->c);
 	struct iovec		 iov[4];
 	char			 ts[80] = "", *copy;
 	ssize_t			 w;
@@ -475,7 +474,7 @@ output_line(struct output *o, int stream, const char *line, size_t len)
 		if (o->ring_n < n->log_lines)
 			o->ring_n++;
 	}
-	if (o->follow > 0 && o->sv->up != NULL)
+	if (o->follow > 0 && sv_child_up(o->c) != NULL)
 		output_follow(o, stream, line, len);
 	if (n->output == TREE_OUT_PREFIX) {
 		iov[k++] = (struct iovec){ o->prefix, strlen(o->prefix) };
@@ -511,7 +510,7 @@ output_line(struct output *o, int stream, const char *line, size_t len)
 static int
 output_open_dir(struct output *o, char **cause)
 {
-	const char	*path = o->c->node->output_path;
+	const char	*path = sv_child_node(o->c)->output_path;
 	const char	*slash = strrchr(path, '/');
 	char		*dir;
 
@@ -560,7 +559,7 @@ output_open_dir(struct output *o, char **cause)
 static int
 output_open_file(struct output *o, char **cause)
 {
-	const char	*path = o->c->node->output_path;
+	const char	*path = sv_child_node(o->c)->output_path;
 	const int	 fl = O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
 			     O_CLOEXEC;
 	struct stat	 sb;
@@ -605,20 +604,34 @@ output_open_file(struct output *o, char **cause)
 	o->dev = sb.st_dev;
 	o->ino = sb.st_ino;
 	o->filesize = o->regular ? sb.st_size : 0;
-	o->file = sink_new(o->sv->base, fd, 1, SINK_QUEUE_MAX);
+	o->file = sink_new(sv_child_base(o->c), fd, 1, SINK_QUEUE_MAX);
 	return (0);
 }
 
 /* Close and open again (SIGUSR1, reload, `logs --reopen`, rotation). */
-static void
+/*
+ * output = file: reopens its file (SIGUSR1, reload, `logs --reopen`),
+ * also one that failed since it was first opened; any other output has
+ * nothing to reopen.
+ */
+void
 output_reopen(struct output *o)
+{
+	if (o == NULL || o->dirfd == -1 ||
+	    sv_child_node(o->c)->output != TREE_OUT_FILE)
+		return;
+	output_reopen_file(o);
+}
+
+static void
+output_reopen_file(struct output *o)
 {
 	char	*cause = NULL;
 
 	sink_free(o->file);
 	o->file = NULL;
 	if (output_open_file(o, &cause) == -1) {
-		log_warnx("%s: %s", o->c->node->path, cause);
+		log_warnx("%s: %s", sv_child_node(o->c)->path, cause);
 		free(cause);
 	}
 }
@@ -633,7 +646,7 @@ output_reopen(struct output *o)
 static void
 output_rotate(struct output *o)
 {
-	const struct tree_node	*n = o->c->node;
+	const struct tree_node	*n = sv_child_node(o->c);
 	struct stat		 sb;
 	char			*from, *to;
 	int			 i;
@@ -642,7 +655,7 @@ output_rotate(struct output *o)
 	    sb.st_dev != o->dev || sb.st_ino != o->ino) {
 		log_warnx("%s: output %s: replaced by something else: not "
 		    "rotated", n->path, n->output_path);
-		output_reopen(o);
+		output_reopen_file(o);
 		return;
 	}
 	for (i = n->log_keep; i >= 1; i--) {
@@ -657,55 +670,32 @@ output_rotate(struct output *o)
 	}
 	if (n->log_keep == 0)
 		(void)unlinkat(o->dirfd, o->base, 0);
-	output_reopen(o);
-}
-
-void
-output_reopen_all(struct sv *sv)
-{
-	struct output	*o;
-	int		 i;
-
-	for (i = 0; i < sv->n; i++) {
-		o = sv->children[i]->out;
-		/* Also retry one that failed since it was first opened. */
-		if (o == NULL || o->dirfd == -1 ||
-		    o->c->node->output != TREE_OUT_FILE)
-			continue;
-		output_reopen(o);
-	}
+	output_reopen_file(o);
 }
 
 /* `logs`: the last arg lines (all if arg <= 0), or follow on/off. */
 int
-output_command(struct sv_child *c, uint32_t reqid, int op, int arg,
+output_command(struct output *o, uint32_t reqid, int op, int arg,
     char **cause)
 {
-	struct output	*o = c->out;
-	struct msg_buf	 mb, text;
-	size_t		 size;
-	int		 i, k, cap;
+	const struct tree_node	*n = sv_child_node(o->c);
+	struct peer		*up = sv_child_up(o->c);
+	struct msg_buf		 mb, text;
+	size_t			 size;
+	int			 i, k, cap;
 
-	if (c->node->kind != TREE_WORKER || o == NULL) {
-		xasprintf(cause, "%s: not a worker", c->node->path);
-		return (-1);
-	}
-	if (op == MSG_OP_REOPEN) {
-		output_reopen_all(c->sv);
-		return (0);
-	}
 	if (op == MSG_OP_FOLLOW) {
 		o->follow += arg ? 1 : -1;
 		if (o->follow < 0)
 			o->follow = 0;
 		return (0);
 	}
-	if (c->sv->up == NULL) {
-		xasprintf(cause, "%s: no parent to answer", c->node->path);
+	if (up == NULL) {
+		xasprintf(cause, "%s: no parent to answer", n->path);
 		return (-1);
 	}
 	msg_buf_init(&text);
-	cap = c->node->log_lines;
+	cap = n->log_lines;
 	k = arg <= 0 || arg > o->ring_n ? o->ring_n : arg;
 	/* If they do not all fit in a frame, the newest ones are kept. */
 	for (i = o->ring_n - 1, size = 0; i >= o->ring_n - k; i--) {
@@ -724,6 +714,6 @@ output_command(struct sv_child *c, uint32_t reqid, int op, int arg,
 	msg_put_u32(&mb, (uint32_t)text.len);
 	msg_put_bytes(&mb, text.data, text.len);
 	msg_buf_free(&text);
-	peer_send_buf(c->sv->up, MSG_LOGDUMP, &mb);
+	peer_send_buf(up, MSG_LOGDUMP, &mb);
 	return (0);
 }

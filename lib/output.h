@@ -11,19 +11,18 @@
 
 struct output;
 struct spawn_fd;
-struct sv;
 struct sv_child;
 struct tree_node;
 
-struct output	*output_new(struct sv *, struct sv_child *);
+struct output	*output_new(struct sv_child *);
 void		 output_free(struct output *);
 int		 output_prepare(struct output *, const struct tree_node *,
 		     int devnull, struct spawn_fd *, int *nfds, char **cause);
 void		 output_started(struct output *, int ok);
 void		 output_drain(struct output *);
 void		 output_ended(struct output *);
-void		 output_reopen_all(struct sv *);
-int		 output_command(struct sv_child *, uint32_t reqid, int op,
+void		 output_reopen(struct output *);
+int		 output_command(struct output *, uint32_t reqid, int op,
 		     int arg, char **cause);
 
 #endif

@@ -247,7 +247,7 @@ sv_reload(struct sv *sv, const char *text, size_t len, int gid, int width,
 		sv->nsatisfied += nc[k]->satisfied;
 	}
 	sv->in_plan--;
-	output_reopen_all(sv);
+	sv_outputs_reopen(sv);
 	for (k = 0; k < nchild; k++) {
 		if (nc[k]->node->kind == TREE_SUPERVISOR)
 			forward(sv, nc[k]);

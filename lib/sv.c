@@ -179,11 +179,11 @@ sv_child_new(struct sv *sv, int id, int idx)
 	if (c->node->nafter > 0)
 		c->depbits = xcalloc(c->node->nafter, sizeof *c->depbits);
 	if (c->node->kind == TREE_WORKER) {
-		c->out = output_new(sv, c);
+		c->out = output_new(c);
 		if (c->node->ready != TREE_READY_EXEC ||
 		    c->node->watchdog_ms > 0)
 			c->ready = svready_new(c);
-		c->health = health_new(sv, c);
+		c->health = health_new(c);
 	}
 	return (c);
 }
@@ -267,6 +267,16 @@ sv_new(struct event_base *base, struct tree *t, int id, int idoff,
 	sv->ev_plan = event_new(base, -1, 0, plan_cb, sv);
 	sv->ev_sweep = evtimer_new(base, sweep_cb, sv);
 	return (sv);
+}
+
+/* Every worker's output file, reopened (SIGUSR1, reload, logs --reopen). */
+void
+sv_outputs_reopen(struct sv *sv)
+{
+	int	i;
+
+	for (i = 0; i < sv->n; i++)
+		output_reopen(sv->children[i]->out);
 }
 
 /*
@@ -1330,7 +1340,7 @@ signal_cb(int sig, short what, void *arg)
 		/* FALLTHROUGH */
 	case SIGUSR1:
 		/* Reopen output files here and in every supervisor below. */
-		output_reopen_all(sv);
+		sv_outputs_reopen(sv);
 		for (i = 0; i < sv->n; i++) {
 			c = sv->children[i];
 			if (c->node->kind == TREE_SUPERVISOR && c->pid != 0)

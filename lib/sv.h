@@ -37,6 +37,8 @@
 
 struct event;
 struct event_base;
+struct sv;
+struct sv_child;
 struct peer;
 struct output;
 struct ready;
@@ -53,81 +55,6 @@ enum sv_end {
 	SV_END_INTERRUPTED	/* the top: a second SIGINT killed everything */
 };
 
-struct sv_waiter {
-	uint32_t		  reqid;
-	int			  up;	/* wait for up (1) or down (0) */
-	TAILQ_ENTRY(sv_waiter)	  entry;
-};
-TAILQ_HEAD(sv_waiters, sv_waiter);
-
-#define SV_STARTS_PER_TURN	32
-#define SV_SWEEP_MS		10	/* a sweep when orphans may exist */
-#define SV_LAZY_MS		5000	/* the sweep for a lost SIGCHLD */
-#define SV_REAPS_PER_TURN	32	/* a sweep's share of a turn */
-#define SV_ORPHANS_ALWAYS	2	/* PID 1, or children without pidfds
-					   (valgrind, or no room: nofile.c) */
-/* Spawn our children without pidfds (no room for them: nofile.c). */
-#define sv_no_pidfd(sv)		((sv)->no_pidfd)
-
-/*
- * A child slot: its lifecycle (fsm, written by fsm.c alone) and what the
- * process layer holds for it. sv.c feeds the lifecycle events
- * (child_feed) and carries out the actions it returns.
- */
-struct sv_child {
-	struct sv		*sv;
-	int			 id;		/* node id */
-	int			 idx;		/* index among siblings */
-	const struct tree_node	*node;
-	struct nstate		*st;		/* in sv->mirror */
-	struct fsm		 fsm;		/* its lifecycle */
-
-	pid_t			 pid;		/* leader, unreaped; 0 if none */
-	pid_t			 pgid;		/* group while draining */
-	int			 pidfd;
-	struct event		*ev_proc;
-	struct event		*ev_timer;
-	struct peer		*link;		/* supervisor children */
-	struct output		*out;		/* captured output */
-	struct ready		*ready;		/* readiness protocol */
-	unsigned		*depbits;	/* per after entry: what that
-						   node offers (svdep.c) */
-	struct health		*health;	/* liveness checks, or NULL */
-	char			 marker[CONTAIN_MARKLEN]; /* workers: env */
-	struct contain_since	 since;		/* pids since its spawn */
-	int			 wiped;		/* its subtree was wiped */
-	char			*cgdir;		/* its cgroup, or NULL */
-
-	/* Kept by child_feed from the lifecycle, for O(1) counts. */
-	int			 satisfied;	/* counted in sv->nsatisfied */
-	int			 up;		/* counted in sv->nup */
-	int			 feeding;	/* depth of child_feed */
-	int			 dirty;		/* report when the feed ends */
-	int			 replan;	/* run the plan when it ends */
-	int			 dofree;	/* free the slot when it ends */
-	unsigned		 reports;	/* reports sent, ever */
-
-	struct sv_waiters	 waiters;
-	TAILQ_ENTRY(sv_child)	 drain_entry;	/* while FSM_DRAINING */
-
-	/* Reload: a retired slot being stopped, and the slot waiting. */
-	TAILQ_ENTRY(sv_child)	 retired_entry;
-	struct sv_child		*heir;		/* starts once this one is gone */
-	struct sv_child		*pred;		/* this one waits for pred */
-	struct sv_child		*next_retire;	/* removed, held: stops once
-						   this one is gone */
-	struct sv_child		*prev_retire;	/* and the other way */
-};
-TAILQ_HEAD(sv_drainq, sv_child);
-TAILQ_HEAD(sv_retiredq, sv_child);
-
-/* Trees and mirrors replaced by a reload, kept until exit. */
-struct sv_old {
-	struct tree		*tree;
-	struct nstate		*mirror;
-	struct sv_old		*next;
-};
-
 struct sv_hooks {
 	void	(*state)(struct sv *, int id);
 	void	(*reply)(struct sv *, uint32_t reqid, int status,
@@ -140,62 +67,6 @@ struct sv_hooks {
 	void	(*pong)(struct sv *, uint32_t seq, int id);
 };
 
-struct sv {
-	struct event_base	*base;
-	struct tree		*tree;
-	char			*spec_text;	/* for child supervisors */
-	size_t			 spec_len;
-	int			 id;		/* -1: the top process */
-	int			 idoff;		/* id + idoff: id in the whole tree */
-	const struct tree_node	*node;		/* NULL for the top */
-	char			*exe;
-	int			 exe_fd;	/* our own image, for children */
-	int			 quiet;
-	long			 token;		/* the tree's, for markers */
-	struct contain_since	 since;		/* the top's start */
-	char			*cgdir;		/* the tree's cgroup, or NULL */
-
-	struct sv_child		**children;
-	int			 n;
-	struct nstate		*mirror;	/* indexed by node id */
-	struct pidmap		 pids;
-	struct sv_drainq	 drainq;
-	struct sv_retiredq	 retiredq;
-	struct sv_old		*old;
-	struct sv_waiters	 settlers;	/* MSG_OP_SETTLE */
-	struct policy_intensity	 intensity;
-	struct svdep		*dep;		/* after lists (svdep.c) */
-
-	struct plan		 plan;		/* ordered start and stop */
-	int			 in_plan;
-	int			 plan_starts;	/* this turn */
-	int			 nup;		/* slots with a process */
-	struct event		*ev_plan;	/* the plan's next turn */
-	struct event		*ev_sweep;	/* reap orphans, check drains */
-	struct event		*ev_chld;	/* SIGCHLD, from a signalfd */
-	int64_t			 sweep_due;	/* monotonic ms */
-	int			 nwiped;	/* children with wiped set */
-	int			 orphans;	/* an unknown child may exist:
-						   1 until a sweep, or
-						   SV_ORPHANS_ALWAYS */
-
-	int			 nsatisfied;
-	int			 ready;		/* all children satisfied */
-	int			 shutting_down;
-	int			 finished;	/* done: do not run the loop */
-	enum sv_end		 end;
-	int			 sigints;
-
-	struct peer		*up;		/* link to the parent */
-	struct sv_hooks		 hooks;
-	void			*ctl;		/* the top's control socket */
-	struct event		*ev_sig[4];
-	int			 out_merged;	/* a prefixed worker's stderr
-						   shares its stdout's pipe
-						   (nofile.c) */
-	int			 no_pidfd;	/* children without pidfds
-						   (nofile.c) */
-};
 
 /* Takes text, t's spec text (allocated, NUL-terminated): see svspawn.c. */
 struct sv	*sv_new(struct event_base *, struct tree *, int id, int idoff,
@@ -235,6 +106,22 @@ void		 sv_event_path(struct sv *, const char *, const char *fmt, ...)
 /* svready.c: a worker's readiness, through ready.c's host interface. */
 struct ready		*svready_new(struct sv_child *);
 
+/*
+ * svwork.c: a child slot's narrow view, for what serves one worker
+ * (output.c, health.c): they hold the slot as an opaque pointer.
+ */
+const struct tree_node	*sv_child_node(const struct sv_child *);
+int			 sv_child_gid(const struct sv_child *);
+pid_t			 sv_child_leader(const struct sv_child *);
+struct nstate		*sv_child_state(struct sv_child *);
+struct event_base	*sv_child_base(const struct sv_child *);
+struct peer		*sv_child_up(const struct sv_child *);
+int			 sv_child_pathwidth(const struct sv_child *);
+int			 sv_child_merged(const struct sv_child *);
+int			 sv_child_closing(const struct sv_child *);
+void			 sv_child_probe(struct sv_child *, pid_t, int);
+void			 sv_child_changed(struct sv_child *);
+
 /* svtop.c: the top's narrow view (cmd/, http.c). */
 struct event_base	*sv_base(const struct sv *);
 const struct tree	*sv_tree(const struct sv *);
@@ -243,6 +130,7 @@ const char		*sv_spec(const struct sv *, size_t *);
 enum sv_end		 sv_result(const struct sv *);
 int			 sv_shutting_down(const struct sv *);
 void			 sv_set_hooks(struct sv *, const struct sv_hooks *);
+void			 sv_get_hooks(const struct sv *, struct sv_hooks *);
 void			 sv_set_quiet(struct sv *, int);
 void			 sv_set_file(struct sv *, const char *);
 

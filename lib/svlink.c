@@ -401,7 +401,15 @@ sv_command(struct sv *sv, uint32_t reqid, int op, int node, int arg,
 	case MSG_OP_LOGS:
 	case MSG_OP_FOLLOW:
 	case MSG_OP_REOPEN:
-		return (output_command(c, reqid, op, arg, cause));
+		if (c->node->kind != TREE_WORKER || c->out == NULL) {
+			xasprintf(cause, "%s: not a worker", c->node->path);
+			return (-1);
+		}
+		if (op == MSG_OP_REOPEN) {
+			sv_outputs_reopen(c->sv);
+			return (0);
+		}
+		return (output_command(c->out, reqid, op, arg, cause));
 	default:
 		xasprintf(cause, "unknown operation %d", op);
 		return (-1);

@@ -14,6 +14,7 @@
 #include "health.h"
 #include "ready.h"
 #include "sv.h"
+#include "sv_int.h"
 
 static const struct tree_node *
 svready_node(void *arg, int *id)

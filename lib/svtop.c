@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "sv.h"
+#include "sv_int.h"
 #include "xmalloc.h"
 
 struct event_base *
@@ -57,6 +58,13 @@ void
 sv_set_hooks(struct sv *sv, const struct sv_hooks *hooks)
 {
 	sv->hooks = *hooks;
+}
+
+/* The hooks now, for one that chains to them (http.c). */
+void
+sv_get_hooks(const struct sv *sv, struct sv_hooks *hooks)
+{
+	*hooks = sv->hooks;
 }
 
 void

@@ -19,8 +19,10 @@
 # passes policy.c as it is, and refuses it given a forbidden system
 # header, one of our impure headers (sv.h) or a call that acts. The last
 # lines keep module boundaries that are not about purity: readiness and
-# the systemd notifier know nothing of the supervisor (no sv.h), and the
-# commands (cmd/) see it through sv.h alone, never its parts' sv_int.h.
+# the systemd notifier know nothing of the supervisor (no sv.h), and a
+# worker's output and health checks, the HTTP listener and the commands
+# (cmd/) see it through sv.h's narrow views alone, never sv_int.h (where
+# struct sv and struct sv_child are defined).
 #
 # Environment: SUPERTREE_SRCDIR (the source tree, default: this script's
 # ..), SUPERTREE (the built program: its directory is the build tree).
@@ -118,6 +120,9 @@ selftest() {
 boundaries='lib/ready.c sv.h sv_int.h
 lib/ready_tcp.c sv.h sv_int.h
 lib/notify.c sv.h sv_int.h
+lib/output.c sv_int.h
+lib/health.c sv_int.h
+lib/http.c sv_int.h
 cmd/*.c sv_int.h'
 selftests='#include <unistd.h>
 #include "sv.h"
