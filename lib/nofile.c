@@ -11,8 +11,9 @@
  *    it does not, stderr shares the pipe (its lines go to stdout), said
  *    once. An output file adds two: the file and its directory.
  *  - a child supervisor: its link (a socket).
- *  - a pidfd per child, while there is room for it. Without room, the
- *    children have none (sv->no_pidfd): a child is ours until we reap
+ *  - a pidfd per child, while there is room for it: the children
+ *    spawned while their supervisor holds fewer than sv->pidfd_room
+ *    pidfds get one, the rest none. A child is ours until we reap
  *    it, so its pid names nothing else until then; its end comes as a
  *    SIGCHLD with its pid, reaped through a pid -> child lookup, and,
  *    since SIGCHLDs that come together are merged into one, a sweep
@@ -165,7 +166,7 @@ nofile_stdio_same(void)
 
 /*
  * Room for our children's descriptors, counted as the opening comment
- * says; sets sv->no_pidfd and sv->out_merged (whether a prefixed
+ * says; sets sv->pidfd_room and sv->out_merged (whether a prefixed
  * worker's stderr shares its stdout's pipe). Said once when the limit
  * caps us or takes the second pipes away.
  */
@@ -194,7 +195,7 @@ nofile_budget(struct sv *sv)
 		 * giving them up would not run it whole, so they are kept
 		 * (exits by pidfd, stderr apart) and the cap is said.
 		 */
-		sv->no_pidfd = 0;
+		sv->pidfd_room = -1;
 		sv->out_merged = same;
 		fixed += second + sv->n;
 		allowed = got <= NOFILE_BASE ? 0 : (long)((double)sv->n *
@@ -205,8 +206,12 @@ nofile_budget(struct sv *sv)
 		    "this supervisor", sv->n, fixed, allowed);
 		return;
 	}
-	sv->no_pidfd = got < fixed + second + sv->n;
+	/* Second pipes before pidfds; what is left, pidfds for some. */
 	sv->out_merged = same || got < fixed + second;
+	if (got >= fixed + second + sv->n)
+		sv->pidfd_room = -1;
+	else
+		sv->pidfd_room = got - fixed - (sv->out_merged ? 0 : second);
 	if (got >= fixed + second)
 		return;
 	sv_event(sv, sv->id, "%ld workers write stdout and stderr to "

@@ -230,6 +230,7 @@ sv_new(struct event_base *base, struct tree *t, int id, int idoff,
 	sv->idoff = idoff;
 	sv->spec_text = text;
 	sv->spec_len = len;
+	sv->pidfd_room = -1;
 	sv->exe = proc_self_exe();
 	sv_contain_token(sv);
 	/*
@@ -604,6 +605,7 @@ child_spawn(struct sv_child *c)
 	 * later.
 	 */
 	if (c->pidfd != -1) {
+		sv->npidfd++;
 		c->ev_proc = event_new(sv->base, c->pidfd, EV_READ, proc_cb,
 		    c);
 		event_add(c->ev_proc, NULL);
@@ -806,8 +808,10 @@ child_reap(struct sv_child *c)
 	if (c->ev_proc != NULL)
 		event_free(c->ev_proc);
 	c->ev_proc = NULL;
-	if (c->pidfd != -1)
+	if (c->pidfd != -1) {
 		close(c->pidfd);
+		sv->npidfd--;
+	}
 	c->pidfd = -1;
 	pidmap_del(&sv->pids, c->pid);
 	c->pgid = c->pid;

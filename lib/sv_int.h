@@ -32,8 +32,9 @@ TAILQ_HEAD(sv_waiters, sv_waiter);
 #define SV_REAPS_PER_TURN	32	/* a sweep's share of a turn */
 #define SV_ORPHANS_ALWAYS	2	/* PID 1, or children without pidfds
 					   (valgrind, or no room: nofile.c) */
-/* Spawn our children without pidfds (no room for them: nofile.c). */
-#define sv_no_pidfd(sv)		((sv)->no_pidfd)
+/* Spawn the next child without a pidfd: no room left for one (nofile.c). */
+#define sv_no_pidfd(sv)		((sv)->pidfd_room >= 0 &&		\
+				    (sv)->npidfd >= (sv)->pidfd_room)
 
 /*
  * A child slot: its lifecycle (fsm, written by fsm.c alone) and what the
@@ -147,8 +148,10 @@ struct sv {
 	int			 out_merged;	/* a prefixed worker's stderr
 						   shares its stdout's pipe
 						   (nofile.c) */
-	int			 no_pidfd;	/* children without pidfds
+	long			 pidfd_room;	/* pidfds our children may
+						   hold; -1: any number
 						   (nofile.c) */
+	long			 npidfd;	/* children holding one */
 };
 
 
