@@ -5,7 +5,10 @@
  * sets a cgroup key (cglimit.h), the cgroup we run in
  * (/proc/self/cgroup, line "0::PATH", below the cgroup2 mount of
  * /proc/self/mountinfo) if we may write there. The top makes the tree's
- * directory DIR/supertree.TOPPID; each worker's supervisor makes the
+ * directory DIR/supertree.TOPPID and hands it down to every supervisor
+ * (SUPERTREE_CGROUP). Each supervisor process runs in a cgroup of its
+ * own, DIR/supertree.TOPPID/sID, joined before its exec like a worker's;
+ * each worker's supervisor makes the
  * worker's, DIR/supertree.TOPPID/wID (ID: its node in the whole tree),
  * writes its limits there, and the worker joins it in the new process
  * before exec (spawn.c: it writes 0 to cgroup.procs): nothing of the
@@ -16,7 +19,10 @@
  * - the worker holds processes while cgroup.events says "populated 1"
  *   (read when its leader ends and at each drain check, after a
  *   SIGCHLD: no polling);
- * - the worker's directory is removed once it is down, the tree's when
+ * - when a supervisor dies without stopping its subtree (SIGKILL), its
+ *   parent writes cgroup.kill of every cgroup of that subtree;
+ * - the worker's directory is removed once it is down, a supervisor's
+ *   when it is reaped, the tree's (with anything left below it) when
  *   the top exits.
  * Without a writable cgroup v2 the cgroup keys fail `run` with the
  * reason (cgroup_check); containment (contain.c) works either way.
@@ -25,6 +31,7 @@
 #include <sys/statfs.h>
 #include <sys/types.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -231,10 +238,56 @@ cgroup_tree_create(const char *dir, const struct tree *t, char **cause)
 	return (0);
 }
 
+/*
+ * The tree's directory at the top's exit, with what is left below it:
+ * the cgroups of workers and supervisors that a supervisor's SIGKILL
+ * left behind (empty by now: everything of the tree is down).
+ */
 void
 cgroup_tree_remove(const char *dir)
 {
+	struct dirent	*de;
+	DIR		*d;
+	char		 path[4096];
+
+	if ((d = opendir(dir)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			if ((de->d_name[0] != 'w' && de->d_name[0] != 's') ||
+			    de->d_type != DT_DIR)
+				continue;
+			snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+			(void)rmdir(path);
+		}
+		closedir(d);
+	}
 	(void)rmdir(dir);
+}
+
+/*
+ * A supervisor's cgroup below the tree's directory: it holds the
+ * supervisor process alone (its workers and child supervisors have
+ * their own, beside it). Its path, or NULL with the reason.
+ */
+char *
+cgroup_supervisor(const char *tdir, int id, char **cause)
+{
+	char	*dir;
+
+	xasprintf(&dir, "%s/s%d", tdir, id);
+	if (mkdir(dir, 0755) == -1 && errno != EEXIST) {
+		xasprintf(cause, "cgroup %s: %s", dir, strerror(errno));
+		free(dir);
+		return (NULL);
+	}
+	return (dir);
+}
+
+/* A node's cgroup path by its id in the whole tree (w or s). */
+void
+cgroup_node_dir(char *buf, size_t size, const char *tdir, int id,
+    int worker)
+{
+	snprintf(buf, size, "%s/%c%d", tdir, worker ? 'w' : 's', id);
 }
 
 /*

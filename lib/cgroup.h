@@ -6,6 +6,7 @@
 #ifndef CGROUP_H
 #define CGROUP_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct tree;
@@ -18,6 +19,8 @@ char	*cgroup_tree_dir(const char *, long);
 int	 cgroup_tree_create(const char *, const struct tree *, char **);
 void	 cgroup_tree_remove(const char *);
 char	*cgroup_worker(const char *, int, const struct tree_node *, char **);
+char	*cgroup_supervisor(const char *, int, char **);
+void	 cgroup_node_dir(char *, size_t, const char *, int, int);
 int	 cgroup_populated(const char *);
 int	 cgroup_kill(const char *);
 void	 cgroup_remove(const char *);

@@ -886,6 +886,7 @@ child_wipe(struct sv_child *c)
 	if (sv->orphans != SV_ORPHANS_ALWAYS)
 		sv->orphans = 1;
 	sv_contain_wipe(c);
+	sv_cgroup_wipe(c);
 	if (!c->wiped) {
 		c->wiped = 1;
 		sv->nwiped++;

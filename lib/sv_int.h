@@ -182,6 +182,8 @@ void		 sv_contain_spawned(struct sv_child *);
 int		 sv_contain(struct sv_child *, int, int);
 void		 sv_contain_wipe(struct sv_child *);
 int		 sv_cgroup_worker(struct sv_child *, char **);
+int		 sv_cgroup_supervisor(struct sv_child *, char **);
+void		 sv_cgroup_wipe(struct sv_child *);
 int		 sv_cgroup_populated(struct sv_child *);
 int		 sv_cgroup_oom(struct sv_child *);
 void		 sv_cgroup_kill(struct sv_child *);

@@ -53,14 +53,21 @@ sv_contain_token(struct sv *sv)
 
 /*
  * The tree's cgroup directory (cgroup.c), if it has one: `run` checked
- * that it can (and the top made it); a supervisor below finds the same
- * one, since supervisors stay in the top's cgroup.
+ * that it can (and the top made it); the top hands it down to every
+ * supervisor below (SUPERTREE_CGROUP), since they run in cgroups of
+ * their own below it.
  */
 static void
 sv_cgroup_init(struct sv *sv)
 {
 	char	*base, *cause = NULL;
+	char	*e;
 
+	if (sv->id != -1) {
+		if ((e = getenv("SUPERTREE_CGROUP")) != NULL && *e != '\0')
+			sv->cgdir = xstrdup(e);
+		return;
+	}
 	if (sv->tree->cgroup == NULL && !cgroup_needed(sv->tree))
 		return;
 	if ((base = cgroup_base(sv->tree->cgroup, &cause)) == NULL) {
@@ -70,6 +77,44 @@ sv_cgroup_init(struct sv *sv)
 	}
 	sv->cgdir = cgroup_tree_dir(base, sv->token);
 	free(base);
+	setenv("SUPERTREE_CGROUP", sv->cgdir, 1);
+}
+
+/* A child supervisor is about to be spawned: its cgroup, made. */
+int
+sv_cgroup_supervisor(struct sv_child *c, char **cause)
+{
+	struct sv	*sv = c->sv;
+
+	if (sv->cgdir == NULL)
+		return (0);
+	if (c->cgdir == NULL && (c->cgdir = cgroup_supervisor(sv->cgdir,
+	    c->id + sv->idoff, cause)) == NULL)
+		return (-1);
+	return (0);
+}
+
+/*
+ * A supervisor child died without stopping its subtree: everything in
+ * the cgroups of that subtree is killed at once (cgroup.kill), what
+ * escaped its workers included.
+ */
+void
+sv_cgroup_wipe(struct sv_child *c)
+{
+	struct sv	*sv = c->sv;
+	char		 dir[4096];
+	int		 i, end;
+
+	if (sv->cgdir == NULL)
+		return;
+	end = tree_subtree_end(sv->tree, c->id);
+	for (i = c->id + 1; i < end; i++) {
+		cgroup_node_dir(dir, sizeof dir, sv->cgdir, i + sv->idoff,
+		    sv->tree->nodes[i].kind == TREE_WORKER);
+		if (access(dir, F_OK) == 0)
+			(void)cgroup_kill(dir);
+	}
 }
 
 /* A worker is about to be spawned: its cgroup, made and limited. */

@@ -230,10 +230,16 @@ svspawn_supervisor(struct sv_child *c, char **cause)
 	struct spawn_req r;
 	struct spawn_fd	 fds[2];
 	char		 idbuf[16], depthbuf[16], widthbuf[16], *argv[10];
+	char		*cgprocs = NULL;
 	int		 sp[2], mfd, rv, argc = 0;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) == -1) {
 		xasprintf(cause, "socketpair: %s", strerror(errno));
+		return (-1);
+	}
+	if (sv_cgroup_supervisor(c, cause) == -1) {
+		close(sp[0]);
+		close(sp[1]);
 		return (-1);
 	}
 	if ((mfd = spec_memfd(c, cause)) == -1) {
@@ -274,7 +280,11 @@ svspawn_supervisor(struct sv_child *c, char **cause)
 	r.nfds = 2;
 	r.exec_fd = sv->exe_fd;
 	r.no_pidfd = sv_no_pidfd(sv);
+	if (c->cgdir != NULL)
+		xasprintf(&cgprocs, "%s/cgroup.procs", c->cgdir);
+	r.cgroup_procs = cgprocs;
 	rv = spawn(&r, &c->pid, &c->pidfd, cause);
+	free(cgprocs);
 	close(sp[1]);
 	close(mfd);
 	if (rv == -1) {

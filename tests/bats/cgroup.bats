@@ -123,6 +123,50 @@ EOF
 	[ -z "$(find "$CG" -mindepth 1 -type d)" ]
 }
 
+@test "cgroup: each supervisor runs in a cgroup of its own; a SIGKILLed one's subtree is killed by cgroup" {
+	need_cgroup
+	# An escaped process that ignores SIGTERM, two levels down.
+	cat >"$T/w.sh" <<EOF
+#!/bin/sh
+setsid sh -c 'trap "" TERM HUP; echo \$\$ >$T/esc; while :; do sleep 0.2; done' &
+exec sleep 1000
+EOF
+	chmod +x "$T/w.sh"
+	start_tree "$(write_spec c.ini <<EOF
+[supertree]
+cgroup = $CG
+
+[mid]
+strategy = one_for_one
+
+[mid/low]
+
+[mid/low/w]
+command = $T/w.sh
+EOF
+)"
+	wait_for node_state_is mid/low/w running
+	wait_for test -s "$T/esc"
+	local top=$CG/supertree.$TREE_PID p pid esc
+	for p in supertree mid mid/low; do
+		pid=$(node_pid "$p")
+		[ -n "$pid" ]
+		grep -q "^0::.*/supertree\.$TREE_PID/s[0-9]*\$" "/proc/$pid/cgroup"
+	done
+	pid=$(node_pid mid/low/w)
+	grep -q "^0::.*/supertree\.$TREE_PID/w[0-9]*\$" "/proc/$pid/cgroup"
+	# Each supervisor's cgroup holds the supervisor alone.
+	pid=$(node_pid mid)
+	[ "$(cat "$top/$(sed -n 's|^0::.*/||p' "/proc/$pid/cgroup")/cgroup.procs")" = "$pid" ]
+	esc=$(cat "$T/esc")
+	kill -KILL "$pid"
+	wait_for not_alive "$esc"
+	wait_for node_state_is mid/low/w running
+	stop_tree
+	[ ! -d "$top" ]
+	[ -z "$(find "$CG" -mindepth 1 -type d)" ]
+}
+
 @test "cgroup: the kill after shutdown goes through cgroup.kill" {
 	need_cgroup
 	cat >"$T/w.sh" <<EOF
