@@ -80,20 +80,6 @@ sv_cgroup_init(struct sv *sv)
 	setenv("SUPERTREE_CGROUP", sv->cgdir, 1);
 }
 
-/* A child supervisor is about to be spawned: its cgroup, made. */
-int
-sv_cgroup_supervisor(struct sv_child *c, char **cause)
-{
-	struct sv	*sv = c->sv;
-
-	if (sv->cgdir == NULL)
-		return (0);
-	if (c->cgdir == NULL && (c->cgdir = cgroup_supervisor(sv->cgdir,
-	    c->id + sv->idoff, cause)) == NULL)
-		return (-1);
-	return (0);
-}
-
 /*
  * A supervisor child died without stopping its subtree: everything in
  * the cgroups of that subtree is killed at once (cgroup.kill), what
@@ -117,16 +103,23 @@ sv_cgroup_wipe(struct sv_child *c)
 	}
 }
 
-/* A worker is about to be spawned: its cgroup, made and limited. */
+/*
+ * A child is about to be spawned: its cgroup, made (and a worker's
+ * limited); a supervisor's holds the supervisor alone.
+ */
 int
-sv_cgroup_worker(struct sv_child *c, char **cause)
+sv_cgroup_child(struct sv_child *c, char **cause)
 {
 	struct sv	*sv = c->sv;
+	int		 gid = c->id + sv->idoff;
 
-	if (sv->cgdir == NULL)
+	if (sv->cgdir == NULL || c->cgdir != NULL)
 		return (0);
-	if (c->cgdir == NULL && (c->cgdir = cgroup_worker(sv->cgdir,
-	    c->id + sv->idoff, c->node, cause)) == NULL)
+	if (c->node->kind == TREE_WORKER)
+		c->cgdir = cgroup_worker(sv->cgdir, gid, c->node, cause);
+	else
+		c->cgdir = cgroup_supervisor(sv->cgdir, gid, cause);
+	if (c->cgdir == NULL)
 		return (-1);
 	return (0);
 }

@@ -159,7 +159,7 @@ svspawn_worker(struct sv_child *c, char **cause)
 		close(devnull);
 		return (-1);
 	}
-	if (sv_cgroup_worker(c, cause) == -1) {
+	if (sv_cgroup_child(c, cause) == -1) {
 		if (c->ready != NULL)
 			ready_started(c->ready, 0);
 		output_started(c->out, 0);
@@ -237,7 +237,7 @@ svspawn_supervisor(struct sv_child *c, char **cause)
 		xasprintf(cause, "socketpair: %s", strerror(errno));
 		return (-1);
 	}
-	if (sv_cgroup_supervisor(c, cause) == -1) {
+	if (sv_cgroup_child(c, cause) == -1) {
 		close(sp[0]);
 		close(sp[1]);
 		return (-1);
