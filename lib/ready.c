@@ -77,6 +77,7 @@ static void	ready_conn_cb(int, short, void *);
 static void	ready_probe_cb(int, short, void *);
 static void	ready_retry(struct ready *);
 static void	ready_ok(struct ready *);
+static void	ready_close(struct ready *);
 static int	ready_socket(struct ready *, char **);
 static void	ready_unknown(struct ready *, const char *);
 static void	ready_event(struct ready *, const char *, ...)
@@ -272,11 +273,10 @@ ready_quiet(struct ready *r)
 	}
 }
 
-void
-ready_stop(struct ready *r)
+/* The readiness channel (fd: and tcp:) and its probe go. */
+static void
+ready_close(struct ready *r)
 {
-	if (r == NULL)
-		return;
 	ready_quiet(r);
 	if (r->ev != NULL) {
 		event_free(r->ev);
@@ -286,6 +286,14 @@ ready_stop(struct ready *r)
 		close(r->fd);
 		r->fd = -1;
 	}
+}
+
+void
+ready_stop(struct ready *r)
+{
+	if (r == NULL)
+		return;
+	ready_close(r);
 	if (r->wfd != -1) {
 		close(r->wfd);
 		r->wfd = -1;
@@ -304,15 +312,7 @@ ready_stop(struct ready *r)
 static void
 ready_ok(struct ready *r)
 {
-	ready_quiet(r);
-	if (r->ev != NULL) {
-		event_free(r->ev);
-		r->ev = NULL;
-	}
-	if (r->fd != -1) {
-		close(r->fd);
-		r->fd = -1;
-	}
+	ready_close(r);
 	r->host->ready(r->arg);
 }
 
