@@ -413,20 +413,15 @@ spec_key_special(struct spec_ctx *ctx, struct tree_node *n, enum spec_keyid k,
 	}
 }
 
-/* Split a command; a failure may come from a comment cut off inside. */
+/*
+ * A value that failed to parse and had a comment cut off it: the cause
+ * says so, since the ';' may have cut it mid-quote. Returns -1.
+ */
 static int
-spec_key_argv(struct spec_val *v, const char *s, char ***argv, int *argc,
-    char **cause)
+spec_key_cut(const struct spec_val *v, char **cause)
 {
 	char	*old;
 
-	if (value_split(s, argv, argc, cause) == 0) {
-		if (*argc > 0)
-			return (0);
-		value_free_vec(*argv);
-		*argv = NULL;
-		xasprintf(cause, "empty command");
-	}
 	if (v->comment) {
 		old = *cause;
 		xasprintf(cause, "%s; note that a ';' after a blank starts a "
@@ -436,20 +431,27 @@ spec_key_argv(struct spec_val *v, const char *s, char ***argv, int *argc,
 	return (-1);
 }
 
+/* Split a command; a failure may come from a comment cut off inside. */
+static int
+spec_key_argv(struct spec_val *v, const char *s, char ***argv, int *argc,
+    char **cause)
+{
+	if (value_split(s, argv, argc, cause) == 0) {
+		if (*argc > 0)
+			return (0);
+		value_free_vec(*argv);
+		*argv = NULL;
+		xasprintf(cause, "empty command");
+	}
+	return (spec_key_cut(v, cause));
+}
+
 static int
 spec_key_env(struct spec_val *v, char ***env, int *nenv, char **cause)
 {
-	char	*old;
-
 	if (value_env(v->s, env, nenv, cause) == 0)
 		return (0);
-	if (v->comment) {
-		old = *cause;
-		xasprintf(cause, "%s; note that a ';' after a blank starts a "
-		    "comment", old);
-		free(old);
-	}
-	return (-1);
+	return (spec_key_cut(v, cause));
 }
 
 /* Exit codes 0..255 separated by blanks or commas, kept sorted, unique. */
