@@ -246,6 +246,8 @@ sv_reload(struct sv *sv, const char *text, size_t len, int gid, int width,
 		nc[k]->satisfied = fsm_satisfied(&nc[k]->fsm);
 		sv->nsatisfied += nc[k]->satisfied;
 	}
+	/* A child taken away (or added) changes whether we are ready. */
+	sv_ready_check(sv);
 	sv->in_plan--;
 	sv_outputs_reopen(sv);
 	for (k = 0; k < nchild; k++) {

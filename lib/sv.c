@@ -86,7 +86,6 @@ static void	signal_cb(int, short, void *);
 static void	plan_cb(int, short, void *);
 static const struct fsm *plan_fsm(void *, int);
 static void	sv_fanout(struct sv *, struct sv_child *);
-static void	sv_ready_check(struct sv *);
 static void	sv_check_done(struct sv *);
 static void	sv_auto_shutdown(struct sv *, struct sv_child *);
 
@@ -521,8 +520,12 @@ child_report(struct sv_child *c)
 	sv_report(c->sv, c->id);
 }
 
-/* The supervisor is ready when every child is satisfied. */
-static void
+/*
+ * The supervisor is ready when every child is satisfied: said up the
+ * tree when that changes (a child's step, or a reload that took a child
+ * away or added one).
+ */
+void
 sv_ready_check(struct sv *sv)
 {
 	int	ready = sv->nsatisfied == sv->n;

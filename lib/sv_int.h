@@ -162,6 +162,7 @@ void		 sv_group_signal(struct sv_child *, int);
 void		 sv_send_info(struct sv *);
 void		 sv_start_order(struct sv *);
 void		 sv_outputs_reopen(struct sv *);
+void		 sv_ready_check(struct sv *);
 
 /* svspawn.c */
 int		 svspawn_worker(struct sv_child *, char **);

@@ -106,6 +106,23 @@ three() {
 	alive "$cpid"
 }
 
+@test "reload: a supervisor that loses a running child by reload is ready again" {
+	start_tree "$({ root; printf '[s]\n\n[s/a]\ncommand = sleep 1001\n\n[s/b]\ncommand = sleep 1002\n\n[s/c]\ncommand = sleep 1003\n'; } | spec_v)"
+	wait_for field_is s ready true
+	bpid=$(node_pid s/b)
+	{ root; printf '[s]\n\n[s/a]\ncommand = sleep 1001\n\n[s/c]\ncommand = sleep 1003\n'; } |
+	    spec_v >/dev/null
+	run st reload
+	assert_success
+	wait_for not_alive "$bpid"
+	wait_for field_is s ready true
+	# Its start answers at once: it is running and ready.
+	run timeout 10 "$SUPERTREE" -S "$SOCK" start s
+	assert_success
+	run st status --json
+	assert_equal "$(jq -r '.[] | select(.kind == "supervisor") | .ready' <<<"$output" | sort -u)" true
+}
+
 @test "reload: a changed command restarts the node with the new command" {
 	start_tree "$(three | spec_v)"
 	wait_for all_running
