@@ -334,13 +334,29 @@ metrics_health(const struct tree *t, const struct nstate *states,
 	st = &states[first];
 	buf_printf(&b, "unhealthy: %s is %s", t->nodes[first].path,
 	    nstate_name(st->state));
+	/*
+	 * Why: its error, else its failing health check, worded as status
+	 * words it ("health failing 2/3: http 500"), since a worker failing
+	 * its checks is still running and its state alone says nothing.
+	 */
+	p = NULL;
 	if (st->error[0] != '\0') {
-		/* A child's words: one line, no control characters. */
 		buf_puts(&b, ": ");
-		for (p = st->error; *p != '\0'; p++)
-			buf_add(&b, (unsigned char)*p < 0x20 || *p == 0x7f ?
-			    "?" : p, 1);
+		p = st->error;
+	} else if (st->health == NSTATE_HEALTH_FAILING &&
+	    t->nodes[first].kind == TREE_WORKER &&
+	    t->nodes[first].health != TREE_HEALTH_NONE) {
+		buf_printf(&b, ": health failing %lu/%d",
+		    (unsigned long)st->health_fails,
+		    t->nodes[first].health_failures);
+		if (st->health_last[0] != '\0') {
+			buf_puts(&b, ": ");
+			p = st->health_last;
+		}
 	}
+	/* A child's words: one line, no control characters. */
+	for (; p != NULL && *p != '\0'; p++)
+		buf_add(&b, (unsigned char)*p < 0x20 || *p == 0x7f ? "?" : p, 1);
 	buf_add(&b, "\n", 1);
 	*line = buf_take(&b);
 	return (3);

@@ -195,6 +195,25 @@ print("up", flush=True); time.sleep(60)' "$PORT" >"$T/holder" 3>&- &
 	assert_equal "$(get /healthz | wc -l)" 1
 }
 
+@test "GET /healthz: a worker failing its health check says so" {
+	write_spec tree.ini <<-EOF
+	[supertree]
+	http = $PORT
+	[w]
+	command = sleep 1000
+	health = exec:false
+	health_interval = 200ms
+	health_failures = 1000
+	EOF
+	start_tree "$T/tree.ini"
+	wait_for err_has "w: health check failed: exec exit 1, 1 of 1000"
+	run -3 st status --quiet
+	run code /healthz
+	assert_output 503
+	run get /healthz
+	assert_output --regexp '^unhealthy: w is running: health failing [0-9]+/1000: exec exit 1$'
+}
+
 @test "GET /healthz follows a stop by hand as status does" {
 	start_http
 	st stop db

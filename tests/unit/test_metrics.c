@@ -234,6 +234,32 @@ test_health(void)
 	tree_free(t);
 }
 
+/* A worker failing its health check is running: the line says why. */
+static void
+test_health_check(void)
+{
+	struct tree	*t = parse("[supertree]\nname = hc\n[w]\n"
+	    "command = /bin/true\nhealth = tcp:8080\n");
+	struct nstate	*s = states_up(t);
+	char		*line;
+
+	s[1].health = NSTATE_HEALTH_FAILING;
+	s[1].health_fails = 2;
+	snprintf(s[1].health_last, sizeof s[1].health_last, "http\n500");
+	is_int(metrics_health(t, s, &line), 3, "failing its check: 3");
+	is_str(line, "unhealthy: w is running: health failing 2/3: http?500\n",
+	    "the count and the last result, on one line");
+	free(line);
+	s[1].state = NS_BACKOFF;
+	snprintf(s[1].error, sizeof s[1].error, "exec failed");
+	is_int(metrics_health(t, s, &line), 3, "in backoff: 3");
+	is_str(line, "unhealthy: w is backoff: exec failed\n",
+	    "an error comes first");
+	free(line);
+	free(s);
+	tree_free(t);
+}
+
 static void
 test_big(void)
 {
@@ -331,6 +357,7 @@ main(void)
 	test_values();
 	test_escape();
 	test_health();
+	test_health_check();
 	test_big();
 	return (done_testing());
 }
