@@ -6,7 +6,10 @@
  * indented by depth) so that the page reads as it is without JavaScript:
  * each node's state, pid, uptime, restarts, last exit, its supervisor's
  * restart budget (on the supervisor's own row: restarts used of its
- * intensity in its period) and its error or STATUS= text. The script then
+ * intensity in its period) and its error, failing health check (as status
+ * words it: "health failing 2/3: http 500") or STATUS= text. The row of a
+ * checked worker carries its health_failures in data-hf, which the JSON
+ * of an event does not. The script then
  * keeps it live: it listens to /events (the JSON of `supertree events`,
  * one object per change), updates the node's row in place (rows are found
  * by path in a Map, so a change costs the same with 10 or 10,000 nodes),
@@ -35,6 +38,8 @@ static void	put_num(struct buf *, int64_t);
 static void	put_row(struct buf *, const struct tree *, int,
 		    const struct nstate *, int64_t);
 static int	is_up(const struct nstate *);
+static int	health_failing(const struct tree_node *,
+		    const struct nstate *);
 
 static const char page_style[] =
     "<style>\n"
@@ -138,8 +143,11 @@ static const char page_script[] =
     "  if(n.kind===\"supervisor\")\n"
     "    text(c[6],n.intensity_used+\"/\"+(n.intensity===null?\"\\u221e\":n.in"
     "tensity)+\" in \"+per(n.period));\n"
-    "  text(c[7],n.error||n.status_text||\"\");\n"
-    "  c[7].className=n.error?\"err\":\"dim\";\n"
+    "  var h=n.health===\"failing\"?\"health failing \"+n.health_failures+"
+    "(r.dataset.hf?\"/\"+r.dataset.hf:\"\")+(n.health_last?\": \"+"
+    "n.health_last:\"\"):\"\";\n"
+    "  text(c[7],n.error||h||n.status_text||\"\");\n"
+    "  c[7].className=n.error||h?\"err\":\"dim\";\n"
     "}\n"
     "function checkHealth(){\n"
     "  hTimer=0;\n"
@@ -211,6 +219,14 @@ is_up(const struct nstate *st)
 	    st->state == NS_READY || st->state == NS_STOPPING);
 }
 
+/* Is the node a checked worker whose health check is failing? */
+static int
+health_failing(const struct tree_node *n, const struct nstate *st)
+{
+	return (n->kind == TREE_WORKER && n->health != TREE_HEALTH_NONE &&
+	    st->health == NSTATE_HEALTH_FAILING);
+}
+
 /* A number, without printf (a row has several, and a page 10,000 rows). */
 static void
 put_num(struct buf *b, int64_t v)
@@ -242,6 +258,10 @@ put_row(struct buf *b, const struct tree *t, int id, const struct nstate *st,
 	buf_puts(b, state);
 	if (n->kind == TREE_SUPERVISOR)
 		buf_puts(b, " sup");
+	if (n->kind == TREE_WORKER && n->health != TREE_HEALTH_NONE) {
+		buf_puts(b, "\" data-hf=\"");
+		put_num(b, n->health_failures);
+	}
 	buf_puts(b, "\"><td class=\"n\" style=\"--d:");
 	put_num(b, n->depth);
 	buf_puts(b, "\">");
@@ -286,9 +306,22 @@ put_row(struct buf *b, const struct tree *t, int id, const struct nstate *st,
 		buf_puts(b, s);
 		free(s);
 	}
-	buf_puts(b, st->error[0] != '\0' ? "</td><td class=\"err\">" :
-	    "</td><td class=\"dim\">");
-	put_html(b, st->error[0] != '\0' ? st->error : st->status);
+	if (st->error[0] != '\0') {
+		buf_puts(b, "</td><td class=\"err\">");
+		put_html(b, st->error);
+	} else if (health_failing(n, st)) {
+		buf_puts(b, "</td><td class=\"err\">health failing ");
+		put_num(b, st->health_fails);
+		buf_puts(b, "/");
+		put_num(b, n->health_failures);
+		if (st->health_last[0] != '\0') {
+			buf_puts(b, ": ");
+			put_html(b, st->health_last);
+		}
+	} else {
+		buf_puts(b, "</td><td class=\"dim\">");
+		put_html(b, st->status);
+	}
 	buf_puts(b, "</td></tr>\n");
 }
 

@@ -357,6 +357,27 @@ same_tail() {
 	assert_output ""
 }
 
+# A worker whose check fails once $T/bad exists, checked every 200ms.
+health_spec() {
+	write_spec tree.ini <<-EOF
+	[supertree]
+	http = $PORT
+	[w]
+	command = sleep 1000
+	health = exec:test ! -e $T/bad
+	health_interval = 200ms
+	health_failures = 1000
+	EOF
+}
+
+@test "GET /: a worker failing its health check says so in its row" {
+	touch "$T/bad"
+	start_tree "$(health_spec)"
+	wait_for err_has "w: health check failed: exec exit 1, 1 of 1000"
+	run get /
+	assert_output --regexp '<tr data-path="w" class="s-running" data-hf="1000">.*<td class="err">health failing [0-9]+/1000: exec exit 1</td></tr>'
+}
+
 @test "the page escapes what comes from the children" {
 	cat >"$T/n.py" <<-'EOF'
 	import os, socket, time
@@ -581,4 +602,27 @@ slowloris() {
 	new=$(node_pid db)
 	wait_for -t 30 eval '[ "$(wc -l <"$T/probe")" -ge 2 ]'
 	assert_equal "$(sed -n 2p "$T/probe" | jq -c .)" "[\"$new\",4,\"running\"]"
+}
+
+@test "the page in headless Chromium shows a health check that starts failing" {
+	command -v chromium >/dev/null ||
+	    skip "chromium is not installed (./bootstrap --test installs it)"
+	start_tree "$(health_spec)"
+	wait_for eval 'st status --json | grep -q "\"health\":\"ok\""'
+	# 1: the page is live and w's note is empty; 2: it names the failure.
+	python3 "$BATS_TEST_DIRNAME/page_probe.py" "$(url /)" 60 \
+	    'document.getElementById("live").textContent === "live" &&
+	     document.querySelector("tr[data-path=\"w\"]").cells[7].textContent === "" &&
+	     "empty"' \
+	    '(function () {
+		var c = document.querySelector("tr[data-path=\"w\"]").cells[7];
+		return /^health failing [0-9]+\/1000: exec exit 1$/.test(c.textContent) &&
+		    c.className
+	    })()' >"$T/probe" 2>"$T/probe.err" 3>&- &
+	BG=$!
+	wait_for -t 60 test -s "$T/probe"
+	assert_equal "$(head -n 1 "$T/probe")" '"empty"'
+	touch "$T/bad"
+	wait_for -t 30 eval '[ "$(wc -l <"$T/probe")" -ge 2 ]'
+	assert_equal "$(sed -n 2p "$T/probe")" '"err"'
 }
