@@ -158,11 +158,16 @@ put_sample(char *p, const char *name, size_t len, const char *path)
 	return (p);
 }
 
-/* Up: its process runs and has started (running, or ready). */
+/*
+ * Up: its process runs and has started (running, or ready, reloading
+ * included: a worker that said RELOADING=1 still serves, as systemd's
+ * "active (reloading)").
+ */
 static int
 is_up(const struct nstate *st)
 {
-	return (st->state == NS_RUNNING || st->state == NS_READY);
+	return (st->state == NS_RUNNING || st->state == NS_READY ||
+	    st->state == NS_RELOADING);
 }
 
 /*

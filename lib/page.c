@@ -216,7 +216,8 @@ static int
 is_up(const struct nstate *st)
 {
 	return (st->state == NS_STARTING || st->state == NS_RUNNING ||
-	    st->state == NS_READY || st->state == NS_STOPPING);
+	    st->state == NS_READY || st->state == NS_RELOADING ||
+	    st->state == NS_STOPPING);
 }
 
 /* Is the node a checked worker whose health check is failing? */

@@ -252,6 +252,32 @@ print("up", flush=True); time.sleep(60)' "$PORT" >"$T/holder" 3>&- &
 	grep -qE '^supertree_node_start_time_seconds\{path="db"\} [0-9]{10}\.[0-9]{3}$' <<<"$m"
 }
 
+@test "GET /metrics: a worker reloading (RELOADING=1) is up, with its uptime on the page" {
+	cat >"$T/reload.py" <<-'EOF'
+	import os, socket, time
+	a = os.environ["NOTIFY_SOCKET"]
+	a = "\0" + a[1:] if a.startswith("@") else a
+	s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+	s.sendto(b"READY=1", a)
+	s.sendto(b"RELOADING=1", a)
+	time.sleep(1000)
+	EOF
+	write_spec tree.ini <<-EOF
+	[supertree]
+	http = $PORT
+	[w]
+	command = python3 $T/reload.py
+	ready = notify
+	EOF
+	start_tree "$T/tree.ini"
+	wait_for node_state_is w reloading
+	run get /metrics
+	assert_line 'supertree_node_state{path="w",state="reloading"} 1'
+	assert_line 'supertree_node_up{path="w"} 1'
+	run get /
+	assert_output --regexp '<tr data-path="w" class="s-reloading"><td[^>]*>w</td><td class="s">reloading</td><td class="num">[0-9]+</td><td class="up num" data-up="[0-9]+">'
+}
+
 @test "GET /metrics passes promtool check metrics" {
 	command -v promtool >/dev/null ||
 	    skip "promtool is not installed (Debian's prometheus package; ./bootstrap --test installs it)"

@@ -181,6 +181,11 @@ test_values(void)
 	    "intensity used");
 	ok(has_line(m, "supertree_tree_healthy 0"), "backoff: unhealthy");
 	free(m);
+	s[api].state = NS_RELOADING;
+	m = metrics_render(t, s, NOW, &len);
+	ok(has_line(m, "supertree_node_up{path=\"web/api\"} 1"),
+	    "reloading is up");
+	free(m);
 	free(s);
 	tree_free(t);
 }
