@@ -633,8 +633,20 @@ static void
 health_fail(struct health *h, const char *msg, int sig)
 {
 	struct sv_child	*c = h->c;
+	struct nstate	*st = sv_child_state(c);
+	size_t		 len;
 
 	child_event(c, "%s", msg);
+	/*
+	 * Kept as its error (status, status --json, /healthz, the page) until
+	 * its next start, as "not ready within" is: its end alone (SIGTERM)
+	 * would not say that it was stopped, nor why.
+	 */
+	len = strlen(msg);
+	if (len >= sizeof st->error)
+		len = sizeof st->error - 1;	/* cut, as every error is */
+	memcpy(st->error, msg, len);
+	st->error[len] = '\0';
 	health_off(h);
 	sv_child_fail(c, sig);
 }

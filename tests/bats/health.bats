@@ -493,6 +493,30 @@ count_of() {
 	wait_for eval '[ "$(grep -c "w: started pid" "$T/err")" -ge 2 ]'
 }
 
+@test "watchdog: why it was stopped stays its error until it starts again" {
+	notify_script
+	# Silent in its first run; keep-alives once $T/alive exists.
+	spec=$( { root; cat <<-EOF
+	[w]
+	command = sh -c '[ -e $T/alive ] && exec $PY $T/notify.py every:100:WATCHDOG=1; exec sleep 1000'
+	watchdog = 2s
+	limit_core = 0
+	backoff_min = 1h
+	backoff_max = 1h
+	EOF
+	} | write_spec t.ini)
+	start_tree "$spec"
+	wait_for node_state_is w backoff
+	assert_equal "$(node_field w error)" "watchdog: no keep-alive for 2s"
+	run st status
+	assert_output --partial "error: watchdog: no keep-alive for 2s"
+	touch "$T/alive"
+	st restart w
+	wait_for test -s "$T/sent"
+	assert_equal "$(node_field w state)" running
+	assert_equal "$(node_field w error)" null
+}
+
 @test "watchdog: a worker that ignores watchdog_signal is killed by the stop sequence" {
 	spec=$( { root; cat <<-EOF
 	[w]
@@ -594,6 +618,21 @@ count_of() {
 	wait_for err_has "over max_memory 40M"
 	grep -qE "w: memory [0-9]+M over max_memory 40M" "$T/err"
 	wait_for node_restarts_ge w 1
+}
+
+@test "max_memory: why it was stopped is its error in status --json" {
+	spec=$( { root; cat <<-EOF
+	[w]
+	command = $PY -c 'import time; b = b"x" * (80 << 20); time.sleep(1000)'
+	max_memory = 40M
+	health_interval = 200ms
+	backoff_min = 1h
+	backoff_max = 1h
+	EOF
+	} | write_spec t.ini)
+	start_tree "$spec"
+	wait_for node_state_is w backoff
+	[[ "$(node_field w error)" =~ ^memory\ [0-9]+M\ over\ max_memory\ 40M$ ]]
 }
 
 @test "max_memory: the whole process group counts" {
