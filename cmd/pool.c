@@ -531,10 +531,11 @@ out:
 static void
 do_remove(struct ctl_client *cl, int argc, char **argv)
 {
-	struct sv	*top = remote_top();
-	struct pending	*p;
-	char		*parent, *slash;
-	int		 nowait, id, rv;
+	struct sv		*top = remote_top();
+	const struct tree_node	*n;
+	struct pending		*p;
+	char			*parent, *slash;
+	int			 nowait, id, rv;
 
 	if (pool_nowait(cl, argc, argv, &nowait) == -1)
 		return (usage(cl, "remove"));
@@ -549,6 +550,15 @@ do_remove(struct ctl_client *cl, int argc, char **argv)
 		ctl_eprintf(cl, "supertree: remove: %s: no such node in tree "
 		    "%s\n", argv[0], sv_tree(top)->name);
 		ctl_exit(cl, EXIT_NONODE);
+		return;
+	}
+	n = &sv_tree(top)->nodes[id];
+	/* A pool's instance: the way to take it out is scale. */
+	if (id > 0 && sv_tree(top)->nodes[n->parent].instances > 0) {
+		ctl_eprintf(cl, "supertree: remove: %s is an instance of the "
+		    "pool %s, not from 'supertree add': use 'supertree scale'\n",
+		    n->path, sv_tree(top)->nodes[n->parent].path);
+		ctl_exit(cl, EXIT_STATIC);
 		return;
 	}
 	if (!overlay_has(&ov, sv_tree(top)->nodes[id].path)) {

@@ -299,6 +299,15 @@ sup_spec() {
 	assert_failure 2
 }
 
+@test "remove of a pool's instance says to use scale, exit 10" {
+	start_tree "$(pool_spec 2)"
+	wait_for node_state_is web/2 running
+	run -10 st remove web/2
+	assert_output "supertree: remove: web/2 is an instance of the pool web, not from 'supertree add': use 'supertree scale'"
+	run st status web/2
+	assert_success
+}
+
 @test "a pool refuses dynamic children and the file refuses 'dynamic'" {
 	start_tree "$(pool_spec 2)"
 	wait_for node_state_is web/2 running
