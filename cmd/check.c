@@ -1,6 +1,7 @@
 /*
  * check.c: `supertree check FILE`: validate a spec and draw its tree.
  */
+#include <getopt.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <stdio.h>
@@ -79,17 +80,30 @@ render_flags(int fd)
 int
 cmd_check(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	};
 	struct tree	*t;
 	char		*text, *out;
 	size_t		 len;
-	int		 json = 0;
+	int		 ch, json = 0;
 
 	/* --json: the status --json schema, every node stopped. */
-	if (argc > 1 && strcmp(argv[1], "--json") == 0) {
-		json = 1;
-		argc--;
-		argv++;
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'j':
+			json = 1;
+			break;
+		default:
+			cmd_option_error("check", ch, argv);
+			return (cmd_usage("check", EXIT_USAGE));
+		}
 	}
+	argc -= optind - 1;
+	argv += optind - 1;
 	if (argc != 2) {
 		if (argc < 2)
 			fprintf(stderr, "supertree: check: no FILE given (- "

@@ -85,6 +85,18 @@ check_spec() {
 	assert_output "supertree: nonexistent.ini: cannot read: No such file or directory"
 }
 
+@test "check: an unknown option is said as one, not read as a file" {
+	cd "$BATS_TEST_TMPDIR"
+	printf '[w]\ncommand = sleep 1000\n' >tree.ini
+	run "$SUPERTREE" check --bogus tree.ini
+	assert_failure 2
+	assert_line --index 0 "supertree: check: unknown option '--bogus'"
+	assert_line --index 1 --partial "usage: supertree check"
+	run "$SUPERTREE" check -- tree.ini
+	assert_success
+	assert_node w worker
+}
+
 @test "check: a directory exits 2" {
 	cd "$BATS_TEST_TMPDIR"
 	mkdir dir.ini
