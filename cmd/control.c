@@ -64,6 +64,15 @@ control_request(struct ctl_client *cl, int argc, char **argv, uint32_t flags)
 		else
 			nowait = 1;
 	}
+	/* The usage line's [--no-wait | --rolling]: a rolling restart waits. */
+	if (rolling && nowait) {
+		ctl_eprintf(cl, "supertree: restart: --no-wait and --rolling "
+		    "cannot go together (a rolling restart waits for each "
+		    "child)\nusage: supertree restart [--no-wait | --rolling] "
+		    "PATH...\n");
+		remote_finish(cl, EXIT_USAGE);
+		return;
+	}
 	argc -= optind;
 	argv += optind;
 	if (op == MSG_OP_SIGNAL) {

@@ -470,6 +470,15 @@ node_field_is() {
 	run -2 st stop --rolling sup
 }
 
+@test "restart --rolling with --no-wait is a usage error, nothing restarted" {
+	start_tree "$(sup_spec)"
+	wait_for node_state_is sup/a running
+	pa=$(node_pid sup/a)
+	run -2 st restart --rolling --no-wait sup
+	assert_line --index 0 "supertree: restart: --no-wait and --rolling cannot go together (a rolling restart waits for each child)"
+	[ "$(node_pid sup/a)" = "$pa" ]
+}
+
 @test "a command waiting on an instance that scale takes out gets its answer" {
 	write_spec tree.ini <<-EOF
 	[supertree]
