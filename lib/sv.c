@@ -411,10 +411,10 @@ child_act(struct sv_child *c, const struct fsm_action *a)
 		}
 		if (a->type == FSM_A_REPLY_DOWN)
 			sv_child_replies(c, 0, 0, NULL);
+		else if (a->arg == 0)
+			sv_child_replies(c, 1, 0, NULL);
 		else
-			sv_child_replies(c, 1, (int)a->arg, a->arg == 0 ? NULL :
-			    c->st->error[0] != '\0' ? c->st->error :
-			    "ended before it was ready");
+			sv_child_refuse(c, "ended before it was ready");
 		break;
 	case FSM_A_REPORT:
 		c->dirty = 1;
@@ -1013,6 +1013,22 @@ timer_cb(int fd, short what, void *arg)
 }
 
 /* Reply to the commands waiting on this child. */
+/*
+ * Answer the commands waiting for the child to come up with a failure,
+ * said as "PATH: why" (its error, or dflt): a start of several nodes
+ * tells which one failed.
+ */
+void
+sv_child_refuse(struct sv_child *c, const char *dflt)
+{
+	char	*why;
+
+	xasprintf(&why, "%s: %s", c->node->path, c->st->error[0] != '\0' ?
+	    c->st->error : dflt);
+	sv_child_replies(c, 1, 1, why);
+	free(why);
+}
+
 void
 sv_child_replies(struct sv_child *c, int up, int status, const char *text)
 {

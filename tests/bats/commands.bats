@@ -147,6 +147,27 @@ count_is() {
 	[ "$(pids_of sleep 1000)" = "$(node_pid web)" ]
 }
 
+@test "start of nodes that cannot start names each one with its reason" {
+	write_spec fail.ini >/dev/null <<-EOF
+	[supertree]
+	name = cmds-fail
+	[ok]
+	command = sleep 1000
+	[early]
+	command = sh -c 'exit 1'
+	restart = temporary
+	ready = fd:3
+	[gone]
+	command = /nonexistent/prog
+	restart = temporary
+	EOF
+	start_tree "$T/fail.ini"
+	wait_for node_state_is ok running
+	run -1 st start early gone
+	assert_line "supertree: early: ended before it was ready"
+	assert_line "supertree: gone: exec: No such file or directory"
+}
+
 @test "start of a node that already runs succeeds and changes nothing" {
 	start_cmds
 	local pid
