@@ -1012,7 +1012,6 @@ timer_cb(int fd, short what, void *arg)
 	sv_child_feed(arg, FSM_EV_TIMER, NULL, 0);
 }
 
-/* Reply to the commands waiting on this child. */
 /*
  * Answer the commands waiting for the child to come up with a failure,
  * said as "PATH: why" (its error, or dflt): a start of several nodes
@@ -1029,6 +1028,7 @@ sv_child_refuse(struct sv_child *c, const char *dflt)
 	free(why);
 }
 
+/* Reply to the commands waiting on this child. */
 void
 sv_child_replies(struct sv_child *c, int up, int status, const char *text)
 {
