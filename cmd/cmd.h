@@ -80,6 +80,7 @@ struct pending	*remote_cmd_new(struct ctl_client *);
 uint32_t	 remote_cmd_reqid(struct pending *);
 void		 remote_cmd_send(struct pending *, int, int);
 void		 remote_cmd_sent(struct pending *, int);
+void		 remote_cmd_added(struct pending *, const char *);
 struct sv	*remote_top(void);
 int		 remote_apply(struct ctl_client *, const char *, size_t, int,
 		     char **);
@@ -89,6 +90,7 @@ int	wrap_status(void);
 
 /* pool.c: scale, add and remove, run inside the tree. */
 void	pool_request(struct ctl_client *, int, char **);
+void	pool_add_failed(struct ctl_client *, const char *);
 int	pool_file_ok(const struct tree *, char **);
 int	pool_rebase(struct tree **, char **, size_t *, char **);
 int	sv_child_main(int, char **);

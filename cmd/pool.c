@@ -49,6 +49,7 @@ static int	 pool_apply(struct ctl_client *, const char *);
 static void	 pool_await(struct pending *, int);
 static void	 pool_settle(struct pending *, int);
 static int	 pool_running(int);
+static int	 pool_drop(struct ctl_client *, const char *, const char *);
 static int	 pool_name_ok(const char *);
 static void	 do_scale(struct ctl_client *, int, char **);
 static void	 do_add(struct ctl_client *, int, char **);
@@ -516,6 +517,8 @@ do_add(struct ctl_client *cl, int argc, char **argv)
 		goto out;
 	}
 	p = remote_cmd_new(cl);
+	if (!a.nowait)
+		remote_cmd_added(p, argv[0]);
 	pool_await(p, tree_lookup(sv_tree(top), argv[0]));
 	free(parent);
 	free(a.env);
@@ -525,6 +528,35 @@ out:
 	free(parent);
 	free(a.env);
 	ctl_exit(cl, rv);
+}
+
+/*
+ * A dynamic worker leaves the overlay, and so the tree (remove, and add
+ * whose worker could not start). 0, or the exit status (said).
+ */
+static int
+pool_drop(struct ctl_client *cl, const char *path, const char *cmd)
+{
+	char	*copy = xstrdup(path);	/* path may be the tree's */
+	int	 rv;
+
+	overlay_remove(&ov, copy);
+	rv = pool_apply(cl, cmd);
+	free(copy);
+	return (rv);
+}
+
+/*
+ * add: the worker at path could not start the first time (its exec
+ * failed, or it was refused before it ever ran). As OTP's start_child
+ * keeps no child whose start failed, it leaves the tree as remove takes
+ * it out: a restart of its supervisor does not bring it back.
+ */
+void
+pool_add_failed(struct ctl_client *cl, const char *path)
+{
+	if (overlay_has(&ov, path))
+		(void)pool_drop(cl, path, "add");
 }
 
 /* remove PATH/NAME: a dynamic worker stops, then leaves the tree. */
@@ -569,10 +601,9 @@ do_remove(struct ctl_client *cl, int argc, char **argv)
 		return;
 	}
 	parent = xstrdup(sv_tree(top)->nodes[id].path);
-	overlay_remove(&ov, parent);
 	if ((slash = strrchr(parent, '/')) != NULL)
 		*slash = '\0';
-	if ((rv = pool_apply(cl, "remove")) != 0) {
+	if ((rv = pool_drop(cl, sv_tree(top)->nodes[id].path, "remove")) != 0) {
 		free(parent);
 		ctl_exit(cl, rv);
 		return;

@@ -116,6 +116,7 @@ pending_free(struct pending *p)
 	free(p->nodes);
 	free(p->expect);
 	free(p->timeout_text);
+	free(p->added);
 	for (i = 0; i < p->nroll; i++)
 		free(p->roll[i]);
 	free(p->roll);
@@ -185,6 +186,17 @@ remote_cmd_send(struct pending *p, int op, int id)
 		ctl_eprintf(p->cl, "supertree: %s\n", cause);
 		free(cause);
 	}
+}
+
+/*
+ * add: the request awaits the worker it added at path; if that worker's
+ * first start fails, it leaves the tree again (hook_reply).
+ */
+void
+remote_cmd_added(struct pending *p, const char *path)
+{
+	free(p->added);
+	p->added = xstrdup(path);
 }
 
 /* All sent: end now if nothing is awaited (or the client won't wait). */
@@ -375,7 +387,15 @@ hook_reply(struct sv *sv, uint32_t reqid, int status, const char *text)
 	struct pending	*p;
 
 	(void)sv;
-	if ((p = pending_by_reqid(reqid)) == NULL || ctl_closing(p->cl))
+	if ((p = pending_by_reqid(reqid)) == NULL)
+		return;
+	/* An added worker that never ran is taken out, as remove would. */
+	if (p->added != NULL && status == MSG_REPLY_NEVER_RAN) {
+		pool_add_failed(p->cl, p->added);
+		free(p->added);
+		p->added = NULL;
+	}
+	if (ctl_closing(p->cl))
 		return;
 	if (status != 0) {
 		p->failed = 1;

@@ -61,6 +61,7 @@ struct pending {
 	int			 iroll;		/* P_ROLL: the next one */
 	struct event		*timer;
 	char			*timeout_text;
+	char			*added;		/* P_CMD: add's worker */
 	TAILQ_ENTRY(pending)	 entry;
 };
 

@@ -671,6 +671,7 @@ spawned(struct fsm *f, const struct fsm_ctx *x, const struct fsm_event *e,
 	f->due_ms = 0;
 	f->failed = 0;
 	f->reloading = 0;
+	f->ran = 1;
 	f->started_ms = x->now_ms;
 	memset(&f->ex, 0, sizeof f->ex);
 	if (n->kind == TREE_WORKER && n->ready == TREE_READY_EXEC) {
@@ -998,14 +999,14 @@ restart(struct fsm *f, const struct fsm_ctx *x, struct fsm_out *o)
 		if (d == POLICY_GIVE_UP)
 			emit(o, FSM_A_SAY, FSM_SAY_MAX_RESTARTS);
 		go_down(f, d == POLICY_DONE ? FSM_END_EXITED : FSM_END_FAILED);
-		emit(o, FSM_A_REPLY_UP, 1);
+		emit(o, FSM_A_REPLY_UP, f->ran ? 1 : 2);
 		report(f, o);
 		if (n->significant)
 			emit(o, FSM_A_SIGNIFICANT, 0);
 		emit(o, FSM_A_REPLAN, 0);
 		return;
 	}
-	emit(o, FSM_A_REPLY_UP, 1);
+	emit(o, FSM_A_REPLY_UP, f->ran ? 1 : 2);
 	if (x->intensity_full) {
 		emit(o, FSM_A_SAY, FSM_SAY_GAVE_UP);
 		go_down(f, FSM_END_FAILED);
@@ -1070,6 +1071,16 @@ fsm_unstarted(const struct fsm *f)
 {
 	return (f->state == FSM_DOWN && f->end == FSM_END_NONE &&
 	    f->want_up);
+}
+
+/*
+ * It never ran: no spawn of it succeeded (a start that fails now is its
+ * first, as add sees it).
+ */
+int
+fsm_never_ran(const struct fsm *f)
+{
+	return (!f->ran);
 }
 
 /* The state status shows (enum nstate_state). */

@@ -67,7 +67,8 @@ enum fsm_act {
 	FSM_A_ARM,		/* arg: arm the timer for arg ms */
 	FSM_A_DISARM,		/* stop the timer */
 	FSM_A_REPLY_UP,		/* arg: answer the commands waiting for it
-				   to be up: 0 done, 1 it failed */
+				   to be up: 0 done, 1 it failed,
+				   2 it failed and never ran */
 	FSM_A_REPLY_DOWN,	/* answer those waiting for it to be down */
 	FSM_A_REPORT,		/* its visible state changed: report it */
 	FSM_A_REPLAN,		/* let the plan move on */
@@ -133,6 +134,7 @@ struct fsm {
 	int		 failed;	/* the stop under way is for a failed
 					   liveness check: its end is abnormal */
 	int		 reloading;	/* up, said RELOADING=1, not READY=1 */
+	int		 ran;		/* a spawn of it succeeded */
 	uint32_t	 restarts;	/* every restart, whatever its cause */
 	uint32_t	 exits;		/* restarts after its own end (policy) */
 	enum fsm_cause	 cause;		/* of the last restart */
@@ -186,6 +188,7 @@ int		 fsm_has(const struct fsm_out *, enum fsm_act);
 int		 fsm_is_up(const struct fsm *);
 int		 fsm_satisfied(const struct fsm *);
 int		 fsm_unstarted(const struct fsm *);
+int		 fsm_never_ran(const struct fsm *);
 int		 fsm_nstate(const struct fsm *, const struct tree_node *);
 int		 fsm_stopping_by_us(const struct fsm *);
 int		 fsm_plan_stop_needed(const struct fsm *);

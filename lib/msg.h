@@ -53,6 +53,15 @@ enum msg_type {
 	MSG_ERROR = 255		/* str: protocol error; the sender closes */
 };
 
+/*
+ * MSG_REPLY's status: 0 done, MSG_REPLY_FAILED otherwise; a start that
+ * failed before the node ever ran (its first exec failed, or it was
+ * refused) says MSG_REPLY_NEVER_RAN, which add reads as "take it out".
+ */
+#define MSG_REPLY_FAILED	1
+#define MSG_REPLY_NEVER_RAN	2
+
+
 /* MSG_CMD operations. */
 enum msg_op {
 	MSG_OP_START = 1,

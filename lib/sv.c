@@ -414,7 +414,8 @@ child_act(struct sv_child *c, const struct fsm_action *a)
 		else if (a->arg == 0)
 			sv_child_replies(c, 1, 0, NULL);
 		else
-			sv_child_refuse(c, "ended before it was ready");
+			sv_child_refuse(c, (int)a->arg,
+			    "ended before it was ready");
 		break;
 	case FSM_A_REPORT:
 		c->dirty = 1;
@@ -1013,18 +1014,18 @@ timer_cb(int fd, short what, void *arg)
 }
 
 /*
- * Answer the commands waiting for the child to come up with a failure,
- * said as "PATH: why" (its error, or dflt): a start of several nodes
- * tells which one failed.
+ * Answer the commands waiting for the child to come up with a failure
+ * (status: MSG_REPLY_FAILED, or MSG_REPLY_NEVER_RAN), said as "PATH: why"
+ * (its error, or dflt): a start of several nodes tells which one failed.
  */
 void
-sv_child_refuse(struct sv_child *c, const char *dflt)
+sv_child_refuse(struct sv_child *c, int status, const char *dflt)
 {
 	char	*why;
 
 	xasprintf(&why, "%s: %s", c->node->path, c->st->error[0] != '\0' ?
 	    c->st->error : dflt);
-	sv_child_replies(c, 1, 1, why);
+	sv_child_replies(c, 1, status, why);
 	free(why);
 }
 

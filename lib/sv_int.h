@@ -158,7 +158,7 @@ struct sv {
 /* sv.c */
 const char	*sv_node_path(struct sv *, int);
 void		 sv_child_replies(struct sv_child *, int, int, const char *);
-void		 sv_child_refuse(struct sv_child *, const char *);
+void		 sv_child_refuse(struct sv_child *, int, const char *);
 void		 sv_group_signal(struct sv_child *, int);
 void		 sv_send_info(struct sv *);
 void		 sv_start_order(struct sv *);

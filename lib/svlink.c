@@ -395,7 +395,9 @@ sv_command(struct sv *sv, uint32_t reqid, int op, int node, int arg,
 		if (fsm_is_up(&c->fsm) && c->fsm.ready)
 			sv_child_replies(c, 1, 0, NULL);
 		else if (!c->fsm.want_up)
-			sv_child_refuse(c, "not started");
+			sv_child_refuse(c, fsm_never_ran(&c->fsm) ?
+			    MSG_REPLY_NEVER_RAN : MSG_REPLY_FAILED,
+			    "not started");
 		return (0);
 	case MSG_OP_LOGS:
 	case MSG_OP_FOLLOW:

@@ -19,6 +19,14 @@ pool_spec() {
 	EOF
 }
 
+node_error_has() {
+	node_field "$1" error | grep -qF "$2"
+}
+
+file_has_lines() {
+	[ "$(wc -l <"$1" 2>/dev/null)" -ge "$2" ]
+}
+
 file_is() {
 	[ "$(cat "$1" 2>/dev/null)" = "$2" ]
 }
@@ -273,6 +281,74 @@ sup_spec() {
 	kill -KILL "$ps"
 	wait_for pid_changed sup "$ps"
 	wait_for node_state_is sup/x running
+}
+
+@test "add: a worker whose first start fails leaves the tree, add exits 1" {
+	start_tree "$(sup_spec)"
+	wait_for node_state_is sup/a running
+	pa=$(node_pid sup/a) pw=$(node_pid w)
+	run -1 st add sup/x -- /nonexistent/prog
+	assert_output "supertree: sup/x: exec: No such file or directory"
+	[ "$(st status --json | jq '[.[] | select(.path == "sup/x")] | length')" = 0 ]
+	run st status sup/x
+	assert_failure 2
+	[ "$(node_pid sup/a)" = "$pa" ]
+	[ "$(node_pid w)" = "$pw" ]
+	# The same at the top (a directory: Permission denied).
+	run -1 st add z -- "$T"
+	assert_output "supertree: z: exec: Permission denied"
+	run st status z
+	assert_failure 2
+	# A spawn that fails before the exec (no such directory): the same.
+	run -1 st add --directory "$T/nodir" sup/d -- sleep 1
+	assert_output --regexp "^supertree: sup/d: .*No such file or directory$"
+	run st status sup/d
+	assert_failure 2
+	# The path is free again: a good command takes it.
+	run st add sup/x -- sleep 1011
+	assert_success
+	[ "$(node_field sup/x state)" = running ]
+	[ "$(node_pid sup/a)" = "$pa" ]
+}
+
+@test "add: a worker that never ran is not brought back by its supervisor's restart" {
+	start_tree "$(sup_spec)"
+	wait_for node_state_is sup/a running
+	printf '#!/bin/sh\necho ran >"%s"\nexec sleep 1012\n' "$T/ran" >"$T/prog"
+	chmod 644 "$T/prog"
+	run -1 st add sup/y -- "$T/prog"
+	assert_output "supertree: sup/y: exec: Permission denied"
+	# Runnable now: had sup/y stayed, the restart would start it.
+	chmod 755 "$T/prog"
+	run st restart sup
+	assert_success
+	wait_for node_state_is sup/a running
+	[ ! -e "$T/ran" ]
+	run st status sup/y
+	assert_failure 2
+}
+
+@test "add: a worker that started and then exits 1 stays and is restarted" {
+	start_tree "$(sup_spec)"
+	wait_for node_state_is sup/a running
+	run st add sup/x -- sh -c 'echo x >>"$0"; exit 1' "$T/runs"
+	assert_success
+	wait_for file_has_lines "$T/runs" 2
+	[ "$(node_field sup/x dynamic)" = true ]
+	[ "$(node_field sup/x restart)" = permanent ]
+}
+
+@test "add --no-wait keeps a worker that cannot start; remove takes it out" {
+	start_tree "$(sup_spec)"
+	wait_for node_state_is sup/a running
+	run st add --no-wait sup/n -- /nonexistent/prog
+	assert_success
+	wait_for node_error_has sup/n "exec: No such file or directory"
+	[ "$(node_field sup/n dynamic)" = true ]
+	run st remove sup/n
+	assert_success
+	run st status sup/n
+	assert_failure 2
 }
 
 @test "add and remove errors, each with its exit code" {

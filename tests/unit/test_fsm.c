@@ -772,6 +772,44 @@ test_backoff(void)
 	    "... of the start-failure floor, not 0 ms");
 }
 
+/*
+ * add keeps no worker whose first start failed: the answer to those
+ * waiting for it says whether it ever ran (REPLY_UP 2: never; 1: it ran).
+ */
+static void
+test_never_ran(void)
+{
+	struct tree_node	n = w;
+	struct fsm_ctx		x = ctx(&n);
+
+	fsm_init(&f, 1);
+	ok(fsm_never_ran(&f), "a new child never ran");
+	(void)run(&x, ev(FSM_EV_SPAWN_FAILED));
+	is_int(arg_of(&o, FSM_A_REPLY_UP), 2,
+	    "a first start that fails answers 'never ran'");
+	ok(fsm_never_ran(&f) && f.state == FSM_BACKOFF,
+	    "... and it is restarted as any start failure");
+	x.now_ms += 60000;
+	(void)run(&x, ev(FSM_EV_TIMER));
+	(void)run(&x, ev(FSM_EV_SPAWN_FAILED));
+	is_int(arg_of(&o, FSM_A_REPLY_UP), 2,
+	    "... so does a later one, while it never ran");
+	up(&x);
+	ok(!fsm_never_ran(&f), "a spawn that succeeded: it ran");
+	(void)run(&x, ev_exit(1, 0, 0));
+	is_int(arg_of(&o, FSM_A_REPLY_UP), 1, "an end after a run answers 1");
+	x.now_ms += 60000;
+	(void)run(&x, ev(FSM_EV_TIMER));
+	(void)run(&x, ev(FSM_EV_SPAWN_FAILED));
+	is_int(arg_of(&o, FSM_A_REPLY_UP), 1,
+	    "a start that fails once it ran answers 1");
+	n.restart = TREE_TEMPORARY;
+	fsm_init(&f, 1);
+	(void)run(&x, ev(FSM_EV_SPAWN_FAILED));
+	ok(arg_of(&o, FSM_A_REPLY_UP) == 2 && !f.want_up,
+	    "a temporary child that cannot start stays down, 'never ran'");
+}
+
 static void
 test_strategies(void)
 {
@@ -1450,6 +1488,7 @@ main(void)
 	test_table();
 	test_properties();
 	test_restart_types();
+	test_never_ran();
 	test_deps();
 	test_max_restarts();
 	test_intensity();
