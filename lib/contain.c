@@ -32,7 +32,9 @@
  *   the supervisor's children: no /proc read for a pid that is not the
  *   worker's. A walk during which a process it read died (its children
  *   then move to the supervisor, perhaps after the supervisor's list was
- *   read) is taken again until two agree.
+ *   read) is taken again until two agree. A supervisor of thousands of
+ *   children keeps its list a while, read once for many scans (struct
+ *   contain_kids in contain.h).
  *
  * Every signal goes through a pidfd opened on the pid and then checked
  * against the start time the scan read: a pid that was reused between the
@@ -48,6 +50,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "contain.h"
@@ -69,8 +72,13 @@ static int	contain_read_proc(pid_t, struct contain_proc *);
 static void	snap_add(struct contain_snap *, pid_t);
 static void	snap_take(struct contain_snap *, const struct contain_since *);
 static int	snap_walk(struct contain_snap *, const struct contain_who *);
-static int	snap_walk_once(struct contain_snap *,
-		    const struct contain_who *, int *);
+static void	snap_walk_once(struct contain_snap *,
+		    const struct contain_who *, const struct contain_kids *,
+		    int *);
+static int	kids_read(struct contain_kids *, const struct contain_who *);
+static int	kids_get(struct contain_kids *, const struct contain_who *,
+		    int);
+static int64_t	contain_now_us(void);
 static int	read_children(pid_t, long, pid_t **, int *);
 static int	read_task_children(pid_t, pid_t, pid_t **, int *);
 static int	snap_find(const struct contain_snap *, pid_t);
@@ -393,31 +401,107 @@ read_task_children(pid_t pid, pid_t tid, pid_t **out, int *n)
 	return (0);
 }
 
+/* Monotonic microseconds. */
+static int64_t
+contain_now_us(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
+}
+
 /*
- * One walk down: the leader and what is below it, and the supervisor's
- * unknown children (orphans: decided later by their marker) and what is
- * below them. *unstable is set when a process read in the walk had died
- * (its children may have moved to the supervisor after its list was
- * read). -1 if a children list cannot be read at all.
+ * May a scan take a read of the supervisor's children that is age_us old
+ * and cost cost_us? Only a dear one (dear_us or more: see contain.h), and
+ * not for longer
+ * than CONTAIN_DEAR_AGE times its cost. Pure.
+ */
+int
+contain_kids_usable(int64_t dear_us, int64_t cost_us, int64_t age_us)
+{
+	return (cost_us >= dear_us && age_us >= 0 &&
+	    age_us < cost_us * CONTAIN_DEAR_AGE);
+}
+
+/*
+ * Self's children that known() does not know, read now into k (timed).
+ * -1 if the list cannot be read (no CONFIG_PROC_CHILDREN).
  */
 static int
-snap_walk_once(struct contain_snap *s, const struct contain_who *w,
-    int *unstable)
+kids_read(struct contain_kids *k, const struct contain_who *w)
 {
 	pid_t	*kids = NULL;
-	int	 nk, i, k, from;
+	int64_t	 t0 = contain_now_us();
+	int	 nk, i;
 
-	*unstable = 0;
-	s->n = 0;
 	if (read_children(w->self, 1, &kids, &nk) == -1) {
 		free(kids);
 		return (-1);
 	}
+	k->n = 0;
 	for (i = 0; i < nk; i++) {
-		if (kids[i] != w->leader && w->known != NULL &&
-		    w->known(w->arg, kids[i]))
+		if (w->known != NULL && w->known(w->arg, kids[i]))
 			continue;
-		snap_add(s, kids[i]);
+		if (k->n == k->cap) {
+			k->cap = k->cap == 0 ? 16 : k->cap * 2;
+			k->pid = xreallocarray(k->pid, k->cap, sizeof *k->pid);
+		}
+		k->pid[k->n++] = kids[i];
+	}
+	free(kids);
+	k->read_us = t0;
+	k->cost_us = contain_now_us() - t0;
+	return (0);
+}
+
+/*
+ * Self's orphans for a scan: the kept read when it may serve (a dear one,
+ * young enough: contain_kids_usable), else a fresh one.
+ */
+static int
+kids_get(struct contain_kids *k, const struct contain_who *w, int fresh)
+{
+	if (!fresh && k->read_us != 0 &&
+	    contain_kids_usable(k->dear_us, k->cost_us,
+	    contain_now_us() - k->read_us)) {
+		k->stale = 1;
+		return (0);
+	}
+	return (kids_read(k, w));
+}
+
+void
+contain_kids_free(struct contain_kids *k)
+{
+	free(k->pid);
+	k->pid = NULL;
+	k->n = k->cap = 0;
+	k->read_us = 0;
+}
+
+/*
+ * One walk down: the leader and what is below it, and the supervisor's
+ * unknown children (orphans: decided later by their marker, from k) and
+ * what is below them. *unstable is set when a process read in the walk
+ * had died (its children may have moved to the supervisor after its list
+ * was read).
+ */
+static void
+snap_walk_once(struct contain_snap *s, const struct contain_who *w,
+    const struct contain_kids *k, int *unstable)
+{
+	pid_t	*kids = NULL;
+	int	 nk, i, k2, from;
+
+	*unstable = 0;
+	s->n = 0;
+	/* Unreaped, the leader is ours: its pid cannot have been reused. */
+	if (w->leader > 0)
+		snap_add(s, w->leader);
+	for (i = 0; i < k->n; i++) {
+		if (k->pid[i] != w->leader)
+			snap_add(s, k->pid[i]);
 	}
 	/* Breadth first: s->p grows as children are found. */
 	for (from = 0; from < s->n; from++) {
@@ -430,8 +514,8 @@ snap_walk_once(struct contain_snap *s, const struct contain_who *w,
 			*unstable = 1;
 			continue;
 		}
-		for (k = 0; k < nk; k++)
-			snap_add(s, kids[k]);
+		for (k2 = 0; k2 < nk; k2++)
+			snap_add(s, kids[k2]);
 		/* Read after its list: alive then, the list was whole. */
 		if (contain_read_proc(s->p[from].pid, &s->p[from]) == -1 ||
 		    s->p[from].state == 'Z' || s->p[from].state == 'X')
@@ -442,27 +526,31 @@ snap_walk_once(struct contain_snap *s, const struct contain_who *w,
 	free(kids);
 	if (s->n > 0)
 		qsort(s->p, s->n, sizeof *s->p, proc_cmp);
-	return (0);
 }
 
 /*
  * The worker's processes by walking down (see the top of the file), or -1
  * where the kernel cannot list children (the caller scans pids instead).
  * Taken again while a process died during the walk, until two walks find
- * the same pids (four at most).
+ * the same pids (four at most), each time with a fresh read of the
+ * supervisor's children (their children came to it), unless that read is
+ * dear and a kept one may serve (contain.h).
  */
 static int
 snap_walk(struct contain_snap *s, const struct contain_who *w)
 {
 	struct contain_snap	prev;
-	int			unstable, tries, same, i;
+	struct contain_kids	own, *k = w->kids != NULL ? w->kids : &own;
+	int			unstable, tries, same, i, rv = 0;
 
+	memset(&own, 0, sizeof own);
 	memset(&prev, 0, sizeof prev);
 	for (tries = 0; tries < 4; tries++) {
-		if (snap_walk_once(s, w, &unstable) == -1) {
-			free(prev.p);
-			return (-1);
+		if (kids_get(k, w, w->fresh || w->kids == NULL) == -1) {
+			rv = -1;
+			break;
 		}
+		snap_walk_once(s, w, k, &unstable);
 		if (!unstable)
 			break;
 		same = tries > 0 && prev.n == s->n;
@@ -476,7 +564,8 @@ snap_walk(struct contain_snap *s, const struct contain_who *w)
 		prev.n = s->n;
 	}
 	free(prev.p);
-	return (0);
+	contain_kids_free(&own);
+	return (rv);
 }
 
 static int

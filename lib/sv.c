@@ -78,6 +78,8 @@ static void	proc_cb(int, short, void *);
 static void	timer_cb(int, short, void *);
 static void	sigchld_cb(int, short, void *);
 static void	sweep_cb(int, short, void *);
+static void	nopid_cb(int, short, void *);
+static void	sv_nopid_del(struct sv_child *);
 static int	sv_chld(struct sv *, pid_t);
 static void	sv_rewipe(struct sv *);
 static void	sv_sweep_in(struct sv *, int64_t);
@@ -204,6 +206,7 @@ sv_child_free(struct sv_child *c)
 	sv_cgroup_gone(c);
 	if (c->wiped)
 		c->sv->nwiped--;
+	sv_nopid_del(c);
 	event_free(c->ev_timer);
 	free(c->depbits);
 	output_free(c->out);
@@ -245,6 +248,7 @@ sv_new(struct event_base *base, struct tree *t, int id, int idoff,
 		sv->mirror[i].unstarted = 1;
 	}
 	TAILQ_INIT(&sv->drainq);
+	TAILQ_INIT(&sv->nopidq);
 	TAILQ_INIT(&sv->retiredq);
 	TAILQ_INIT(&sv->settlers);
 	if (id == -1) {
@@ -266,6 +270,7 @@ sv_new(struct event_base *base, struct tree *t, int id, int idoff,
 	svdep_init(sv);
 	sv->ev_plan = event_new(base, -1, 0, plan_cb, sv);
 	sv->ev_sweep = evtimer_new(base, sweep_cb, sv);
+	sv->ev_nopid = evtimer_new(base, nopid_cb, sv);
 	return (sv);
 }
 
@@ -613,8 +618,11 @@ child_spawn(struct sv_child *c)
 		c->ev_proc = event_new(sv->base, c->pidfd, EV_READ, proc_cb,
 		    c);
 		event_add(c->ev_proc, NULL);
-	} else
-		sv->orphans = SV_ORPHANS_ALWAYS;
+	} else {
+		TAILQ_INSERT_TAIL(&sv->nopidq, c, nopid_entry);
+		c->in_nopidq = 1;
+		sv->nnopid++;
+	}
 	pidmap_put(&sv->pids, c->pid, c);
 	sv_contain_spawned(c);
 	child_event(c, "started pid %d", (int)c->pid);
@@ -817,6 +825,7 @@ child_reap(struct sv_child *c)
 		sv->npidfd--;
 	}
 	c->pidfd = -1;
+	sv_nopid_del(c);
 	pidmap_del(&sv->pids, c->pid);
 	c->pgid = c->pid;
 	c->pid = 0;
@@ -1117,6 +1126,7 @@ sv_check_done(struct sv *sv)
 	if (!sv->shutting_down || sv->plan.stop_hi >= 0 || sv->nup > 0 ||
 	    !TAILQ_EMPTY(&sv->retiredq))
 		return;
+	sv_contain_final(sv);
 	/* A loopbreak before the loop runs would be forgotten: flag it. */
 	sv->finished = 1;
 	event_base_loopbreak(sv->base);
@@ -1186,6 +1196,7 @@ sigchld_cb(int fd, short what, void *arg)
 {
 	struct sv		*sv = arg;
 	struct signalfd_siginfo	 si[16];
+	struct timeval		 tv;
 	ssize_t			 n;
 	size_t			 i;
 	int			 orphan = 0;
@@ -1195,10 +1206,54 @@ sigchld_cb(int fd, short what, void *arg)
 		for (i = 0; i < (size_t)n / sizeof si[0]; i++)
 			orphan |= sv_chld(sv, (pid_t)si[i].ssi_pid);
 	}
-	if (orphan || sv->orphans || !TAILQ_EMPTY(&sv->drainq))
+	if (orphan || sv->orphans || !TAILQ_EMPTY(&sv->drainq) ||
+	    sv->nnopid > SV_NOPID_MAX)
 		sv_sweep_in(sv, SV_SWEEP_MS);
 	else
 		sv_sweep_in(sv, SV_LAZY_MS);
+	if (sv->nnopid > 0 && sv->nnopid <= SV_NOPID_MAX &&
+	    !evtimer_pending(sv->ev_nopid, NULL)) {
+		tv.tv_sec = 0;
+		tv.tv_usec = SV_SWEEP_MS * 1000;
+		evtimer_add(sv->ev_nopid, &tv);
+	}
+}
+
+/*
+ * Our children without a pidfd (no room for one: nofile.c), reaped by
+ * pid: the SIGCHLD of one that ended while another SIGCHLD was pending
+ * was lost. A few hundred waitid(P_PID) cost less than walking the
+ * kernel's list of all our children (waitid(P_ALL)), which a large
+ * supervisor would do after every SIGCHLD; more than SV_NOPID_MAX go
+ * through that walk (sigchld_cb).
+ */
+static void
+nopid_cb(int fd, short what, void *arg)
+{
+	struct sv	*sv = arg;
+	struct sv_child	*c, *tc;
+	siginfo_t	 si;
+
+	(void)fd;
+	(void)what;
+	TAILQ_FOREACH_SAFE(c, &sv->nopidq, nopid_entry, tc) {
+		memset(&si, 0, sizeof si);
+		if (waitid(P_PID, (id_t)c->pid, &si, WEXITED | WNOHANG |
+		    WNOWAIT) == 0 && si.si_pid == c->pid)
+			(void)child_reap(c);
+	}
+	sv_drain_check(sv);
+}
+
+/* A child no longer runs without a pidfd. */
+static void
+sv_nopid_del(struct sv_child *c)
+{
+	if (!c->in_nopidq)
+		return;
+	TAILQ_REMOVE(&c->sv->nopidq, c, nopid_entry);
+	c->in_nopidq = 0;
+	c->sv->nnopid--;
 }
 
 /* A child sent SIGCHLD: 1 if it was an orphan (reaped here), else 0. */

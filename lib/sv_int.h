@@ -30,8 +30,9 @@ TAILQ_HEAD(sv_waiters, sv_waiter);
 #define SV_SWEEP_MS		10	/* a sweep when orphans may exist */
 #define SV_LAZY_MS		5000	/* the sweep for a lost SIGCHLD */
 #define SV_REAPS_PER_TURN	32	/* a sweep's share of a turn */
-#define SV_ORPHANS_ALWAYS	2	/* PID 1, or children without pidfds
-					   (valgrind, or no room: nofile.c) */
+#define SV_NOPID_MAX		256	/* reap this many without pidfds
+					   by pid, more by one walk */
+#define SV_ORPHANS_ALWAYS	2	/* PID 1: anything may come to us */
 /* Spawn the next child without a pidfd: no room left for one (nofile.c). */
 #define sv_no_pidfd(sv)		((sv)->pidfd_room >= 0 &&		\
 				    (sv)->npidfd >= (sv)->pidfd_room)
@@ -76,6 +77,8 @@ struct sv_child {
 
 	struct sv_waiters	 waiters;
 	TAILQ_ENTRY(sv_child)	 drain_entry;	/* while FSM_DRAINING */
+	TAILQ_ENTRY(sv_child)	 nopid_entry;	/* running without a pidfd */
+	int			 in_nopidq;
 
 	/* Reload: a retired slot being stopped, and the slot waiting. */
 	TAILQ_ENTRY(sv_child)	 retired_entry;
@@ -86,6 +89,7 @@ struct sv_child {
 	struct sv_child		*prev_retire;	/* and the other way */
 };
 TAILQ_HEAD(sv_drainq, sv_child);
+TAILQ_HEAD(sv_nopidq, sv_child);
 TAILQ_HEAD(sv_retiredq, sv_child);
 
 /* Trees and mirrors replaced by a reload, kept until exit. */
@@ -108,6 +112,7 @@ struct sv {
 	int			 quiet;
 	long			 token;		/* the tree's, for markers */
 	struct contain_since	 since;		/* the top's start */
+	struct contain_kids	 kids;		/* our orphans, as last read */
 	char			*cgdir;		/* the tree's cgroup, or NULL */
 
 	struct sv_child		**children;
@@ -115,6 +120,8 @@ struct sv {
 	struct nstate		*mirror;	/* indexed by node id */
 	struct pidmap		 pids;
 	struct sv_drainq	 drainq;
+	struct sv_nopidq	 nopidq;	/* children without a pidfd */
+	int			 nnopid;
 	struct sv_retiredq	 retiredq;
 	struct sv_old		*old;
 	struct sv_waiters	 settlers;	/* MSG_OP_SETTLE */
@@ -127,6 +134,7 @@ struct sv {
 	int			 nup;		/* slots with a process */
 	struct event		*ev_plan;	/* the plan's next turn */
 	struct event		*ev_sweep;	/* reap orphans, check drains */
+	struct event		*ev_nopid;	/* reap children without pidfds */
 	struct event		*ev_chld;	/* SIGCHLD, from a signalfd */
 	int64_t			 sweep_due;	/* monotonic ms */
 	int			 nwiped;	/* children with wiped set */
@@ -183,6 +191,7 @@ void		 sv_contain_init(struct sv_child *);
 void		 sv_contain_spawned(struct sv_child *);
 int		 sv_contain(struct sv_child *, int, int);
 void		 sv_contain_wipe(struct sv_child *);
+void		 sv_contain_final(struct sv *);
 int		 sv_cgroup_child(struct sv_child *, char **);
 void		 sv_cgroup_wipe(struct sv_child *);
 int		 sv_cgroup_populated(struct sv_child *);

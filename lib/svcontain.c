@@ -48,6 +48,10 @@ sv_contain_token(struct sv *sv)
 		sv->token = atol(e);
 	else
 		sv->token = (long)getppid();
+	/* When a read of our children is dear enough to keep (contain.h). */
+	sv->kids.dear_us = CONTAIN_DEAR_US;
+	if ((e = getenv("SUPERTREE_CONTAIN_DEAR_US")) != NULL && *e != '\0')
+		sv->kids.dear_us = atoll(e);
 	sv_cgroup_init(sv);
 }
 
@@ -229,6 +233,7 @@ sv_contain(struct sv_child *c, int sig, int cont)
 	w.mine = sv_contain_mine;
 	w.known = sv_contain_known;
 	w.arg = c;
+	w.kids = &c->sv->kids;
 	return (contain_sweep(&w, sig, cont));
 }
 
@@ -264,6 +269,55 @@ sv_contain_wipe(struct sv_child *c)
 	w.mine = sv_contain_in;
 	w.known = sv_contain_known;
 	w.arg = c;
+	/* What it held came to us when it died: read after that. */
+	w.kids = &c->sv->kids;
+	w.fresh = 1;
+	(void)contain_sweep(&w, SIGKILL, 0);
+}
+
+static int
+sv_contain_known_sv(void *arg, pid_t pid)
+{
+	struct sv	*sv = arg;
+
+	return (pidmap_get(&sv->pids, pid) != NULL);
+}
+
+/* A marker of one of our workers (in the whole tree's ids)? */
+static int
+sv_contain_ours(void *arg, const char *v)
+{
+	struct sv	*sv = arg;
+	int		 id;
+
+	if (contain_marker_id(v, sv->token, &id) == -1)
+		return (0);
+	return (id >= sv->idoff && id < sv->idoff + sv->tree->nnodes);
+}
+
+/*
+ * All our children are down. If a scan took a kept read of our orphans
+ * (thousands of children make a read dear: contain.h), a process of one
+ * of our workers may have come to us after that read and been missed:
+ * one fresh look, and whatever of our workers' is still there is killed,
+ * so that nothing is left behind.
+ */
+void
+sv_contain_final(struct sv *sv)
+{
+	struct contain_who	w;
+
+	if (!sv->kids.stale)
+		return;
+	sv->kids.stale = 0;
+	memset(&w, 0, sizeof w);
+	w.self = getpid();
+	w.since = sv->since;
+	w.mine = sv_contain_ours;
+	w.known = sv_contain_known_sv;
+	w.arg = sv;
+	w.kids = &sv->kids;
+	w.fresh = 1;
 	(void)contain_sweep(&w, SIGKILL, 0);
 }
 

@@ -188,6 +188,30 @@ down_by_sigkill() {
 @test "contain: setpgid, shutdown" { down_by_shutdown setpgid; }
 @test "contain: setpgid, SIGKILL of its supervisor" { down_by_sigkill setpgid; }
 
+# A supervisor of thousands of children keeps a read of its list of
+# children for a while (it costs milliseconds); a threshold of 0 makes
+# every supervisor here do the same, so these run that path.
+@test "contain: reads of the children kept (dear), double fork, stop" {
+	export SUPERTREE_CONTAIN_DEAR_US=0
+	down_by_stop doublefork
+}
+@test "contain: reads of the children kept (dear), setsid, crash and restart" {
+	export SUPERTREE_CONTAIN_DEAR_US=0
+	down_by_crash setsid
+}
+@test "contain: reads of the children kept (dear), daemon(3), leader exits" {
+	export SUPERTREE_CONTAIN_DEAR_US=0
+	down_by_exit daemon
+}
+@test "contain: reads of the children kept (dear), nohup setsid, shutdown" {
+	export SUPERTREE_CONTAIN_DEAR_US=0
+	down_by_shutdown nohup
+}
+@test "contain: reads of the children kept (dear), SIGKILL of its supervisor" {
+	export SUPERTREE_CONTAIN_DEAR_US=0
+	down_by_sigkill doublefork
+}
+
 @test "contain: an escaped process that ignores SIGTERM is killed after shutdown" {
 	cat >"$T/payload.sh" <<EOF
 #!/bin/sh
