@@ -91,7 +91,7 @@ cgroup_needed(const struct tree *t)
 
 	for (i = 0; i < t->nnodes; i++) {
 		for (k = 0; k < CGLIMIT_NKEYS; k++) {
-			if (t->nodes[i].cglimits[k].set)
+			if (tree_cglimit(&t->nodes[i], k)->set)
 				return (1);
 		}
 	}
@@ -183,7 +183,7 @@ cgroup_check(const struct tree *t, const char *dir, char **cause)
 		ctl[0] = '\0';
 	for (i = 0; i < t->nnodes; i++) {
 		for (k = 0; k < CGLIMIT_NKEYS; k++) {
-			if (!t->nodes[i].cglimits[k].set ||
+			if (!tree_cglimit(&t->nodes[i], k)->set ||
 			    cglimit_has(ctl, cglimit_controller(k)))
 				continue;
 			xasprintf(cause, "[%s]: %s needs the %s controller of "
@@ -222,7 +222,7 @@ cgroup_tree_create(const char *dir, const struct tree *t, char **cause)
 	}
 	for (i = 0; i < t->nnodes; i++) {
 		for (k = 0; k < CGLIMIT_NKEYS; k++)
-			need[k] |= t->nodes[i].cglimits[k].set;
+			need[k] |= tree_cglimit(&t->nodes[i], k)->set;
 	}
 	snprintf(path, sizeof path, "%s/cgroup.subtree_control", dir);
 	for (k = 0; k < CGLIMIT_NKEYS; k++) {
@@ -309,12 +309,12 @@ cgroup_worker(const char *tdir, int id, const struct tree_node *n,
 		return (NULL);
 	}
 	for (k = 0; k < CGLIMIT_NKEYS; k++) {
-		if (!n->cglimits[k].set)
+		if (!tree_cglimit(n, k)->set)
 			continue;
 		snprintf(path, sizeof path, "%s/%s", dir, cglimit_file(k));
-		if (write_text(path, n->cglimits[k].text) == -1) {
+		if (write_text(path, tree_cglimit(n, k)->text) == -1) {
 			xasprintf(cause, "%s %s: %s", cglimit_name(k),
-			    n->cglimits[k].text, strerror(errno));
+			    tree_cglimit(n, k)->text, strerror(errno));
 			free(dir);
 			return (NULL);
 		}

@@ -442,16 +442,17 @@ contain_now_us(void)
 }
 
 /*
- * May a scan take a read of the supervisor's children that is age_us old
- * and cost cost_us? Only a dear one (dear_us or more: see contain.h), and
- * not for longer
- * than CONTAIN_DEAR_AGE times its cost. Pure.
+ * May a scan take a read of the supervisor's children that found nread of
+ * them, is age_us old and cost cost_us? Only a dear one (dear children or
+ * more: see contain.h), and not for longer than CONTAIN_DEAR_AGE times
+ * its cost, nor than CONTAIN_DEAR_MAX_US. Pure.
  */
 int
-contain_kids_usable(int64_t dear_us, int64_t cost_us, int64_t age_us)
+contain_kids_usable(int dear, int nread, int64_t cost_us, int64_t age_us)
 {
-	return (cost_us >= dear_us && age_us >= 0 &&
-	    age_us < cost_us * CONTAIN_DEAR_AGE);
+	return (nread >= dear && age_us >= 0 &&
+	    age_us < cost_us * CONTAIN_DEAR_AGE &&
+	    age_us < CONTAIN_DEAR_MAX_US);
 }
 
 /*
@@ -480,6 +481,7 @@ kids_read(struct contain_kids *k, const struct contain_who *w)
 		k->pid[k->n++] = kids[i];
 	}
 	free(kids);
+	k->nread = nk;
 	k->read_us = t0;
 	k->cost_us = contain_now_us() - t0;
 	return (0);
@@ -493,7 +495,7 @@ static int
 kids_get(struct contain_kids *k, const struct contain_who *w, int fresh)
 {
 	if (!fresh && k->read_us != 0 &&
-	    contain_kids_usable(k->dear_us, k->cost_us,
+	    contain_kids_usable(k->dear, k->nread, k->cost_us,
 	    contain_now_us() - k->read_us)) {
 		k->stale = 1;
 		return (0);

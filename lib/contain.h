@@ -38,19 +38,24 @@ struct contain_since {
  * list costs about 0.4 ms with 1,000 children and 15 ms with 10,000 (the
  * kernel walks it from its head again for every 4 KB it hands out), so a
  * scan that needed a fresh read would make a stop of N workers cost N
- * reads of an N-long list. Below dear_us (CONTAIN_DEAR_US unless the
- * caller says) a read every scan, as before; above, a scan takes the last read while it is younger than
- * CONTAIN_DEAR_AGE times what it cost (reads then take at most about 1/20
- * of the supervisor's time), and says so in stale (the caller sweeps once
- * more with fresh set before it ends).
+ * reads of an N-long list. With fewer than dear children in the last
+ * read (CONTAIN_DEAR unless the caller says; a count, not a time, so that
+ * a read that was merely preempted on a loaded machine changes nothing) a
+ * read every scan, as before; with more, a scan takes the last read while
+ * it is younger than CONTAIN_DEAR_AGE times what it cost (reads then take
+ * at most about 1/20 of the supervisor's time) and than CONTAIN_DEAR_MAX_US,
+ * and says so in stale (the caller sweeps once more with fresh set before
+ * it ends).
  */
-#define CONTAIN_DEAR_US		1000
+#define CONTAIN_DEAR		500
 #define CONTAIN_DEAR_AGE	20
+#define CONTAIN_DEAR_MAX_US	1000000
 struct contain_kids {
 	pid_t		*pid;
 	int		 n;
 	int		 cap;
-	int64_t		 dear_us;	/* CONTAIN_DEAR_US, or the caller's */
+	int		 dear;		/* CONTAIN_DEAR, or the caller's */
+	int		 nread;		/* children in the last read */
 	int64_t		 read_us;	/* monotonic, when read; 0: never */
 	int64_t		 cost_us;	/* what that read took */
 	int		 stale;		/* a scan took a read not its own */
@@ -96,7 +101,8 @@ const char *contain_env_get(const char *, size_t, const char *);
 int	contain_in_range(pid_t lo, pid_t last, pid_t);
 void	contain_marker(char *, size_t, long, int);
 int	contain_marker_id(const char *, long, int *);
-int	contain_kids_usable(int64_t dear_us, int64_t cost_us, int64_t age_us);
+int	contain_kids_usable(int dear, int nread, int64_t cost_us,
+	    int64_t age_us);
 
 /* /proc. */
 int	contain_since_now(struct contain_since *);

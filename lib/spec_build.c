@@ -194,6 +194,7 @@ spec_build_fmt_key(struct buf *b, const struct tree_node *n,
 {
 	const struct spec_key	*kd = &spec_key_table[k];
 	const char		*field = (const char *)n + kd->off, *name;
+	const struct rlimit_val	*rl;
 	char			*s;
 	long long		 micro;
 	int			 i;
@@ -278,16 +279,16 @@ spec_build_fmt_key(struct buf *b, const struct tree_node *n,
 	case K_LIMIT_NOFILE: case K_LIMIT_NPROC: case K_LIMIT_CORE:
 	case K_LIMIT_MEMLOCK: case K_LIMIT_AS: case K_LIMIT_CPU:
 	case K_LIMIT_FSIZE: case K_LIMIT_STACK: case K_LIMIT_DATA:
-		if (n->rlimits[k - K_LIMIT_NOFILE].set)
-			buf_printf(b, "%llu:%llu", (unsigned long long)
-			    n->rlimits[k - K_LIMIT_NOFILE].soft,
-			    (unsigned long long)
-			    n->rlimits[k - K_LIMIT_NOFILE].hard);
+		rl = tree_rlimit(n, k - K_LIMIT_NOFILE);
+		if (rl->set)
+			buf_printf(b, "%llu:%llu",
+			    (unsigned long long)rl->soft,
+			    (unsigned long long)rl->hard);
 		break;
 	case K_MEMORY_MAX: case K_MEMORY_HIGH: case K_CPU_WEIGHT:
 	case K_CPU_MAX: case K_PIDS_MAX:
-		if (n->cglimits[k - K_MEMORY_MAX].set)
-			buf_puts(b, n->cglimits[k - K_MEMORY_MAX].text);
+		if (tree_cglimit(n, k - K_MEMORY_MAX)->set)
+			buf_puts(b, tree_cglimit(n, k - K_MEMORY_MAX)->text);
 		break;
 	case K_UMASK:
 		if (n->umask == -1)

@@ -335,11 +335,11 @@ spec_key_special(struct spec_ctx *ctx, struct tree_node *n, enum spec_keyid k,
 	case K_LIMIT_MEMLOCK: case K_LIMIT_AS: case K_LIMIT_CPU:
 	case K_LIMIT_FSIZE: case K_LIMIT_STACK: case K_LIMIT_DATA:
 		return (rlimit_parse(k - K_LIMIT_NOFILE, s,
-		    &n->rlimits[k - K_LIMIT_NOFILE], cause));
+		    &tree_limits(n)->rlimits[k - K_LIMIT_NOFILE], cause));
 	case K_MEMORY_MAX: case K_MEMORY_HIGH: case K_CPU_WEIGHT:
 	case K_CPU_MAX: case K_PIDS_MAX:
 		return (cglimit_parse(k - K_MEMORY_MAX, s,
-		    &n->cglimits[k - K_MEMORY_MAX], cause));
+		    &tree_limits(n)->cglimits[k - K_MEMORY_MAX], cause));
 	case K_CGROUP:
 		if (*s != '/') {
 			return (spec_key_bad(cause, "invalid cgroup", s,

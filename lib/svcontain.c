@@ -49,9 +49,9 @@ sv_contain_token(struct sv *sv)
 	else
 		sv->token = (long)getppid();
 	/* When a read of our children is dear enough to keep (contain.h). */
-	sv->kids.dear_us = CONTAIN_DEAR_US;
-	if ((e = getenv("SUPERTREE_CONTAIN_DEAR_US")) != NULL && *e != '\0')
-		sv->kids.dear_us = atoll(e);
+	sv->kids.dear = CONTAIN_DEAR;
+	if ((e = getenv("SUPERTREE_CONTAIN_DEAR")) != NULL && *e != '\0')
+		sv->kids.dear = atoi(e);
 	sv_cgroup_init(sv);
 }
 

@@ -117,11 +117,11 @@ sv_worker_req(struct sv_child *c, struct spawn_req *req, char **extra)
 		req->rlimits[req->nrlimits++] = (struct spawn_rlimit){
 		    "limit_nofile", RLIMIT_NOFILE, soft, hard };
 	for (i = 0; i < RLIMIT_NKEYS; i++) {
-		if (!n->rlimits[i].set)
+		if (!tree_rlimit(n, i)->set)
 			continue;
 		req->rlimits[req->nrlimits++] = (struct spawn_rlimit){
-		    rlimit_name(i), rlimit_resource(i), n->rlimits[i].soft,
-		    n->rlimits[i].hard };
+		    rlimit_name(i), rlimit_resource(i),
+		    tree_rlimit(n, i)->soft, tree_rlimit(n, i)->hard };
 	}
 	req->set_nice = n->nice != TREE_NICE_UNSET;
 	req->nice = n->nice;

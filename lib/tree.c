@@ -107,6 +107,32 @@ tree_slice(const struct tree *t, const char *text, int id, size_t *lenp)
 	return (buf);
 }
 
+/* Limit k of a node (unset when it has none). */
+const struct rlimit_val *
+tree_rlimit(const struct tree_node *n, int k)
+{
+	static const struct rlimit_val	unset;
+
+	return (n->lim != NULL ? &n->lim->rlimits[k] : &unset);
+}
+
+const struct cglimit_val *
+tree_cglimit(const struct tree_node *n, int k)
+{
+	static const struct cglimit_val	unset;
+
+	return (n->lim != NULL ? &n->lim->cglimits[k] : &unset);
+}
+
+/* A node's limits, to be set: made when the first one is. */
+struct tree_limits *
+tree_limits(struct tree_node *n)
+{
+	if (n->lim == NULL)
+		n->lim = xcalloc(1, sizeof *n->lim);
+	return (n->lim);
+}
+
 void
 tree_free(struct tree *t)
 {
@@ -137,6 +163,7 @@ tree_free(struct tree *t)
 		free(n->health_host);
 		free(n->health_path);
 		free(n->digest);
+		free(n->lim);
 	}
 	free(t->nodes);
 	free(t->file);

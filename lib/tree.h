@@ -94,6 +94,15 @@ enum tree_health {
 #define TREE_NICE_UNSET		100
 #define TREE_OOM_UNSET		(-10000)
 
+/*
+ * A node's limit_* keys and cgroup limits (memory_max, ...), apart: most
+ * nodes set none, and inline they were half of every node's size.
+ */
+struct tree_limits {
+	struct rlimit_val	rlimits[RLIMIT_NKEYS];
+	struct cglimit_val	cglimits[CGLIMIT_NKEYS];
+};
+
 struct tree_node {
 	int		  id;		/* index in tree.nodes */
 	int		  parent;	/* -1 for the root */
@@ -137,11 +146,11 @@ struct tree_node {
 	gid_t		  gid;		/* resolved when user or group != NULL */
 	char		**user_env;	/* HOME, USER, LOGNAME, SHELL of user */
 	int		  umask;	/* -1: inherit */
-	struct rlimit_val rlimits[RLIMIT_NKEYS]; /* limit_* keys */
+	struct tree_limits *lim;	/* limit_* and cgroup limit keys;
+					   NULL: none (tree_rlimit) */
 	int		  nice;		/* TREE_NICE_UNSET: inherit */
 	int		  oom_score_adj; /* TREE_OOM_UNSET: inherit */
 	int		  contain;	/* hold what leaves the group */
-	struct cglimit_val cglimits[CGLIMIT_NKEYS]; /* memory_max, ... */
 	enum tree_output  output;
 	char		 *output_path;	/* for TREE_OUT_FILE */
 	int64_t		  log_max_size;	/* bytes; 0: never rotate */
@@ -206,5 +215,8 @@ int	 tree_subtree_end(const struct tree *, int id);
 char	*tree_slice(const struct tree *, const char *text, int id,
 	    size_t *lenp);
 void	 tree_free(struct tree *);
+const struct rlimit_val *tree_rlimit(const struct tree_node *, int);
+const struct cglimit_val *tree_cglimit(const struct tree_node *, int);
+struct tree_limits *tree_limits(struct tree_node *);
 
 #endif

@@ -192,23 +192,23 @@ down_by_sigkill() {
 # children for a while (it costs milliseconds); a threshold of 0 makes
 # every supervisor here do the same, so these run that path.
 @test "contain: reads of the children kept (dear), double fork, stop" {
-	export SUPERTREE_CONTAIN_DEAR_US=0
+	export SUPERTREE_CONTAIN_DEAR=0
 	down_by_stop doublefork
 }
 @test "contain: reads of the children kept (dear), setsid, crash and restart" {
-	export SUPERTREE_CONTAIN_DEAR_US=0
+	export SUPERTREE_CONTAIN_DEAR=0
 	down_by_crash setsid
 }
 @test "contain: reads of the children kept (dear), daemon(3), leader exits" {
-	export SUPERTREE_CONTAIN_DEAR_US=0
+	export SUPERTREE_CONTAIN_DEAR=0
 	down_by_exit daemon
 }
 @test "contain: reads of the children kept (dear), nohup setsid, shutdown" {
-	export SUPERTREE_CONTAIN_DEAR_US=0
+	export SUPERTREE_CONTAIN_DEAR=0
 	down_by_shutdown nohup
 }
 @test "contain: reads of the children kept (dear), SIGKILL of its supervisor" {
-	export SUPERTREE_CONTAIN_DEAR_US=0
+	export SUPERTREE_CONTAIN_DEAR=0
 	down_by_sigkill doublefork
 }
 

@@ -86,21 +86,24 @@ test_marker(void)
 static void
 test_kids_usable(void)
 {
-	ok(!contain_kids_usable(CONTAIN_DEAR_US, 400, 0),
-	    "a cheap read is never kept, even in the same instant");
-	ok(!contain_kids_usable(CONTAIN_DEAR_US, CONTAIN_DEAR_US - 1, 10),
-	    "just under dear: read again");
-	ok(contain_kids_usable(CONTAIN_DEAR_US, CONTAIN_DEAR_US, 0),
+	ok(!contain_kids_usable(CONTAIN_DEAR, CONTAIN_DEAR - 1, 5000, 10),
+	    "fewer children than dear: read again, however long it took");
+	ok(contain_kids_usable(CONTAIN_DEAR, CONTAIN_DEAR, 400, 0),
 	    "a dear read serves");
-	ok(contain_kids_usable(CONTAIN_DEAR_US, 15000,
+	ok(contain_kids_usable(CONTAIN_DEAR, 10000, 15000,
 	    15000 * CONTAIN_DEAR_AGE - 1),
 	    "while younger than its cost times the age factor");
-	ok(!contain_kids_usable(CONTAIN_DEAR_US, 15000,
+	ok(!contain_kids_usable(CONTAIN_DEAR, 10000, 15000,
 	    15000 * CONTAIN_DEAR_AGE),
 	    "and not from then on");
-	ok(!contain_kids_usable(CONTAIN_DEAR_US, 15000, -1),
+	ok(!contain_kids_usable(CONTAIN_DEAR, 10000, 15000, -1),
 	    "a read from the future is not");
-	ok(contain_kids_usable(0, 50, 999) && !contain_kids_usable(0, 50, 1000),
+	ok(contain_kids_usable(CONTAIN_DEAR, 10000, 200000,
+	    CONTAIN_DEAR_MAX_US - 1) &&
+	    !contain_kids_usable(CONTAIN_DEAR, 10000, 200000,
+	    CONTAIN_DEAR_MAX_US), "never older than the cap");
+	ok(contain_kids_usable(0, 0, 50, 999) &&
+	    !contain_kids_usable(0, 0, 50, 1000),
 	    "a threshold of 0 keeps every read, for 20 times its cost");
 }
 
