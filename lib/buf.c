@@ -62,7 +62,9 @@ buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 		return;
 	}
 	if ((size_t)n >= room) {
-		b->cap = b->len + n + 1;
+		/* Doubled, as buf_add does: an exact fit reallocates at
+		   every call after it (a status of 10,000 nodes did). */
+		b->cap = (b->len + n + 1) * 2;
 		b->s = xrealloc(b->s, b->cap);
 		vsnprintf(b->s + b->len, n + 1, fmt, ap);
 	}
