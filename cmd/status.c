@@ -42,9 +42,11 @@ status_alive(const struct nstate *st)
 
 /*
  * Kept from one answer to the next: a status of 10,000 nodes copies 6 MB
- * of states and builds 4 MB of JSON, and fresh memory each time cost more
- * in page faults than the copy itself.
+ * of states, and fresh memory each time cost more in page faults than
+ * the copy itself. The JSON goes out in pieces of STATUS_JSON_PIECE
+ * through one small buffer, kept too.
  */
+#define STATUS_JSON_PIECE	65536
 static struct nstate	*status_scratch;
 static int		 status_scratch_n;
 static struct msg_buf	 status_mb;
@@ -120,6 +122,11 @@ status_answer(struct pending *p, int mark)
 			msg_put_bytes(&status_mb, "\n  ", 3);
 			msg_put_bytes(&status_mb, out, strlen(out));
 			free(out);
+			if (status_mb.len >= STATUS_JSON_PIECE) {
+				ctl_out(cl, (char *)status_mb.data,
+				    status_mb.len);
+				status_mb.len = 0;
+			}
 		}
 		msg_put_bytes(&status_mb, "\n]\n", 3);
 		ctl_out(cl, (char *)status_mb.data, status_mb.len);
