@@ -30,6 +30,11 @@ static int	sv_contain_mine(void *, const char *);
 static int	sv_contain_in(void *, const char *);
 static int	sv_contain_known(void *, pid_t);
 static int	sv_contain_node(void *, pid_t, int *);
+static int	sv_contain_known_sv(void *, pid_t);
+static int	sv_contain_ours(void *, const char *);
+static void	sv_contain_kill(struct sv *, const struct contain_since *,
+		    int (*)(void *, const char *), int (*)(void *, pid_t),
+		    void *);
 
 /* The tree's token for markers: the top's pid, as the top said it. */
 void
@@ -259,18 +264,30 @@ sv_contain_in(void *arg, const char *v)
 void
 sv_contain_wipe(struct sv_child *c)
 {
-	struct contain_who	w;
-
 	if (c->since.lo == 0)
 		return;
+	/* What it held came to us when it died: a fresh read. */
+	sv_contain_kill(c->sv, &c->since, sv_contain_in, sv_contain_known, c);
+}
+
+/*
+ * SIGKILL to what mine() says is ours among our orphans and below them,
+ * found by a fresh read of our children.
+ */
+static void
+sv_contain_kill(struct sv *sv, const struct contain_since *since,
+    int (*mine)(void *, const char *), int (*known)(void *, pid_t),
+    void *arg)
+{
+	struct contain_who	w;
+
 	memset(&w, 0, sizeof w);
 	w.self = getpid();
-	w.since = c->since;
-	w.mine = sv_contain_in;
-	w.known = sv_contain_known;
-	w.arg = c;
-	/* What it held came to us when it died: read after that. */
-	w.kids = &c->sv->kids;
+	w.since = *since;
+	w.mine = mine;
+	w.known = known;
+	w.arg = arg;
+	w.kids = &sv->kids;
 	w.fresh = 1;
 	(void)contain_sweep(&w, SIGKILL, 0);
 }
@@ -297,28 +314,19 @@ sv_contain_ours(void *arg, const char *v)
 
 /*
  * All our children are down. If a scan took a kept read of our orphans
- * (thousands of children make a read dear: contain.h), a process of one
- * of our workers may have come to us after that read and been missed:
- * one fresh look, and whatever of our workers' is still there is killed,
- * so that nothing is left behind.
+ * (hundreds of children make a read dear: contain.h), a process of one of
+ * our workers may have come to us after that read and been missed: one
+ * fresh look, and whatever of our workers' is still there is killed, so
+ * that nothing is left behind.
  */
 void
 sv_contain_final(struct sv *sv)
 {
-	struct contain_who	w;
-
 	if (!sv->kids.stale)
 		return;
 	sv->kids.stale = 0;
-	memset(&w, 0, sizeof w);
-	w.self = getpid();
-	w.since = sv->since;
-	w.mine = sv_contain_ours;
-	w.known = sv_contain_known_sv;
-	w.arg = sv;
-	w.kids = &sv->kids;
-	w.fresh = 1;
-	(void)contain_sweep(&w, SIGKILL, 0);
+	sv_contain_kill(sv, &sv->since, sv_contain_ours, sv_contain_known_sv,
+	    sv);
 }
 
 /* For contain_count: a pid's node, by the map sv_contain_count built. */
