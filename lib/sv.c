@@ -693,8 +693,15 @@ group_send(struct sv_child *c, int sig, int cont)
 	 * seccomp filter), kill(2) is just as safe here: the child is ours
 	 * and unreaped, so its pid cannot have been reused.
 	 */
-	if (c->pid != 0 && (c->pidfd == -1 ||
-	    (proc_pidfd_signal(c->pidfd, sig) == -1 && errno != ESRCH)))
+	/*
+	 * A worker's leader leads its group (setsid, and a session leader
+	 * cannot leave its group): killpg reaches it, once. A signal through
+	 * its pidfd as well would be a second one, and a shell that ran its
+	 * trap for the first before the second came would run it twice.
+	 */
+	if (c->pid != 0 && !(c->node->kind == TREE_WORKER && pg > 0) &&
+	    (c->pidfd == -1 || (proc_pidfd_signal(c->pidfd, sig) == -1 &&
+	    errno != ESRCH)))
 		kill(c->pid, sig);
 	/* Only for a worker: its group is its own (setsid). */
 	if (c->node->kind == TREE_WORKER && pg > 0) {
@@ -1127,9 +1134,14 @@ sv_check_done(struct sv *sv)
 	    !TAILQ_EMPTY(&sv->retiredq))
 		return;
 	sv_contain_final(sv);
-	/* A loopbreak before the loop runs would be forgotten: flag it. */
+	/* A loopexit before the loop runs would be forgotten: flag it. */
 	sv->finished = 1;
-	event_base_loopbreak(sv->base);
+	/*
+	 * Not loopbreak: what this turn made active must run first. A peer
+	 * freed now is only released by libevent's finalizer in the loop,
+	 * which a loopbreak would skip (valgrind saw its buffers left).
+	 */
+	event_base_loopexit(sv->base, NULL);
 }
 
 void
