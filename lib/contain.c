@@ -572,10 +572,11 @@ static int
 snap_walk(struct contain_snap *s, const struct contain_who *w)
 {
 	struct contain_snap	prev;
-	struct contain_kids	own, *k = w->kids != NULL ? w->kids : &own;
+	struct contain_kids	own, *k;
 	int			unstable, tries, same, i, rv = 0;
 
 	memset(&own, 0, sizeof own);
+	k = w->kids != NULL ? w->kids : &own;
 	memset(&prev, 0, sizeof prev);
 	for (tries = 0; tries < 4; tries++) {
 		if (kids_get(k, w, w->fresh || w->kids == NULL) == -1) {
